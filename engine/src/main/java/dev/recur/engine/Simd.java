@@ -1,0 +1,19 @@
+package dev.recur.engine;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one place that chooses the vector species. Only SIMD kernel classes touch this class, and
+ * only after {@link Engine#vectorApiAvailable()} said yes, so a JVM started without
+ * {@code --add-modules jdk.incubator.vector} never loads it.
+ */
+public final class Simd {
+    private Simd() {}
+
+    /** The widest float species this CPU runs natively (16 lanes on AVX-512, 8 on AVX2, 4 on NEON). */
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Floats per vector of {@link #F}. */
+    public static final int LANES = F.length();
+}
