@@ -1,0 +1,13 @@
+package dev.recur.layers;
+
+import java.util.List;
+
+/** Anything that owns trainable parameters, listed in a stable order with their PyTorch names. */
+public interface HasParameters {
+    List<Parameter> parameters();
+
+    /** Sets every parameter's gradient to zero. */
+    default void zeroGrad() {
+        for (Parameter p : parameters()) p.zeroGrad();
+    }
+}
