@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Writes the PyTorch parity fixtures that Recur's Java tests compare against.
+
+Run with Debian's PyTorch 1.13 (not a pyenv or pip python):
+
+    apt-get update && apt-get install -y python3-torch
+    cd /path/to/recur
+    /usr/bin/python3 layers/src/test/python/make_fixtures.py
+
+It (re)writes every ``*.safetensors`` file in ``layers/src/test/resources/pytorch/`` and is
+deterministic (fixed seeds): running it again gives byte-identical files on the same torch version.
+``--out DIR`` writes elsewhere; ``--check`` regenerates into a temporary folder and fails if any
+committed fixture differs in value by more than 1e-6 (useful after a torch upgrade).
+
+What a recurrent fixture holds (one file per case, all tensors float32, little-endian):
+
+* the layer's parameters under PyTorch's own names (``weight_ih_l0``, ``weight_hh_l1_reverse``,
+  ``bias_ih_l0``, ...), exactly as ``torch.nn.LSTM/GRU/RNN`` holds them, gate order included;
+* ``input`` [T, B, F] (time-major), ``h0`` (and ``c0`` for LSTM) [layers*directions, B, H] when the
+  case gives an initial state (otherwise the state starts at zero and those tensors are absent);
+* ``output`` [T, B, directions*H] with zeros at padded positions (pad_packed_sequence), ``h_n``
+  (and ``c_n``) [layers*directions, B, H] taken at each sequence's own last valid step;
+* the scalar loss ``L = sum(output * grad_output) + sum(h_n * grad_h_n) [+ sum(c_n * grad_c_n)]``
+  with fixed random ``grad_output``, ``grad_h_n`` and ``grad_c_n`` (stored), so the upstream
+  gradients of the layer are exactly those tensors. ``grad_output`` is random at padded positions
+  too: a correct layer ignores it there (padded steps receive no gradient);
+* ``grad.<name>``: dL/d of every parameter, of ``input`` and of ``h0``/``c0`` (when given).
+
+The metadata (``__metadata__``, string values) records the case: ``kind`` (``recurrent`` or
+``classifier``), ``cell`` (``lstm``, ``gru``, ``rnn_tanh``, ``rnn_relu``), ``input_size``,
+``hidden_size``, ``num_layers``, ``bidirectional``, ``seq_len``, ``batch``, ``lengths``
+(comma-separated, in batch order, may be unsorted), ``initial_state``, ``loss``, ``torch``.
+
+Precision: the parameters and inputs are drawn in float32 and stored in float32; the forward and
+backward passes are then computed by PyTorch in float64 on those same float32 values, and the
+results rounded to float32. The expected numbers are therefore PyTorch's equations evaluated
+exactly (up to float32 rounding of the result), and the Java tests' tolerance only has to absorb
+Recur's own float32 error.
+
+The classifier fixture (``kind=classifier``) is the model of issue 3 in miniature:
+Embedding -> LSTM -> last valid step -> Linear(1) -> BCEWithLogits (mean). Tensor names follow
+torch modules ``embedding``, ``lstm``, ``fc``: ``embedding.weight``, ``lstm.weight_ih_l0``, ...,
+``fc.weight``, ``fc.bias``; with ``tokens`` [T, B] (token ids stored as float32), ``labels`` [B],
+``loss`` [1] and ``grad.<name>`` for every parameter.
+"""
+
+import argparse
+import json
+import os
+import struct
+import sys
+import tempfile
+
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "resources", "pytorch"))
+
+
+# ---------------------------------------------------------------------------------------------
+# safetensors, written by hand (torch 1.13 in Debian comes without the safetensors package).
+# Layout: u64 little-endian header length N, then N bytes of JSON header (padded with spaces to a
+# multiple of 8), then the raw little-endian tensor data; data_offsets are relative to the end of
+# the header.
+# ---------------------------------------------------------------------------------------------
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().to(torch.float32).contiguous().cpu()
+        data = t.numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    meta = header.pop("__metadata__", {})
+    base = 8 + n
+    out = {}
+    for name, info in header.items():
+        a, b = info["data_offsets"]
+        t = torch.frombuffer(bytearray(raw[base + a:base + b]), dtype=torch.float32)
+        out[name] = t.reshape(info["shape"]) if info["shape"] else t.reshape(())
+    return out, meta
+
+
+# ---------------------------------------------------------------------------------------------
+# Recurrent layer cases
+# ---------------------------------------------------------------------------------------------
+
+CELLS = {
+    "lstm": lambda F, H, L, bi: torch.nn.LSTM(F, H, num_layers=L, bidirectional=bi),
+    "gru": lambda F, H, L, bi: torch.nn.GRU(F, H, num_layers=L, bidirectional=bi),
+    "rnn_tanh": lambda F, H, L, bi: torch.nn.RNN(F, H, num_layers=L, bidirectional=bi, nonlinearity="tanh"),
+    "rnn_relu": lambda F, H, L, bi: torch.nn.RNN(F, H, num_layers=L, bidirectional=bi, nonlinearity="relu"),
+}
+
+# name, layers, bidirectional, T, B, F, H, lengths (None = all full), initial state given
+SHAPES = [
+    ("simple", 1, False, 4, 2, 3, 5, None, True),
+    ("ragged", 1, False, 5, 3, 4, 3, [5, 3, 1], False),
+    ("bidir_ragged", 1, True, 5, 3, 2, 4, [5, 4, 2], True),
+    ("stacked_bidir_ragged", 2, True, 6, 3, 3, 4, [6, 3, 2], True),
+    ("stacked_unsorted", 2, False, 5, 4, 3, 2, [2, 5, 1, 4], True),
+    ("bidir_unsorted", 1, True, 4, 3, 3, 3, [3, 1, 4], False),
+]
+
+
+def recurrent_case(cell, shape, seed):
+    name, L, bi, T, B, F, H, lengths, init = shape
+    D = 2 if bi else 1
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    module = CELLS[cell](F, H, L, bi)  # PyTorch's default init: U(-1/sqrt(H), 1/sqrt(H)), float32
+    params32 = {n: p.detach().clone() for n, p in module.named_parameters()}
+    x32 = torch.randn(T, B, F, generator=g)
+    h032 = torch.randn(L * D, B, H, generator=g) * 0.5
+    c032 = torch.randn(L * D, B, H, generator=g) * 0.5
+    gout32 = torch.randn(T, B, D * H, generator=g)
+    gh32 = torch.randn(L * D, B, H, generator=g)
+    gc32 = torch.randn(L * D, B, H, generator=g)
+    lens = lengths if lengths is not None else [T] * B
+
+    # Compute in float64 on the float32 values.
+    module = module.double()
+    x = x32.double().requires_grad_(True)
+    h0 = h032.double().requires_grad_(True)
+    c0 = c032.double().requires_grad_(True)
+    is_lstm = cell == "lstm"
+    state = ((h0, c0) if is_lstm else h0) if init else None
+    sorted_lengths = all(lens[i] >= lens[i + 1] for i in range(len(lens) - 1))
+    packed = pack_padded_sequence(x, torch.tensor(lens), enforce_sorted=sorted_lengths)
+    out_packed, final = module(packed, state)
+    out, _ = pad_packed_sequence(out_packed, total_length=T)
+    h_n, c_n = final if is_lstm else (final, None)
+    loss = (out * gout32.double()).sum() + (h_n * gh32.double()).sum()
+    if is_lstm:
+        loss = loss + (c_n * gc32.double()).sum()
+    leaves = [x] + list(module.parameters()) + ([h0] + ([c0] if is_lstm else []) if init else [])
+    grads = torch.autograd.grad(loss, leaves)
+
+    tensors = dict(params32)
+    tensors["input"] = x32
+    tensors["output"] = out
+    tensors["h_n"] = h_n
+    tensors["grad_output"] = gout32
+    tensors["grad_h_n"] = gh32
+    tensors["grad.input"] = grads[0]
+    for (pname, _), gr in zip(module.named_parameters(), grads[1:]):
+        tensors["grad." + pname] = gr
+    if is_lstm:
+        tensors["c_n"] = c_n
+        tensors["grad_c_n"] = gc32
+    if init:
+        tensors["h0"] = h032
+        tensors["grad.h0"] = grads[1 + len(params32)]
+        if is_lstm:
+            tensors["c0"] = c032
+            tensors["grad.c0"] = grads[2 + len(params32)]
+    meta = {
+        "kind": "recurrent", "case": f"{cell}_{name}", "cell": cell, "input_size": F, "hidden_size": H,
+        "num_layers": L, "bidirectional": str(bi).lower(), "seq_len": T, "batch": B,
+        "lengths": ",".join(str(n) for n in lens), "lengths_sorted": str(sorted_lengths).lower(),
+        "initial_state": str(init).lower(),
+        "loss": "sum(output*grad_output)+sum(h_n*grad_h_n)" + ("+sum(c_n*grad_c_n)" if is_lstm else ""),
+        "seed": seed, "torch": torch.__version__,
+    }
+    return f"{cell}_{name}", tensors, meta
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole-model case: Embedding -> LSTM -> last valid step -> Linear(1) -> BCEWithLogits (mean)
+# ---------------------------------------------------------------------------------------------
+
+class TinyClassifier(torch.nn.Module):
+    def __init__(self, vocab, emb, hidden):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(vocab, emb, padding_idx=0)
+        self.lstm = torch.nn.LSTM(emb, hidden)
+        self.fc = torch.nn.Linear(hidden, 1)
+
+    def forward(self, tokens, lengths):
+        e = self.embedding(tokens)  # [T, B, E]
+        packed = pack_padded_sequence(e, lengths, enforce_sorted=False)
+        _, (h_n, _) = self.lstm(packed)
+        return self.fc(h_n[-1]).squeeze(1)  # last valid step of the last layer
+
+
+def classifier_case(seed):
+    V, E, H, T, B = 12, 4, 3, 6, 4
+    lens = [6, 3, 5, 1]
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = TinyClassifier(V, E, H)
+    params32 = {n: p.detach().clone() for n, p in model.named_parameters()}
+    tokens = torch.randint(1, V, (T, B), generator=g)
+    for b, n in enumerate(lens):
+        tokens[n:, b] = 0  # padding index beyond each sequence's end
+    labels = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    model = model.double()
+    logits = model(tokens, torch.tensor(lens))
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.double())
+    names = [n for n, _ in model.named_parameters()]
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    tensors = dict(params32)
+    tensors["tokens"] = tokens.float()
+    tensors["labels"] = labels
+    tensors["logits"] = logits
+    tensors["loss"] = loss.reshape(1)
+    for n, gr in zip(names, grads):
+        tensors["grad." + n] = gr
+    meta = {
+        "kind": "classifier", "case": "classifier_lstm", "cell": "lstm", "vocab_size": V,
+        "embedding_dim": E, "padding_idx": 0, "input_size": E, "hidden_size": H, "num_layers": 1,
+        "bidirectional": "false", "seq_len": T, "batch": B, "lengths": ",".join(map(str, lens)),
+        "pooling": "last", "loss": "bce_with_logits_mean", "seed": seed, "torch": torch.__version__,
+    }
+    return "classifier_lstm", tensors, meta
+
+
+def all_cases():
+    seed = 1000
+    for cell in CELLS:
+        for shape in SHAPES:
+            seed += 1
+            yield recurrent_case(cell, shape, seed)
+    yield classifier_case(7)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=DEFAULT_OUT, help="folder for the .safetensors files (default: %(default)s)")
+    ap.add_argument("--check", action="store_true", help="regenerate to a temp folder and compare with --out")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    if args.check:
+        worst = 0.0
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, tensors, meta in all_cases():
+                write_safetensors(os.path.join(tmp, name + ".safetensors"), tensors, meta)
+                old, _ = read_safetensors(os.path.join(args.out, name + ".safetensors"))
+                new, _ = read_safetensors(os.path.join(tmp, name + ".safetensors"))
+                if sorted(old) != sorted(new):
+                    sys.exit(f"{name}: tensor names differ: {sorted(set(old) ^ set(new))}")
+                for k in new:
+                    worst = max(worst, (old[k] - new[k]).abs().max().item() if new[k].numel() else 0.0)
+        print(f"largest difference from the committed fixtures: {worst:.3g}")
+        sys.exit(0 if worst <= 1e-6 else 1)
+    os.makedirs(args.out, exist_ok=True)
+    for name, tensors, meta in all_cases():
+        path = os.path.join(args.out, name + ".safetensors")
+        write_safetensors(path, tensors, meta)
+        print(f"{path}  ({os.path.getsize(path)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
