@@ -1,0 +1,97 @@
+package dev.recur.app.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Groups sequences into batches of similar length, so that little work is spent on padding.
+ *
+ * <p>Training order for an epoch (a pure function of seed and epoch, so a resumed run sees the same
+ * batches): shuffle all examples; cut them into pools of {@value #POOL_BATCHES} batches; sort each
+ * pool by length, longest first; cut the pool into batches; shuffle the order of all batches.
+ * Evaluation order: all examples by length, longest first, no randomness.
+ */
+public final class Batcher {
+    /** Batches per sorting pool: large enough to group lengths well, small enough to stay random. */
+    public static final int POOL_BATCHES = 50;
+
+    private Batcher() {}
+
+    /** The batches (lists of example indices) of one training epoch. */
+    public static List<int[]> trainingPlan(int[] lengths, int batchSize, long seed, int epoch) {
+        checkBatch(batchSize);
+        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+        int n = lengths.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        shuffle(order, rng);
+        List<int[]> batches = new ArrayList<>(n / batchSize + 1);
+        int pool = batchSize * POOL_BATCHES;
+        for (int start = 0; start < n; start += pool) {
+            int end = Math.min(n, start + pool);
+            Integer[] slice = Arrays.copyOfRange(order, start, end);
+            Arrays.sort(slice, (a, b) -> Integer.compare(lengths[b], lengths[a])); // stable
+            cut(slice, batchSize, batches);
+        }
+        int[][] arr = batches.toArray(new int[0][]);
+        shuffle(arr, rng);
+        return List.of(arr);
+    }
+
+    /** The batches of an evaluation pass: every example once, longest first, no randomness. */
+    public static List<int[]> evaluationPlan(int[] lengths, int batchSize) {
+        checkBatch(batchSize);
+        Integer[] order = new Integer[lengths.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Integer.compare(lengths[b], lengths[a]));
+        List<int[]> batches = new ArrayList<>();
+        cut(order, batchSize, batches);
+        return batches;
+    }
+
+    /** Builds the time-major batch of the given examples (any order: they are sorted here). */
+    public static Batch assemble(int[][] sequences, int[] labels, int[] members) {
+        Integer[] sorted = new Integer[members.length];
+        for (int i = 0; i < members.length; i++) sorted[i] = members[i];
+        Arrays.sort(sorted, (a, b) -> Integer.compare(sequences[b].length, sequences[a].length));
+        int size = members.length;
+        int steps = sequences[sorted[0]].length;
+        int[] tokens = new int[steps * size];
+        int[] lens = new int[size];
+        int[] labs = new int[size];
+        int[] idx = new int[size];
+        for (int b = 0; b < size; b++) {
+            int[] seq = sequences[sorted[b]];
+            if (seq.length == 0) throw new IllegalArgumentException("sequence " + sorted[b] + " is empty");
+            lens[b] = seq.length;
+            labs[b] = labels[sorted[b]];
+            idx[b] = sorted[b];
+            for (int t = 0; t < seq.length; t++) tokens[t * size + b] = seq[t];
+        }
+        return new Batch(steps, size, tokens, lens, labs, idx);
+    }
+
+    private static void cut(Integer[] order, int batchSize, List<int[]> out) {
+        for (int s = 0; s < order.length; s += batchSize) {
+            int e = Math.min(order.length, s + batchSize);
+            int[] b = new int[e - s];
+            for (int i = s; i < e; i++) b[i - s] = order[i];
+            out.add(b);
+        }
+    }
+
+    private static <T> void shuffle(T[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            T t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static void checkBatch(int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+    }
+}
