@@ -1,0 +1,67 @@
+package dev.recur.engine;
+
+import static dev.recur.engine.FloatMatrix.FLOAT;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The scalar twin of {@link OptimizerKernels}: PyTorch's update rules one element at a time, in the
+ * same float operations and order as the SIMD kernels (so results agree bit for bit).
+ */
+public final class ScalarOptimizerKernels {
+    private ScalarOptimizerKernels() {}
+
+    /**
+     * SGD (torch.optim.SGD, dampening 0): d = g + wd·p; if μ ≠ 0 { b = μ·b + d; d = nesterov ? d + μ·b : b };
+     * p = p − lr·d. With a zero-initialised b the first step gives b = d, as PyTorch.
+     */
+    public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
+                           float lr, float momentum, float weightDecay, boolean nesterov) {
+        for (int i = 0; i < n; i++) {
+            float pi = p.getAtIndex(FLOAT, pOff + i);
+            float d = Math.fma(weightDecay, pi, g.getAtIndex(FLOAT, gOff + i));
+            if (momentum != 0f) {
+                float bi = Math.fma(momentum, b.getAtIndex(FLOAT, bOff + i), d);
+                b.setAtIndex(FLOAT, bOff + i, bi);
+                d = nesterov ? Math.fma(momentum, bi, d) : bi;
+            }
+            p.setAtIndex(FLOAT, pOff + i, Math.fma(-lr, d, pi));
+        }
+    }
+
+    /**
+     * Adam (torch.optim.Adam), step t ≥ 1: g' = g + wd·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
+     * p = p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
+     */
+    public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                            MemorySegment v, long vOff, int n,
+                            float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+        update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, 1f, step);
+    }
+
+    /** AdamW (torch.optim.AdamW): p = p·(1 − lr·wd), then the Adam step above with no L2 term. */
+    public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                             MemorySegment v, long vOff, int n,
+                             float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+        update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, 0f,
+                OptimizerKernels.adamWDecay(lr, weightDecay), step);
+    }
+
+    private static void update(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                               MemorySegment v, long vOff, int n, float lr, float beta1, float beta2, float eps,
+                               float l2, float decay, long step) {
+        float stepSize = OptimizerKernels.adamStepSize(lr, beta1, step);
+        float bc2Sqrt = OptimizerKernels.adamBias2Sqrt(beta2, step);
+        float c1 = 1f - beta1, c2 = 1f - beta2;
+        for (int i = 0; i < n; i++) {
+            float pi = p.getAtIndex(FLOAT, pOff + i) * decay;
+            float gi = Math.fma(l2, pi, g.getAtIndex(FLOAT, gOff + i));
+            float mi = Math.fma(beta1, m.getAtIndex(FLOAT, mOff + i), c1 * gi);
+            float vi = Math.fma(beta2, v.getAtIndex(FLOAT, vOff + i), c2 * gi * gi);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            m.setAtIndex(FLOAT, mOff + i, mi);
+            v.setAtIndex(FLOAT, vOff + i, vi);
+            p.setAtIndex(FLOAT, pOff + i, Math.fma(-stepSize, mi / denom, pi));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.recur.engine;
+
+import static dev.recur.engine.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The SIMD twin of {@link ScalarOptimizerKernels}: the same float operations per lane (fused
+ * multiply-adds where the twin uses {@link Math#fma}), full vectors then the twin for the tail.
+ */
+public final class SimdOptimizerKernels {
+    private SimdOptimizerKernels() {}
+
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final int L = F.length();
+
+    /** d = g + wd·p; if μ ≠ 0 { b = μ·b + d; d = nesterov ? d + μ·b : b }; p −= lr·d. */
+    public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
+                           float lr, float momentum, float weightDecay, boolean nesterov) {
+        FloatVector wd = FloatVector.broadcast(F, weightDecay), mu = FloatVector.broadcast(F, momentum);
+        FloatVector minusLr = FloatVector.broadcast(F, -lr);
+        boolean useMomentum = momentum != 0f;
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector pv = load(p, pOff + i);
+            FloatVector d = pv.fma(wd, load(g, gOff + i));
+            if (useMomentum) {
+                FloatVector bv = load(b, bOff + i).fma(mu, d);
+                store(bv, b, bOff + i);
+                d = nesterov ? bv.fma(mu, d) : bv;
+            }
+            store(d.fma(minusLr, pv), p, pOff + i);
+        }
+        if (i < n) {
+            ScalarOptimizerKernels.sgd(p, pOff + i, g, gOff + i, b, bOff + i, n - i, lr, momentum, weightDecay, nesterov);
+        }
+    }
+
+    /** Adam: g' = g + wd·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; p −= (lr/(1−β1ᵗ))·m/(√v/√(1−β2ᵗ) + ε). */
+    public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                            MemorySegment v, long vOff, int n,
+                            float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+        int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, 1f, step);
+        if (done < n) {
+            ScalarOptimizerKernels.adam(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
+                    lr, beta1, beta2, eps, weightDecay, step);
+        }
+    }
+
+    /** AdamW: p = p·(1 − lr·wd), then the Adam step with no L2 term. */
+    public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                             MemorySegment v, long vOff, int n,
+                             float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+        int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, 0f,
+                OptimizerKernels.adamWDecay(lr, weightDecay), step);
+        if (done < n) {
+            ScalarOptimizerKernels.adamW(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
+                    lr, beta1, beta2, eps, weightDecay, step);
+        }
+    }
+
+    /** The full vectors of both Adam variants; returns how many elements it updated. */
+    private static int update(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+                              MemorySegment v, long vOff, int n, float lr, float beta1, float beta2, float eps,
+                              float l2, float decay, long step) {
+        FloatVector b1 = FloatVector.broadcast(F, beta1), b2 = FloatVector.broadcast(F, beta2);
+        FloatVector l2v = FloatVector.broadcast(F, l2);
+        FloatVector minusStep = FloatVector.broadcast(F, -OptimizerKernels.adamStepSize(lr, beta1, step));
+        float bc2Sqrt = OptimizerKernels.adamBias2Sqrt(beta2, step);
+        float c1 = 1f - beta1, c2 = 1f - beta2;
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector pv = load(p, pOff + i).mul(decay);
+            FloatVector gv = pv.fma(l2v, load(g, gOff + i));
+            FloatVector mv = load(m, mOff + i).fma(b1, gv.mul(c1));
+            FloatVector vv = load(v, vOff + i).fma(b2, gv.mul(c2).mul(gv));
+            FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+            store(mv, m, mOff + i);
+            store(vv, v, vOff + i);
+            store(mv.div(denom).fma(minusStep, pv), p, pOff + i);
+        }
+        return i;
+    }
+
+    private static FloatVector load(MemorySegment s, long index) {
+        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
+    }
+
+    private static void store(FloatVector v, MemorySegment s, long index) {
+        v.intoMemorySegment(s, index * Float.BYTES, NATIVE);
+    }
+}
