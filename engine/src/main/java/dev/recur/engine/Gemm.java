@@ -1,19 +1,190 @@
 package dev.recur.engine;
 
+import dev.recur.engine.gemm.Blocking;
+import dev.recur.engine.gemm.PackedGemm;
+import java.lang.foreign.MemorySegment;
+
 /**
  * Single-precision matrix multiply, {@code C = alpha·op(A)·op(B) + beta·C}, with
  * {@code op(X)} = X or Xᵀ. {@code op(A)} is M×K, {@code op(B)} is K×N and C is M×N; any of M, N, K
- * may be 0. When {@code beta == 0} C is never read (it may hold NaN).
+ * may be 0. When {@code beta == 0} C is never read (it may hold NaN). All storage is row-major.
  *
- * <p>TODO(issue 2): the packed, cache-blocked Vector API implementation. Until then this delegates
- * to the scalar twin so that the layers above can be built against the final API.
+ * <p>The work is done by a packed, cache-blocked Vector API kernel (see {@code docs/gemm.md});
+ * without the {@code jdk.incubator.vector} module it falls back to {@link ScalarGemm} after one
+ * warning line on stderr.
+ *
+ * <p>Threads: {@link #sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}
+ * and the raw {@link #sgemm(Transpose, Transpose, int, int, int, float, MemorySegment, long, int,
+ * MemorySegment, long, int, float, MemorySegment, long, int) sgemm} split large problems over
+ * {@link Engine#pool()} (by columns of C, or by rows when C is narrow). They run on the calling
+ * thread alone when the problem is small, when the pool has one thread, when any operand is
+ * confined to the calling thread ({@code Arena.ofConfined()}), or when called from inside a pool
+ * task. {@link #sgemmSerial} always runs on the calling thread: use it when you split the work
+ * yourself (e.g. one slice of rows per worker).
+ *
+ * <p>No call allocates on the heap once a thread has done its first GEMM (each thread keeps its
+ * packing buffers, about 0.6 MiB).
  */
 public final class Gemm {
     private Gemm() {}
 
+    private static final boolean SIMD = Engine.vectorApiAvailable();
+    /** Below this many flops (2·M·N·K) a GEMM stays on the calling thread. */
+    static final long PARALLEL_MIN_FLOPS = 1L << 21;
+
+    static {
+        if (!SIMD) {
+            System.err.println("recur: warning: the Vector API is not available, GEMM uses plain Java loops"
+                    + " (much slower); start java with " + Engine.VECTOR_FLAG);
+        }
+    }
+
+    private static final ThreadLocal<Split> SPLIT = ThreadLocal.withInitial(Split::new);
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C} on matrices (views allowed). Large problems are split
+     * over {@link Engine#pool()}.
+     *
+     * @throws IllegalArgumentException naming every shape, unless op(A) is M×K, op(B) K×N, C M×N
+     */
     public static void sgemm(Transpose ta, Transpose tb, float alpha, FloatMatrix a, FloatMatrix b,
                              float beta, FloatMatrix c) {
-        ScalarGemm.sgemm(ta, tb, alpha, a, b, beta, c);
+        checkShapes(ta, tb, a, b, c);
+        run(ta, tb, c.rows(), c.cols(), ta.cols(a), alpha, a.segment(), 0, a.ld(),
+                b.segment(), 0, b.ld(), beta, c.segment(), 0, c.ld(), true);
+    }
+
+    /** As {@link #sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}, always on the calling thread. */
+    public static void sgemmSerial(Transpose ta, Transpose tb, float alpha, FloatMatrix a, FloatMatrix b,
+                                   float beta, FloatMatrix c) {
+        checkShapes(ta, tb, a, b, c);
+        run(ta, tb, c.rows(), c.cols(), ta.cols(a), alpha, a.segment(), 0, a.ld(),
+                b.segment(), 0, b.ld(), beta, c.segment(), 0, c.ld(), false);
+    }
+
+    /**
+     * The raw, BLAS-style form: {@code C = alpha·op(A)·op(B) + beta·C} where op(A) is m×k, op(B)
+     * k×n, C m×n, all row-major in off-heap memory. Element (r, c) of the stored A is at float index
+     * {@code aOffset + r·lda + c} of {@code a} (A is stored m×k when {@code ta == N}, k×m when
+     * {@code T}); likewise B (k×n or n×k) and C (m×n). Offsets and leading dimensions count floats.
+     * Meant for per-time-step calls on the first m rows of preallocated buffers: it checks the
+     * arguments, allocates nothing, and splits large problems over {@link Engine#pool()}.
+     *
+     * @throws IllegalArgumentException on a negative size, a leading dimension smaller than the
+     *     stored width, or a segment too small for the addressed elements
+     */
+    public static void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                             MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                             float beta, MemorySegment c, long cOffset, int ldc) {
+        checkRaw(ta, tb, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        run(ta, tb, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, true);
+    }
+
+    /**
+     * The raw form on the calling thread only (never uses the pool): for callers that split the
+     * work across threads themselves. Same arguments and checks as the raw {@link #sgemm(Transpose,
+     * Transpose, int, int, int, float, MemorySegment, long, int, MemorySegment, long, int, float,
+     * MemorySegment, long, int) sgemm}.
+     */
+    public static void sgemmSerial(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                                   MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                                   float beta, MemorySegment c, long cOffset, int ldc) {
+        checkRaw(ta, tb, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        run(ta, tb, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, false);
+    }
+
+    private static void run(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                            MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                            float beta, MemorySegment c, long c0, int ldc, boolean mayParallel) {
+        if (mayParallel) {
+            WorkerPool pool = Engine.pool();
+            int threads = pool.threads();
+            if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
+                Thread w = pool.anyWorker();
+                Thread self = Thread.currentThread();
+                if (w != null && !pool.isWorker(self)
+                        && a.isAccessibleBy(w) && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
+                    Split s = SPLIT.get();
+                    if (s.plan(threads, m, n)) {
+                        s.set(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+                        try {
+                            pool.run(s.pieces, s);
+                        } finally {
+                            s.clear();
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        serial(ta == Transpose.T, tb == Transpose.T, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+    }
+
+    private static void serial(boolean ta, boolean tb, int m, int n, int k, float alpha,
+                               MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                               float beta, MemorySegment c, long c0, int ldc) {
+        if (SIMD) {
+            PackedGemm.sgemm(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+        } else {
+            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, tb ? Transpose.T : Transpose.N, m, n, k, alpha,
+                    a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+        }
+    }
+
+    /** Columns of the register tile: the granularity of a split by columns. */
+    private static int tileCols() { return 2 * Engine.lanes(); }
+
+    /** One reusable split of a GEMM into column (or row) slabs; one per calling thread. */
+    private static final class Split implements ParallelTask {
+        boolean ta, tb, byColumns;
+        int m, n, k, lda, ldb, ldc, pieces, unit;
+        float alpha, beta;
+        MemorySegment a, b, c;
+        long a0, b0, c0;
+
+        /** Chooses the slabs; false when the problem cannot be split. */
+        boolean plan(int threads, int m, int n) {
+            int nr = tileCols(), mr = Blocking.MR;
+            int colTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr;
+            if (colTiles >= threads || colTiles >= rowTiles) {
+                byColumns = true;
+                unit = nr;
+                pieces = Math.min(threads, colTiles);
+            } else {
+                byColumns = false;
+                unit = mr;
+                pieces = Math.min(threads, rowTiles);
+            }
+            return pieces > 1;
+        }
+
+        void set(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                 MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                 float beta, MemorySegment c, long c0, int ldc) {
+            this.ta = ta == Transpose.T; this.tb = tb == Transpose.T;
+            this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
+            this.a = a; this.a0 = a0; this.lda = lda;
+            this.b = b; this.b0 = b0; this.ldb = ldb;
+            this.c = c; this.c0 = c0; this.ldc = ldc;
+        }
+
+        void clear() { a = b = c = null; }
+
+        @Override
+        public void run(int piece, int pieces) {
+            int extent = byColumns ? n : m;
+            int tiles = (extent + unit - 1) / unit;
+            int from = Math.min(extent, (int) ((long) tiles * piece / pieces) * unit);
+            int to = Math.min(extent, (int) ((long) tiles * (piece + 1) / pieces) * unit);
+            if (to <= from) return;
+            if (byColumns) {
+                long bs = tb ? b0 + (long) from * ldb : b0 + from;
+                serial(ta, tb, m, to - from, k, alpha, a, a0, lda, b, bs, ldb, beta, c, c0 + from, ldc);
+            } else {
+                long as = ta ? a0 + from : a0 + (long) from * lda;
+                serial(ta, tb, to - from, n, k, alpha, a, as, lda, b, b0, ldb, beta, c, c0 + (long) from * ldc, ldc);
+            }
+        }
     }
 
     /** Throws a clear error, naming every shape, unless op(A)·op(B) fits C. */
@@ -24,6 +195,36 @@ public final class Gemm {
                     + " (A " + a.rows() + "×" + a.cols() + "), op" + tb + "(B) is " + kb + "×" + n
                     + " (B " + b.rows() + "×" + b.cols() + "), C is " + c.rows() + "×" + c.cols()
                     + "; need op(A) M×K, op(B) K×N, C M×N");
+        }
+    }
+
+    private static void checkRaw(Transpose ta, Transpose tb, int m, int n, int k,
+                                 MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                                 MemorySegment c, long cOffset, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemm: sizes must be ≥ 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        if (ta == null || tb == null) throw new IllegalArgumentException("sgemm: transpose flags must not be null");
+        checkOperand("A", a, aOffset, lda, ta == Transpose.N ? m : k, ta == Transpose.N ? k : m, m, n, k);
+        checkOperand("B", b, bOffset, ldb, tb == Transpose.N ? k : n, tb == Transpose.N ? n : k, m, n, k);
+        checkOperand("C", c, cOffset, ldc, m, n, m, n, k);
+    }
+
+    private static void checkOperand(String name, MemorySegment s, long offset, int ld, int rows, int cols,
+                                     int m, int n, int k) {
+        String where = " (sgemm m=" + m + " n=" + n + " k=" + k + ")";
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException("sgemm: ld" + name.toLowerCase() + "=" + ld + " is smaller than the "
+                    + cols + " columns of the stored " + rows + "×" + cols + " " + name + where);
+        }
+        if (rows == 0 || cols == 0) return;
+        if (s == null) throw new IllegalArgumentException("sgemm: " + name + " is null" + where);
+        if (offset < 0) throw new IllegalArgumentException("sgemm: " + name + " offset " + offset + " is negative" + where);
+        long last = offset + (long) (rows - 1) * ld + cols; // one past the last float used
+        if (last * Float.BYTES > s.byteSize()) {
+            throw new IllegalArgumentException("sgemm: " + name + " (" + rows + "×" + cols + ", ld " + ld
+                    + ", offset " + offset + ") needs " + last + " floats but its segment holds "
+                    + s.byteSize() / Float.BYTES + where);
         }
     }
 }

@@ -5,31 +5,42 @@ import java.lang.foreign.MemorySegment;
 /**
  * The scalar twin of {@link Gemm}: {@code C = alpha·op(A)·op(B) + beta·C}, three plain loops.
  * Same contract (shapes, beta = 0 never reads C), no blocking, no SIMD: the reference that tests
- * hold the fast kernel to, and the place to read what GEMM means.
+ * hold the fast kernel to, the path used when the Vector API is absent, and the place to read what
+ * GEMM means.
  */
 public final class ScalarGemm {
     private ScalarGemm() {}
 
+    /** {@code C = alpha·op(A)·op(B) + beta·C} on matrices; see {@link Gemm#sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}. */
     public static void sgemm(Transpose ta, Transpose tb, float alpha, FloatMatrix a, FloatMatrix b,
                              float beta, FloatMatrix c) {
         Gemm.checkShapes(ta, tb, a, b, c);
-        int m = c.rows(), n = c.cols(), k = ta.cols(a);
-        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
-        int lda = a.ld(), ldb = b.ld(), ldc = c.ld();
+        sgemm(ta, tb, c.rows(), c.cols(), ta.cols(a), alpha, a.segment(), 0, a.ld(),
+                b.segment(), 0, b.ld(), beta, c.segment(), 0, c.ld());
+    }
+
+    /**
+     * The raw form, same arguments as {@link Gemm#sgemm(Transpose, Transpose, int, int, int, float,
+     * MemorySegment, long, int, MemorySegment, long, int, float, MemorySegment, long, int)}
+     * (offsets and leading dimensions in floats, row-major storage). No argument checks.
+     */
+    public static void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                             MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                             float beta, MemorySegment c, long cOffset, int ldc) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 // acc = Σ_p op(A)[i,p] · op(B)[p,j]
                 float acc = 0f;
                 for (int p = 0; p < k; p++) {
-                    float aip = ta == Transpose.N ? as.getAtIndex(FloatMatrix.FLOAT, (long) i * lda + p)
-                                                  : as.getAtIndex(FloatMatrix.FLOAT, (long) p * lda + i);
-                    float bpj = tb == Transpose.N ? bs.getAtIndex(FloatMatrix.FLOAT, (long) p * ldb + j)
-                                                  : bs.getAtIndex(FloatMatrix.FLOAT, (long) j * ldb + p);
+                    float aip = a.getAtIndex(FloatMatrix.FLOAT,
+                            aOffset + (ta == Transpose.N ? (long) i * lda + p : (long) p * lda + i));
+                    float bpj = b.getAtIndex(FloatMatrix.FLOAT,
+                            bOffset + (tb == Transpose.N ? (long) p * ldb + j : (long) j * ldb + p));
                     acc += aip * bpj;
                 }
-                long ci = (long) i * ldc + j;
-                float old = beta == 0f ? 0f : beta * cs.getAtIndex(FloatMatrix.FLOAT, ci);
-                cs.setAtIndex(FloatMatrix.FLOAT, ci, alpha * acc + old);
+                long ci = cOffset + (long) i * ldc + j;
+                float old = beta == 0f ? 0f : beta * c.getAtIndex(FloatMatrix.FLOAT, ci);
+                c.setAtIndex(FloatMatrix.FLOAT, ci, alpha * acc + old);
             }
         }
     }

@@ -1,25 +1,180 @@
 package dev.recur.engine;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * The engine-wide pool of worker threads. {@link #run} splits a job into {@code pieces} pieces,
- * runs piece 0 on the caller and the others on workers, and returns when all are done.
+ * runs piece 0 on the caller and the others on persistent daemon workers, and returns when all are
+ * done.
  *
- * <p>TODO(issue 2): persistent, allocation-free workers. This placeholder runs the pieces in order
- * on the caller, which has the same contract.
+ * <p>Built for many small jobs per second (a recurrent layer calls it about twice per time step):
+ * {@code run} allocates nothing, workers spin briefly on a volatile counter after each job and only
+ * then park, and the caller spins briefly before parking while it waits.
+ *
+ * <p>Reentrancy: a call made while the pool is busy (from a task running on a worker or on the
+ * caller, or from a second thread at the same time) runs all its pieces inline on the calling
+ * thread, so nested calls never deadlock. With more pieces than threads, participant {@code t}
+ * runs pieces {@code t, t + threads, …}.
+ *
+ * <p>The first exception thrown by any piece is rethrown by {@code run} after every piece finished.
  */
 public final class WorkerPool {
+    /** How long an idle worker (or a waiting caller) spins before parking, in nanoseconds. */
+    private static final long SPIN_NANOS = 50_000;
+
     private final int threads;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger remaining = new AtomicInteger();
+
+    // The job being run; written by the caller before the epoch is bumped (volatile write publishes).
+    private ParallelTask task;
+    private int pieces;
+    private int participants;
+    private volatile Throwable failure;
+
+    private volatile long epoch;
+    private volatile boolean shutdown;
+    private volatile Thread waitingCaller;
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be ≥ 1, got " + threads);
         this.threads = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].thread.start();
+        }
     }
 
     /** Number of threads, the caller included. */
     public int threads() { return threads; }
 
-    /** Runs {@code task} for piece 0..pieces-1 and waits for all of them. */
+    /** True when {@code t} is one of this pool's worker threads (the caller is not). */
+    public boolean isWorker(Thread t) {
+        for (Worker w : workers) if (w.thread == t) return true;
+        return false;
+    }
+
+    /** One worker thread of this pool, or null for a one-thread pool (for memory-access checks). */
+    public Thread anyWorker() { return workers.length == 0 ? null : workers[0].thread; }
+
+    /** Runs {@code task} for pieces 0..pieces-1 and waits for all of them. */
     public void run(int pieces, ParallelTask task) {
-        for (int p = 0; p < pieces; p++) task.run(p, pieces);
+        if (pieces <= 0) return;
+        if (pieces == 1 || workers.length == 0 || shutdown || !busy.compareAndSet(false, true)) {
+            for (int p = 0; p < pieces; p++) task.run(p, pieces);
+            return;
+        }
+        try {
+            int parts = Math.min(pieces, threads);
+            this.task = task;
+            this.pieces = pieces;
+            this.participants = parts;
+            this.failure = null;
+            // Every worker acknowledges every job (idle ones without running anything), so no worker
+            // can lag behind into the next job.
+            remaining.set(workers.length);
+            epoch = epoch + 1; // publishes the job to the workers
+            for (Worker wk : workers) {
+                if (wk.sleeping) LockSupport.unpark(wk.thread);
+            }
+            Throwable mine = null;
+            try {
+                runShare(0);
+            } catch (Throwable t) {
+                mine = t;
+            }
+            awaitWorkers();
+            this.task = null;
+            Throwable f = mine != null ? mine : failure;
+            if (f != null) {
+                failure = null;
+                if (f instanceof RuntimeException re) throw re;
+                if (f instanceof Error e) throw e;
+                throw new IllegalStateException("a parallel piece failed", f);
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void runShare(int participant) {
+        ParallelTask t = task;
+        int n = pieces, step = participants;
+        for (int p = participant; p < n; p += step) t.run(p, n);
+    }
+
+    private void awaitWorkers() {
+        if (remaining.get() == 0) return;
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        int spins = 0;
+        while (remaining.get() != 0) {
+            if ((++spins & 63) == 0 && System.nanoTime() > deadline) {
+                waitingCaller = Thread.currentThread();
+                while (remaining.get() != 0) LockSupport.park(this);
+                waitingCaller = null;
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Stops the workers (they finish the current job first). Later {@code run} calls run inline. */
+    public void shutdown() {
+        shutdown = true;
+        epoch = epoch + 1;
+        for (Worker w : workers) LockSupport.unpark(w.thread);
+    }
+
+    private final class Worker implements Runnable {
+        final int index;
+        final Thread thread;
+        volatile boolean sleeping;
+
+        Worker(int index) {
+            this.index = index;
+            this.thread = new Thread(this, "recur-worker-" + index);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = epoch;
+            while (true) {
+                long e = awaitNewEpoch(seen);
+                seen = e;
+                if (shutdown) return;
+                if (index < participants) {
+                    try {
+                        runShare(index);
+                    } catch (Throwable t) {
+                        if (failure == null) failure = t;
+                    }
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    Thread c = waitingCaller;
+                    if (c != null) LockSupport.unpark(c);
+                }
+            }
+        }
+
+        private long awaitNewEpoch(long seen) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            int spins = 0;
+            long e;
+            while ((e = epoch) == seen) {
+                if ((++spins & 63) == 0 && System.nanoTime() > deadline) {
+                    sleeping = true;
+                    while ((e = epoch) == seen) LockSupport.park(this);
+                    sleeping = false;
+                    return e;
+                }
+                Thread.onSpinWait();
+            }
+            return e;
+        }
     }
 }

@@ -1,0 +1,89 @@
+package dev.recur.engine.gemm;
+
+import dev.recur.engine.Simd;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked micro-kernel and the store of its tile into C.
+ *
+ * <p>{@link #multiply}: {@code tile[r][j] = Σ_p Ap[p][r] · Bp[p][j]} for an MR × NR tile, where
+ * {@code Ap} is a packed MR-row micro-panel of A (MR floats per k step) and {@code Bp} a packed
+ * NR-column micro-panel of B (NR = two vectors per k step). Per k step: two vector loads of B, MR
+ * broadcasts of A, 2·MR fused multiply-adds into 2·MR vector accumulators. No branch but the loop:
+ * edges are zero-padded by the packing and clipped by {@link #store}.
+ */
+final class MicroKernel {
+    private MicroKernel() {}
+
+    static final VectorSpecies<Float> S = Simd.F;
+    static final int L = Simd.LANES;
+    /** Columns of the register tile: two vectors. */
+    static final int NR = 2 * L;
+    static final int MR = Blocking.MR;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    static {
+        if (MR != 8) throw new AssertionError("MicroKernel is written for MR = 8");
+    }
+
+    /** tile = Ap·Bp over {@code kc} steps; Ap at {@code a[ai..]}, Bp at {@code b[bi..]}. */
+    static void multiply(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p * MR, bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ap + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ap + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ap + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0);          c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);         c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);     c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);     c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);     c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);     c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);     c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);     c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * {@code C[r][j] = alpha·tile[r][j] + beta·C[r][j]} for r < rows, j < cols (rows ≤ MR,
+     * cols ≤ NR); C element (r, j) at float index {@code c0 + r·ldc + j}. beta = 0 never reads C.
+     */
+    static void store(float[] tile, int rows, int cols, float alpha, float beta,
+                      MemorySegment c, long c0, int ldc) {
+        VectorMask<Float> m0 = S.indexInRange(0, cols);
+        VectorMask<Float> m1 = S.indexInRange(L, cols);
+        for (int r = 0; r < rows; r++) {
+            long off = (c0 + (long) r * ldc) * Float.BYTES;
+            long off1 = off + (long) L * Float.BYTES;
+            FloatVector t0 = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
+            FloatVector t1 = FloatVector.fromArray(S, tile, r * NR + L).mul(alpha);
+            if (beta != 0f) {
+                FloatVector vb = FloatVector.broadcast(S, beta);
+                t0 = FloatVector.fromMemorySegment(S, c, off, ORDER, m0).fma(vb, t0);
+                t1 = FloatVector.fromMemorySegment(S, c, off1, ORDER, m1).fma(vb, t1);
+            }
+            t0.intoMemorySegment(c, off, ORDER, m0);
+            t1.intoMemorySegment(c, off1, ORDER, m1);
+        }
+    }
+}

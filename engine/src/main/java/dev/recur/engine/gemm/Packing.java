@@ -1,0 +1,88 @@
+package dev.recur.engine.gemm;
+
+import dev.recur.engine.Simd;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Copies blocks of A and B into the contiguous, zero-padded micro-panels the micro-kernel reads.
+ * The transposes are absorbed here: the kernel always sees op(A) and op(B).
+ *
+ * <p>Packed A: strips of MR rows; within a strip, k step p holds {@code op(A)[i0+r][p0+p]} for
+ * r = 0..MR-1 (rows past the edge are 0). Packed B: strips of NR columns; within a strip, k step p
+ * holds {@code op(B)[p0+p][j0+j]} for j = 0..NR-1 (columns past the edge are 0).
+ */
+final class Packing {
+    private Packing() {}
+
+    private static final VectorSpecies<Float> S = Simd.F;
+    private static final int L = Simd.LANES;
+    private static final int NR = MicroKernel.NR;
+    private static final int MR = Blocking.MR;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /**
+     * Packs op(A)[i0..i0+mc) × [p0..p0+kc) into {@code dst}; A element (r, c) of the stored matrix
+     * is at float index {@code a0 + r·lda + c}.
+     */
+    static void packA(boolean transposed, MemorySegment a, long a0, int lda,
+                      int i0, int mc, int p0, int kc, float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (!transposed) {
+                // op(A)[i][p] = A[i][p]: each row is contiguous in p, scattered into the strip.
+                for (int r = 0; r < rows; r++) {
+                    long src = a0 + (long) (i0 + ir + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.getAtIndex(F, src + p);
+                }
+            } else {
+                // op(A)[i][p] = A[p][i]: row p of A holds the MR values of one k step.
+                for (int p = 0; p < kc; p++) {
+                    long src = a0 + (long) (p0 + p) * lda + i0 + ir;
+                    for (int r = 0; r < rows; r++) dst[base + p * MR + r] = a.getAtIndex(F, src + r);
+                }
+            }
+            for (int r = rows; r < MR; r++) {
+                for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[p0..p0+kc) × [j0..j0+nc) into {@code dst}; B element (r, c) of the stored matrix
+     * is at float index {@code b0 + r·ldb + c}.
+     */
+    static void packB(boolean transposed, MemorySegment b, long b0, int ldb,
+                      int p0, int kc, int j0, int nc, float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            if (!transposed) {
+                // op(B)[p][j] = B[p][j]: each k step is a contiguous run of row p, two vectors.
+                VectorMask<Float> m0 = S.indexInRange(0, cols);
+                VectorMask<Float> m1 = S.indexInRange(L, cols);
+                for (int p = 0; p < kc; p++) {
+                    long src = (b0 + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
+                    int d = base + p * NR;
+                    FloatVector.fromMemorySegment(S, b, src, ORDER, m0).intoArray(dst, d);
+                    FloatVector.fromMemorySegment(S, b, src + (long) L * Float.BYTES, ORDER, m1).intoArray(dst, d + L);
+                }
+            } else {
+                // op(B)[p][j] = B[j][p]: row j of B is contiguous in p; it becomes column j of the strip.
+                for (int j = 0; j < cols; j++) {
+                    long src = b0 + (long) (j0 + jr + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b.getAtIndex(F, src + p);
+                }
+                for (int j = cols; j < NR; j++) {
+                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
+                }
+            }
+        }
+    }
+}
