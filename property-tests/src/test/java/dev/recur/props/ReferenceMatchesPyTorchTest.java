@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.recur.layers.io.SafeTensors;
 import dev.recur.props.reference.FiniteDifferences;
 import dev.recur.props.reference.RefCell;
+import dev.recur.props.reference.RefEmbedding;
+import dev.recur.props.reference.RefHeads;
+import dev.recur.props.reference.RefLinear;
+import dev.recur.props.reference.RefPooling;
 import dev.recur.props.reference.RefParam;
 import dev.recur.props.reference.RefRecurrent;
 import dev.recur.props.reference.RefTensors;
@@ -99,6 +103,42 @@ class ReferenceMatchesPyTorchTest {
                 Tolerance.assertClose(file + " grad.c0", st.doubles("grad.c0"), FiniteDifferences.gradient(loss, c0Flat), 1e-5);
             }
         }
+    }
+
+    /** Embedding → LSTM → last valid step → Linear(1) → BCEWithLogits: loss and every gradient. */
+    @org.junit.jupiter.api.Test
+    void referenceClassifierEqualsPyTorch() throws IOException {
+        Path file = FIXTURES.resolve("classifier_lstm.safetensors");
+        SafeTensors st = SafeTensors.read(file);
+        var m = st.metadata();
+        int vocab = Integer.parseInt(m.get("vocab_size"));
+        int e = Integer.parseInt(m.get("embedding_dim"));
+        int h = Integer.parseInt(m.get("hidden_size"));
+        int steps = Integer.parseInt(m.get("seq_len"));
+        int batch = Integer.parseInt(m.get("batch"));
+        int[] lengths = Arrays.stream(m.get("lengths").split(",")).mapToInt(Integer::parseInt).toArray();
+        RefEmbedding emb = new RefEmbedding("embedding.", vocab, e);
+        RefRecurrent lstm = new RefRecurrent(RefCell.LSTM, e, h, 1, false);
+        RefLinear fc = new RefLinear("fc.", h, 1);
+        System.arraycopy(st.doubles("embedding.weight"), 0, emb.weight.data(), 0, emb.weight.size());
+        for (RefParam p : lstm.parameters()) System.arraycopy(st.doubles("lstm." + p.name()), 0, p.data(), 0, p.size());
+        System.arraycopy(st.doubles("fc.weight"), 0, fc.weight.data(), 0, fc.weight.size());
+        System.arraycopy(st.doubles("fc.bias"), 0, fc.bias.data(), 0, fc.bias.size());
+        double[] tok = st.doubles("tokens");
+        int[][] ids = new int[steps][batch];
+        for (int t = 0; t < steps; t++) for (int b = 0; b < batch; b++) ids[t][b] = (int) tok[t * batch + b];
+        double[] labels = st.doubles("labels");
+        DoubleSupplier loss = () -> RefHeads.classifierBce(lstm.forward(emb.apply(ids), lengths, null, null).output(),
+                lengths, 1, RefPooling.LAST, fc, labels);
+        Tolerance.assertClose("classifier loss", st.doubles("loss"), new double[] {loss.getAsDouble()}, 1e-6);
+        Tolerance.assertClose("grad.embedding.weight", st.doubles("grad.embedding.weight"),
+                FiniteDifferences.gradient(loss, emb.weight.data()), 1e-5);
+        for (RefParam p : lstm.parameters()) {
+            Tolerance.assertClose("grad.lstm." + p.name(), st.doubles("grad.lstm." + p.name()),
+                    FiniteDifferences.gradient(loss, p.data()), 1e-5);
+        }
+        Tolerance.assertClose("grad.fc.weight", st.doubles("grad.fc.weight"), FiniteDifferences.gradient(loss, fc.weight.data()), 1e-5);
+        Tolerance.assertClose("grad.fc.bias", st.doubles("grad.fc.bias"), FiniteDifferences.gradient(loss, fc.bias.data()), 1e-5);
     }
 
     private static double[][][] nestOrNull(double[] flat, int d0, int d1, int d2) {

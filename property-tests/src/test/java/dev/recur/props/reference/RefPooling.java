@@ -4,7 +4,8 @@ package dev.recur.props.reference;
  * Pooling of a sequence layer's output {@code y[T][B][C]} over each sequence's valid steps
  * {@code 0 … len−1} into {@code p[B][C]}:
  * <pre>
- * LAST:  p = y[len−1]
+ * LAST:  p = y[len−1]    (bidirectional, C = 2H: forward half y[len−1][0:H], reverse half y[0][H:2H],
+ *                         i.e. each direction's final hidden state, PyTorch's cat(h_n[-2], h_n[-1]))
  * MEAN:  p = (1/len) Σ_{t<len} y[t]
  * MAX:   p_j = max_{t<len} y[t]_j
  * </pre>
@@ -12,15 +13,16 @@ package dev.recur.props.reference;
 public enum RefPooling {
     LAST, MEAN, MAX;
 
-    public double[][] pool(double[][][] y, int[] lengths) {
+    public double[][] pool(double[][][] y, int[] lengths, int directions) {
         int batch = lengths.length;
+        int half = y[0][0].length / directions;
         int cols = y[0][0].length;
         double[][] p = new double[batch][cols];
         for (int b = 0; b < batch; b++) {
             int len = lengths[b];
             for (int j = 0; j < cols; j++) {
                 double v = switch (this) {
-                    case LAST -> y[len - 1][b][j];
+                    case LAST -> directions == 2 && j >= half ? y[0][b][j] : y[len - 1][b][j];
                     case MEAN -> {
                         double s = 0;
                         for (int t = 0; t < len; t++) s += y[t][b][j];
