@@ -50,7 +50,7 @@ public final class Activations {
 
     private static void apply(Kind kind, FloatMatrix x, FloatMatrix y) {
         Spans.requireSameShape(kind.name().toLowerCase(java.util.Locale.ROOT), x, "x", y, "y");
-        if (x.isContiguous() && y.isContiguous()) {
+        if (Spans.flat(x) && Spans.flat(y)) {
             run(kind, x.segment(), 0, y.segment(), 0, Spans.length(kind.name(), x));
             return;
         }

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * and {@code v}) have the same shape; state starts at zero. The gradient is only read.
  *
  * <p>Runs {@link SimdOptimizerKernels} when the Vector API is present, else
- * {@link ScalarOptimizerKernels}; both give the same bits.
+ * {@link ScalarOptimizerKernels}; both give the same bits. Hyperparameters are doubles (Python
+ * floats in PyTorch) turned into float coefficients once per call, the way PyTorch does.
  */
 public final class OptimizerKernels {
     private OptimizerKernels() {}
@@ -20,15 +21,15 @@ public final class OptimizerKernels {
      * d = nesterov ? d + μ·b : b }; p −= lr·d. {@code b} may be null when μ = 0.
      */
     public static void sgd(FloatMatrix p, FloatMatrix g, FloatMatrix b,
-                           float lr, float momentum, float weightDecay, boolean nesterov) {
+                           double lr, double momentum, double weightDecay, boolean nesterov) {
         checkSgd(lr, momentum, weightDecay, nesterov);
         Spans.requireSameShape("sgd", p, "parameter", g, "gradient");
-        FloatMatrix state = momentum != 0f ? b : p; // p stands in for an unused buffer, never written
-        if (momentum != 0f) {
+        FloatMatrix state = momentum != 0 ? b : p; // p stands in for an unused buffer, never written
+        if (momentum != 0) {
             if (b == null) throw new IllegalArgumentException("sgd: momentum " + momentum + " needs a momentum buffer, got null");
             Spans.requireSameShape("sgd", p, "parameter", b, "momentum buffer");
         }
-        if (p.isContiguous() && g.isContiguous() && state.isContiguous()) {
+        if (Spans.flat(p) && Spans.flat(g) && Spans.flat(state)) {
             sgd0(p.segment(), 0, g.segment(), 0, state.segment(), 0, Spans.length("sgd", p), lr, momentum, weightDecay, nesterov);
             return;
         }
@@ -38,18 +39,18 @@ public final class OptimizerKernels {
         }
     }
 
-    /** Span version of {@link #sgd(FloatMatrix, FloatMatrix, FloatMatrix, float, float, float, boolean)}. */
+    /** Span version of {@link #sgd(FloatMatrix, FloatMatrix, FloatMatrix, double, double, double, boolean)}. */
     public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
-                           float lr, float momentum, float weightDecay, boolean nesterov) {
+                           double lr, double momentum, double weightDecay, boolean nesterov) {
         checkSgd(lr, momentum, weightDecay, nesterov);
         Spans.check("sgd", "parameter", p, pOff, n);
         Spans.check("sgd", "gradient", g, gOff, n);
-        if (momentum != 0f) Spans.check("sgd", "momentum buffer", b, bOff, n);
-        sgd0(p, pOff, g, gOff, momentum != 0f ? b : p, momentum != 0f ? bOff : pOff, n, lr, momentum, weightDecay, nesterov);
+        if (momentum != 0) Spans.check("sgd", "momentum buffer", b, bOff, n);
+        sgd0(p, pOff, g, gOff, momentum != 0 ? b : p, momentum != 0 ? bOff : pOff, n, lr, momentum, weightDecay, nesterov);
     }
 
     private static void sgd0(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
-                             float lr, float momentum, float weightDecay, boolean nesterov) {
+                             double lr, double momentum, double weightDecay, boolean nesterov) {
         if (SIMD) SimdOptimizerKernels.sgd(p, pOff, g, gOff, b, bOff, n, lr, momentum, weightDecay, nesterov);
         else ScalarOptimizerKernels.sgd(p, pOff, g, gOff, b, bOff, n, lr, momentum, weightDecay, nesterov);
     }
@@ -59,39 +60,39 @@ public final class OptimizerKernels {
      * m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; p −= (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
      */
     public static void adam(FloatMatrix p, FloatMatrix g, FloatMatrix m, FloatMatrix v,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                            double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         adamMatrix("adam", false, p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
     }
 
     /** AdamW (torch.optim.AdamW): p = p·(1 − lr·wd) first (decoupled decay), then the Adam step with no L2 term. */
     public static void adamW(FloatMatrix p, FloatMatrix g, FloatMatrix m, FloatMatrix v,
-                             float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                             double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         adamMatrix("adamW", true, p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
     }
 
-    /** Span version of {@link #adam(FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix, float, float, float, float, float, long)}. */
+    /** Span version of {@link #adam(FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix, double, double, double, double, double, long)}. */
     public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                             MemorySegment v, long vOff, int n,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                            double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         checkAdamSpans("adam", p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
         adam0(false, p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
     }
 
-    /** Span version of {@link #adamW(FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix, float, float, float, float, float, long)}. */
+    /** Span version of {@link #adamW(FloatMatrix, FloatMatrix, FloatMatrix, FloatMatrix, double, double, double, double, double, long)}. */
     public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                              MemorySegment v, long vOff, int n,
-                             float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                             double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         checkAdamSpans("adamW", p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
         adam0(true, p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
     }
 
     private static void adamMatrix(String op, boolean decoupled, FloatMatrix p, FloatMatrix g, FloatMatrix m, FloatMatrix v,
-                                   float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                                   double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         checkAdam(op, lr, beta1, beta2, eps, weightDecay, step);
         Spans.requireSameShape(op, p, "parameter", g, "gradient");
         Spans.requireSameShape(op, p, "parameter", m, "first moment m");
         Spans.requireSameShape(op, p, "parameter", v, "second moment v");
-        if (p.isContiguous() && g.isContiguous() && m.isContiguous() && v.isContiguous()) {
+        if (Spans.flat(p) && Spans.flat(g) && Spans.flat(m) && Spans.flat(v)) {
             adam0(decoupled, p.segment(), 0, g.segment(), 0, m.segment(), 0, v.segment(), 0, Spans.length(op, p),
                     lr, beta1, beta2, eps, weightDecay, step);
             return;
@@ -104,7 +105,7 @@ public final class OptimizerKernels {
 
     private static void adam0(boolean decoupled, MemorySegment p, long pOff, MemorySegment g, long gOff,
                               MemorySegment m, long mOff, MemorySegment v, long vOff, int n,
-                              float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                              double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         if (SIMD) {
             if (decoupled) SimdOptimizerKernels.adamW(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
             else SimdOptimizerKernels.adam(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
@@ -117,43 +118,43 @@ public final class OptimizerKernels {
     // ---- coefficients shared by both twins (computed once per call, in double) ----
 
     /** lr / (1 − β1ᵗ). */
-    static float adamStepSize(float lr, float beta1, long step) {
+    static float adamStepSize(double lr, double beta1, long step) {
         return (float) (lr / (1.0 - Math.pow(beta1, step)));
     }
 
     /** √(1 − β2ᵗ). */
-    static float adamBias2Sqrt(float beta2, long step) {
+    static float adamBias2Sqrt(double beta2, long step) {
         return (float) Math.sqrt(1.0 - Math.pow(beta2, step));
     }
 
     /** 1 − lr·wd, the decoupled weight-decay factor of AdamW. */
-    static float adamWDecay(float lr, float weightDecay) {
-        return (float) (1.0 - (double) lr * weightDecay);
+    static float adamWDecay(double lr, double weightDecay) {
+        return (float) (1.0 - lr * weightDecay);
     }
 
     // ---- argument checks: PyTorch's, with the name of the bad value ----
 
-    private static void checkSgd(float lr, float momentum, float weightDecay, boolean nesterov) {
+    private static void checkSgd(double lr, double momentum, double weightDecay, boolean nesterov) {
         requireNonNegative("sgd", "learning rate", lr);
         requireNonNegative("sgd", "momentum", momentum);
         requireNonNegative("sgd", "weight decay", weightDecay);
-        if (nesterov && momentum == 0f) {
+        if (nesterov && momentum == 0) {
             throw new IllegalArgumentException("sgd: Nesterov momentum needs momentum > 0 (as torch.optim.SGD); got 0");
         }
     }
 
-    private static void checkAdam(String op, float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+    private static void checkAdam(String op, double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         requireNonNegative(op, "learning rate", lr);
         requireNonNegative(op, "eps", eps);
         requireNonNegative(op, "weight decay", weightDecay);
-        if (!(beta1 >= 0f && beta1 < 1f)) throw new IllegalArgumentException(op + ": beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0f && beta2 < 1f)) throw new IllegalArgumentException(op + ": beta2 must be in [0, 1), got " + beta2);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException(op + ": beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException(op + ": beta2 must be in [0, 1), got " + beta2);
         if (step < 1) throw new IllegalArgumentException(op + ": step count must be ≥ 1 (the first update is step 1), got " + step);
     }
 
     private static void checkAdamSpans(String op, MemorySegment p, long pOff, MemorySegment g, long gOff,
                                        MemorySegment m, long mOff, MemorySegment v, long vOff, int n,
-                                       float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                                       double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         checkAdam(op, lr, beta1, beta2, eps, weightDecay, step);
         Spans.check(op, "parameter", p, pOff, n);
         Spans.check(op, "gradient", g, gOff, n);
@@ -161,8 +162,8 @@ public final class OptimizerKernels {
         Spans.check(op, "second moment v", v, vOff, n);
     }
 
-    private static void requireNonNegative(String op, String what, float x) {
-        if (!(x >= 0f) || Float.isInfinite(x)) {
+    private static void requireNonNegative(String op, String what, double x) {
+        if (!(x >= 0) || Double.isInfinite(x)) {
             throw new IllegalArgumentException(op + ": " + what + " must be finite and ≥ 0, got " + x);
         }
     }

@@ -18,10 +18,10 @@ public final class SimdOptimizerKernels {
 
     /** d = g + wd·p; if μ ≠ 0 { b = μ·b + d; d = nesterov ? d + μ·b : b }; p −= lr·d. */
     public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
-                           float lr, float momentum, float weightDecay, boolean nesterov) {
-        FloatVector wd = FloatVector.broadcast(F, weightDecay), mu = FloatVector.broadcast(F, momentum);
-        FloatVector minusLr = FloatVector.broadcast(F, -lr);
-        boolean useMomentum = momentum != 0f;
+                           double lr, double momentum, double weightDecay, boolean nesterov) {
+        FloatVector wd = FloatVector.broadcast(F, (float) weightDecay), mu = FloatVector.broadcast(F, (float) momentum);
+        FloatVector minusLr = FloatVector.broadcast(F, (float) -lr);
+        boolean useMomentum = (float) momentum != 0f;
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
             FloatVector pv = load(p, pOff + i);
@@ -41,8 +41,8 @@ public final class SimdOptimizerKernels {
     /** Adam: g' = g + wd·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; p −= (lr/(1−β1ᵗ))·m/(√v/√(1−β2ᵗ) + ε). */
     public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                             MemorySegment v, long vOff, int n,
-                            float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
-        int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, 1f, step);
+                            double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
+        int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, (float) weightDecay, 1f, step);
         if (done < n) {
             ScalarOptimizerKernels.adam(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
                     lr, beta1, beta2, eps, weightDecay, step);
@@ -52,7 +52,7 @@ public final class SimdOptimizerKernels {
     /** AdamW: p = p·(1 − lr·wd), then the Adam step with no L2 term. */
     public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                              MemorySegment v, long vOff, int n,
-                             float lr, float beta1, float beta2, float eps, float weightDecay, long step) {
+                             double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, 0f,
                 OptimizerKernels.adamWDecay(lr, weightDecay), step);
         if (done < n) {
@@ -63,20 +63,20 @@ public final class SimdOptimizerKernels {
 
     /** The full vectors of both Adam variants; returns how many elements it updated. */
     private static int update(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
-                              MemorySegment v, long vOff, int n, float lr, float beta1, float beta2, float eps,
+                              MemorySegment v, long vOff, int n, double lr, double beta1, double beta2, double eps,
                               float l2, float decay, long step) {
-        FloatVector b1 = FloatVector.broadcast(F, beta1), b2 = FloatVector.broadcast(F, beta2);
+        FloatVector b1 = FloatVector.broadcast(F, (float) beta1), b2 = FloatVector.broadcast(F, (float) beta2);
         FloatVector l2v = FloatVector.broadcast(F, l2);
         FloatVector minusStep = FloatVector.broadcast(F, -OptimizerKernels.adamStepSize(lr, beta1, step));
         float bc2Sqrt = OptimizerKernels.adamBias2Sqrt(beta2, step);
-        float c1 = 1f - beta1, c2 = 1f - beta2;
+        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2), e = (float) eps;
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
             FloatVector pv = load(p, pOff + i).mul(decay);
             FloatVector gv = pv.fma(l2v, load(g, gOff + i));
             FloatVector mv = load(m, mOff + i).fma(b1, gv.mul(c1));
             FloatVector vv = load(v, vOff + i).fma(b2, gv.mul(c2).mul(gv));
-            FloatVector denom = vv.sqrt().div(bc2Sqrt).add(eps);
+            FloatVector denom = vv.sqrt().div(bc2Sqrt).add(e);
             store(mv, m, mOff + i);
             store(vv, v, vOff + i);
             store(mv.div(denom).fma(minusStep, pv), p, pOff + i);

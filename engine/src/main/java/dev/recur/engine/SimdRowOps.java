@@ -75,19 +75,19 @@ public final class SimdRowOps {
         }
     }
 
-    /** y[r] = x[r] − (max + log Σ e^(x[r] − max)). */
+    /** y[r] = (x[r] − max) − log Σ e^(x[r] − max). */
     public static void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                       MemorySegment y, long yOff, int ldy) {
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
             float max = rowMax(x, xr, cols);
             float sum = expSum(x, xr, cols, max, null, 0);
-            float shift = (float) (max + Math.log(sum));
+            float logSum = (float) Math.log(sum);
             int c = 0;
-            for (int end = F.loopBound(cols); c < end; c += L) store(load(x, xr + c).sub(shift), y, yr + c);
+            for (int end = F.loopBound(cols); c < end; c += L) store(load(x, xr + c).sub(max).sub(logSum), y, yr + c);
             if (c < cols) {
                 VectorMask<Float> tail = F.indexInRange(c, cols);
-                load(x, xr + c, tail).sub(shift).intoMemorySegment(y, (yr + c) * Float.BYTES, NATIVE, tail);
+                load(x, xr + c, tail).sub(max).sub(logSum).intoMemorySegment(y, (yr + c) * Float.BYTES, NATIVE, tail);
             }
         }
     }

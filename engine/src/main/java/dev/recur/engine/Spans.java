@@ -20,6 +20,11 @@ final class Spans {
         }
     }
 
+    /** True when the matrix can be processed as one span from float index 0: contiguous or empty. */
+    static boolean flat(FloatMatrix m) {
+        return m.isContiguous() || m.size() == 0;
+    }
+
     /** Element count of a contiguous matrix as an int, with a clear error beyond 2³¹−1. */
     static int length(String op, FloatMatrix m) {
         long n = m.size();

@@ -74,20 +74,20 @@ public final class VectorOps {
 
     /** Every element of x becomes v. */
     public static void fill(float v, FloatMatrix x) {
-        if (x.isContiguous()) { fill(v, x.segment(), 0, Spans.length("fill", x)); return; }
+        if (Spans.flat(x)) { fill(v, x.segment(), 0, Spans.length("fill", x)); return; }
         for (int r = 0; r < x.rows(); r++) fill(v, x.segment(), x.index(r, 0), x.cols());
     }
 
     /** x = a·x. */
     public static void scale(float a, FloatMatrix x) {
-        if (x.isContiguous()) { scale(a, x.segment(), 0, Spans.length("scale", x)); return; }
+        if (Spans.flat(x)) { scale(a, x.segment(), 0, Spans.length("scale", x)); return; }
         for (int r = 0; r < x.rows(); r++) scale(a, x.segment(), x.index(r, 0), x.cols());
     }
 
     /** y = a·x + y; x and y have the same shape. */
     public static void axpy(float a, FloatMatrix x, FloatMatrix y) {
         Spans.requireSameShape("axpy", x, "x", y, "y");
-        if (x.isContiguous() && y.isContiguous()) {
+        if (Spans.flat(x) && Spans.flat(y)) {
             axpy(a, x.segment(), 0, y.segment(), 0, Spans.length("axpy", x));
             return;
         }
@@ -97,7 +97,7 @@ public final class VectorOps {
     /** x = min(max(x, lo), hi) element-wise. */
     public static void clamp(float lo, float hi, FloatMatrix x) {
         checkBounds(lo, hi);
-        if (x.isContiguous()) { clamp(lo, hi, x.segment(), 0, Spans.length("clamp", x)); return; }
+        if (Spans.flat(x)) { clamp(lo, hi, x.segment(), 0, Spans.length("clamp", x)); return; }
         for (int r = 0; r < x.rows(); r++) clamp(lo, hi, x.segment(), x.index(r, 0), x.cols());
     }
 
@@ -105,7 +105,7 @@ public final class VectorOps {
     public static void mul(FloatMatrix a, FloatMatrix b, FloatMatrix out) {
         Spans.requireSameShape("mul", a, "a", b, "b");
         Spans.requireSameShape("mul", a, "a", out, "out");
-        if (a.isContiguous() && b.isContiguous() && out.isContiguous()) {
+        if (Spans.flat(a) && Spans.flat(b) && Spans.flat(out)) {
             mul(a.segment(), 0, b.segment(), 0, out.segment(), 0, Spans.length("mul", a));
             return;
         }
@@ -116,7 +116,7 @@ public final class VectorOps {
 
     /** Σ x² over all elements (see the span version for precision). */
     public static double sumOfSquares(FloatMatrix x) {
-        if (x.isContiguous()) return sumOfSquares(x.segment(), 0, Spans.length("sumOfSquares", x));
+        if (Spans.flat(x)) return sumOfSquares(x.segment(), 0, Spans.length("sumOfSquares", x));
         double sum = 0;
         for (int r = 0; r < x.rows(); r++) sum += sumOfSquares(x.segment(), x.index(r, 0), x.cols());
         return sum;
@@ -124,7 +124,7 @@ public final class VectorOps {
 
     /** max |x| over all elements; 0 for an empty matrix; NaN if any element is NaN. */
     public static float maxAbs(FloatMatrix x) {
-        if (x.isContiguous()) return maxAbs(x.segment(), 0, Spans.length("maxAbs", x));
+        if (Spans.flat(x)) return maxAbs(x.segment(), 0, Spans.length("maxAbs", x));
         float max = 0f;
         for (int r = 0; r < x.rows(); r++) max = Math.max(max, maxAbs(x.segment(), x.index(r, 0), x.cols()));
         return max;
