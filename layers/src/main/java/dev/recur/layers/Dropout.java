@@ -1,0 +1,83 @@
+package dev.recur.layers;
+
+import dev.recur.engine.FloatMatrix;
+import java.lang.foreign.Arena;
+
+/**
+ * Inverted dropout, as {@code torch.nn.Dropout}: in training each element is kept with probability
+ * {@code 1 − p} and scaled by {@code 1/(1 − p)}, else set to zero; in evaluation it is the identity.
+ *
+ * <p>The mask is a pure function of (seed, call number, element index) — a SplitMix64 hash — so the
+ * same seed gives the same masks on any number of threads, and the state to save for an exact
+ * resume is just {@link #calls()} ({@link #setCalls}). The mask buffer grows to the largest input
+ * seen and is then reused. Not thread-safe.
+ */
+public final class Dropout {
+    private final float p;
+    private final float scale;
+    private final long seed;
+    private final Arena arena;
+    private long calls;
+    private FloatMatrix mask;
+    private boolean lastWasTraining;
+
+    /** {@code p} in [0, 1); the mask memory comes from {@code arena}. */
+    public Dropout(Arena arena, float p, long seed) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        this.arena = arena;
+        this.p = p;
+        this.scale = 1f / (1f - p);
+        this.seed = seed;
+    }
+
+    public float probability() { return p; }
+
+    /** Number of training forward calls so far (the random stream position). */
+    public long calls() { return calls; }
+
+    /** Restores the random stream position (for resuming). */
+    public void setCalls(long calls) { this.calls = calls; }
+
+    /** {@code out = in ⊙ mask} in training (with p > 0), {@code out = in} otherwise; in and out may be the same matrix. */
+    public void forward(FloatMatrix in, FloatMatrix out, boolean training) {
+        in.requireSameShape("Dropout output", out);
+        lastWasTraining = training && p > 0f;
+        if (!lastWasTraining) {
+            if (in != out) out.copyFrom(in);
+            return;
+        }
+        int rows = in.rows(), cols = in.cols();
+        if (mask == null || mask.size() < in.size()) mask = FloatMatrix.allocate(arena, 1, Math.toIntExact(in.size()));
+        long base = mix(seed + 0x9E3779B97F4A7C15L * ++calls);
+        double threshold = p;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                long i = (long) r * cols + c;
+                double u = (mix(base + 0x9E3779B97F4A7C15L * (i + 1)) >>> 11) * 0x1.0p-53;
+                float m = u < threshold ? 0f : scale;
+                mask.set(0, (int) i, m);
+                out.set(r, c, in.get(r, c) * m);
+            }
+        }
+    }
+
+    /** {@code dIn = dOut ⊙ mask} for the last forward (identity when it was not training); may be in place. */
+    public void backward(FloatMatrix dOut, FloatMatrix dIn) {
+        dOut.requireSameShape("Dropout input gradient", dIn);
+        if (!lastWasTraining) {
+            if (dOut != dIn) dIn.copyFrom(dOut);
+            return;
+        }
+        int cols = dOut.cols();
+        for (int r = 0; r < dOut.rows(); r++) {
+            for (int c = 0; c < cols; c++) dIn.set(r, c, dOut.get(r, c) * mask.get(0, r * cols + c));
+        }
+    }
+
+    /** SplitMix64's finaliser: a bijective 64-bit mix. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

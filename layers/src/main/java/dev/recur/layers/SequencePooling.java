@@ -1,0 +1,118 @@
+package dev.recur.layers;
+
+import dev.recur.engine.FloatMatrix;
+
+/**
+ * Pooling head over time-major recurrent outputs {@code h} ({@code T·B × D}, row {@code t·B + b}),
+ * with a length per sequence, giving {@code B × D}. See {@link Pooling} for the three kinds; steps
+ * at or past a sequence's length are never read and get zero gradient.
+ *
+ * <p>{@code D = directions · hidden}; for {@link Pooling#LAST} with two directions the backward half
+ * comes from step 0. Lengths must be in {@code [1, T]}. Not thread-safe.
+ */
+public final class SequencePooling {
+    private final Pooling kind;
+    private final int hidden;
+    private final int directions;
+    private final int width;
+    private int[] argmax = new int[0];
+
+    public SequencePooling(Pooling kind, int hidden, int directions) {
+        if (directions != 1 && directions != 2) throw new IllegalArgumentException("directions must be 1 or 2, got " + directions);
+        if (hidden < 1) throw new IllegalArgumentException("hidden size must be ≥ 1, got " + hidden);
+        this.kind = kind;
+        this.hidden = hidden;
+        this.directions = directions;
+        this.width = hidden * directions;
+    }
+
+    public Pooling kind() { return kind; }
+
+    /** Output width {@code directions · hidden}. */
+    public int width() { return width; }
+
+    /** Throws a clear error unless every length is in [1, T]. */
+    public static void checkLengths(int[] lengths, int steps, int batch) {
+        if (lengths.length < batch) throw new IllegalArgumentException("lengths has " + lengths.length + " entries for a batch of " + batch);
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 1 || lengths[b] > steps) {
+                throw new IllegalArgumentException("length " + lengths[b] + " of sequence " + b + " is outside [1, " + steps
+                        + "] (every sequence needs at least one step and at most T)");
+            }
+        }
+    }
+
+    /** Pools {@code h} (T·B × D) into {@code out} (B × D). */
+    public void forward(FloatMatrix h, int[] lengths, int steps, int batch, FloatMatrix out) {
+        h.requireShape("pooling input", steps * batch, width);
+        out.requireShape("pooling output", batch, width);
+        checkLengths(lengths, steps, batch);
+        switch (kind) {
+            case LAST -> {
+                for (int b = 0; b < batch; b++) {
+                    int fr = (lengths[b] - 1) * batch + b;
+                    for (int c = 0; c < hidden; c++) out.set(b, c, h.get(fr, c));
+                    for (int c = hidden; c < width; c++) out.set(b, c, h.get(b, c)); // backward half at t = 0
+                }
+            }
+            case MEAN -> {
+                for (int b = 0; b < batch; b++) {
+                    float inv = 1f / lengths[b];
+                    for (int c = 0; c < width; c++) {
+                        float s = 0f;
+                        for (int t = 0; t < lengths[b]; t++) s += h.get(t * batch + b, c);
+                        out.set(b, c, s * inv);
+                    }
+                }
+            }
+            case MAX -> {
+                if (argmax.length < batch * width) argmax = new int[batch * width];
+                for (int b = 0; b < batch; b++) {
+                    for (int c = 0; c < width; c++) {
+                        float best = h.get(b, c);
+                        int at = 0;
+                        for (int t = 1; t < lengths[b]; t++) {
+                            float v = h.get(t * batch + b, c);
+                            if (v > best || Float.isNaN(v)) { best = v; at = t; }
+                        }
+                        out.set(b, c, best);
+                        argmax[b * width + c] = at;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the gradient with respect to {@code h} into {@code dH} (T·B × D, fully overwritten:
+     * zero where the pooling did not read) from {@code dOut} (B × D), for the last forward's lengths.
+     */
+    public void backward(FloatMatrix dOut, int[] lengths, int steps, int batch, FloatMatrix dH) {
+        dOut.requireShape("pooling output gradient", batch, width);
+        dH.requireShape("pooling input gradient", steps * batch, width);
+        dH.fill(0f);
+        switch (kind) {
+            case LAST -> {
+                for (int b = 0; b < batch; b++) {
+                    int fr = (lengths[b] - 1) * batch + b;
+                    for (int c = 0; c < hidden; c++) dH.set(fr, c, dOut.get(b, c));
+                    for (int c = hidden; c < width; c++) dH.set(b, c, dOut.get(b, c));
+                }
+            }
+            case MEAN -> {
+                for (int b = 0; b < batch; b++) {
+                    float inv = 1f / lengths[b];
+                    for (int t = 0; t < lengths[b]; t++) {
+                        int r = t * batch + b;
+                        for (int c = 0; c < width; c++) dH.set(r, c, dOut.get(b, c) * inv);
+                    }
+                }
+            }
+            case MAX -> {
+                for (int b = 0; b < batch; b++) {
+                    for (int c = 0; c < width; c++) dH.set(argmax[b * width + c] * batch + b, c, dOut.get(b, c));
+                }
+            }
+        }
+    }
+}

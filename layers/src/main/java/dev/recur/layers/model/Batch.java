@@ -1,0 +1,113 @@
+package dev.recur.layers.model;
+
+import java.util.Arrays;
+
+/**
+ * A reusable, time-major batch of token sequences: {@code T} steps × {@code B} sequences, with a
+ * length per sequence and the targets. Allocated once for a maximum size and refilled for every
+ * step (no allocation in a training loop).
+ *
+ * <p>Layout: token of sequence {@code b} at step {@code t} is {@code tokens()[t·B + b]} where B is
+ * the current {@link #size()} (not the maximum). Steps at or past a sequence's length are padding:
+ * their tokens are never read into the result (use the padding id there) and their targets ignored.
+ *
+ * <ul>
+ * <li>{@link SequenceClassifier}: {@code labels()[b]} is the class of sequence b (0/1 when the
+ *     model has one output).</li>
+ * <li>{@link SequenceLabeler}: {@code targets()[t·B + b]} is the tag/next symbol at step t, or
+ *     {@link #IGNORE} for no target.</li>
+ * </ul>
+ */
+public final class Batch {
+    /** Target value meaning "no target here" (PyTorch's default ignore_index). */
+    public static final int IGNORE = -100;
+
+    private final int maxSteps;
+    private final int maxSize;
+    private final int[] tokens;
+    private final int[] lengths;
+    private final int[] labels;
+    private final int[] targets;
+    private int steps;
+    private int size;
+
+    public Batch(int maxSteps, int maxSize) {
+        if (maxSteps < 1 || maxSize < 1) {
+            throw new IllegalArgumentException("Batch needs maxSteps ≥ 1 and maxSize ≥ 1, got " + maxSteps + " and " + maxSize);
+        }
+        this.maxSteps = maxSteps;
+        this.maxSize = maxSize;
+        int cells = Math.multiplyExact(maxSteps, maxSize);
+        tokens = new int[cells];
+        lengths = new int[maxSize];
+        labels = new int[maxSize];
+        targets = new int[cells];
+        steps = maxSteps;
+        size = maxSize;
+    }
+
+    /** Sets the current shape T × B (within the maxima), every length to T and every target to {@link #IGNORE}. */
+    public Batch reset(int steps, int size) {
+        if (steps < 1 || steps > maxSteps || size < 1 || size > maxSize) {
+            throw new IllegalArgumentException("batch shape " + steps + " steps × " + size + " sequences is outside the allocated "
+                    + maxSteps + " × " + maxSize + " (steps and size must be ≥ 1)");
+        }
+        this.steps = steps;
+        this.size = size;
+        Arrays.fill(lengths, 0, size, steps);
+        Arrays.fill(targets, 0, steps * size, IGNORE);
+        return this;
+    }
+
+    public int maxSteps() { return maxSteps; }
+
+    public int maxSize() { return maxSize; }
+
+    /** T, the current number of steps. */
+    public int steps() { return steps; }
+
+    /** B, the current number of sequences. */
+    public int size() { return size; }
+
+    /** Token ids, element {@code t·size() + b}; length maxSteps·maxSize. */
+    public int[] tokens() { return tokens; }
+
+    /** Valid steps per sequence, in [1, steps()]. */
+    public int[] lengths() { return lengths; }
+
+    /** Class per sequence (classifier). */
+    public int[] labels() { return labels; }
+
+    /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (labeler). */
+    public int[] targets() { return targets; }
+
+    public int token(int t, int b) { return tokens[t * size + b]; }
+
+    public void setToken(int t, int b, int id) { tokens[t * size + b] = id; }
+
+    public void setTarget(int t, int b, int y) { targets[t * size + b] = y; }
+
+    /** Longest length in the batch. */
+    public int maxLength() {
+        int m = 0;
+        for (int b = 0; b < size; b++) m = Math.max(m, lengths[b]);
+        return m;
+    }
+
+    /** Throws a clear error unless every length is in [1, T] and every valid token in [0, vocabSize). */
+    public void validate(int vocabSize) {
+        for (int b = 0; b < size; b++) {
+            int len = lengths[b];
+            if (len < 1 || len > steps) {
+                throw new IllegalArgumentException("sequence " + b + " of the batch has length " + len + ", outside [1, " + steps + "]");
+            }
+            for (int t = 0; t < len; t++) {
+                int id = tokens[t * size + b];
+                if (id < 0 || id >= vocabSize) {
+                    throw new IllegalArgumentException("token id " + id + " at step " + t + " of sequence " + b
+                            + " is outside the vocabulary [0, " + vocabSize + ")");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.recur.layers.optim;
+
+import dev.recur.layers.Parameter;
+import java.util.List;
+
+/** AdamW as {@code torch.optim.AdamW}: Adam with decoupled weight decay (default 0.01). See {@link Adam}. */
+public final class AdamW extends Adam {
+
+    /** AdamW with PyTorch's defaults β = (0.9, 0.999), ε = 1e-8, weight decay 0.01. */
+    public AdamW(List<Parameter> params, float lr) { this(params, lr, 0.9f, 0.999f, 1e-8f, 0.01f); }
+
+    public AdamW(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+        super(params, lr, beta1, beta2, eps, weightDecay, true);
+    }
+
+    @Override
+    public String type() { return "adamw"; }
+}

@@ -1,0 +1,64 @@
+package dev.recur.layers.optim;
+
+import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.OptimizerKernels;
+import dev.recur.layers.Parameter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent as {@code torch.optim.SGD} (dampening 0): {@code d = g + wd·p};
+ * with momentum μ: {@code b = μ·b + d} (b starts at zero, so the first step gives b = d) and
+ * {@code d = nesterov ? d + μ·b : b}; then {@code p −= lr·d}. State: {@code optimizer.momentum_buffer.<param>}.
+ */
+public final class Sgd extends Optimizer {
+    private final float momentum;
+    private final float weightDecay;
+    private final boolean nesterov;
+    private final FloatMatrix[] buffers;
+
+    public Sgd(List<Parameter> params, float lr, float momentum, float weightDecay, boolean nesterov) {
+        super(params, lr);
+        if (!(momentum >= 0f && momentum < 1f)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
+        if (!(weightDecay >= 0f)) throw new IllegalArgumentException("SGD weight decay must be ≥ 0, got " + weightDecay);
+        if (nesterov && momentum == 0f) throw new IllegalArgumentException("Nesterov SGD needs momentum > 0 (as torch.optim.SGD)");
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+        buffers = new FloatMatrix[params.size()];
+        if (momentum != 0f) for (int i = 0; i < buffers.length; i++) buffers[i] = zerosLike(params.get(i));
+    }
+
+    /** Plain SGD: no momentum, no weight decay. */
+    public Sgd(List<Parameter> params, float lr) { this(params, lr, 0f, 0f, false); }
+
+    @Override
+    public String type() { return "sgd"; }
+
+    public float momentum() { return momentum; }
+
+    public float weightDecay() { return weightDecay; }
+
+    public boolean nesterov() { return nesterov; }
+
+    @Override
+    protected void update(int i, Parameter p, long step) {
+        OptimizerKernels.sgd(p.value(), p.grad(), buffers[i], learningRate(), momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    public Map<String, FloatMatrix> state() {
+        Map<String, FloatMatrix> m = new LinkedHashMap<>();
+        if (momentum != 0f) {
+            for (int i = 0; i < buffers.length; i++) m.put("optimizer.momentum_buffer." + parameters().get(i).name(), buffers[i]);
+        }
+        return m;
+    }
+
+    @Override
+    protected Map<String, String> hyperParameters() {
+        return Map.of("momentum", Float.toString(momentum), "weight_decay", Float.toString(weightDecay),
+                "nesterov", Boolean.toString(nesterov));
+    }
+}

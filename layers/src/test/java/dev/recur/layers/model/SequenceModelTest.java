@@ -1,0 +1,183 @@
+package dev.recur.layers.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.recur.layers.Parameter;
+import dev.recur.layers.Pooling;
+import dev.recur.layers.io.SafeTensors;
+import dev.recur.layers.io.SafeTensorsException;
+import dev.recur.layers.optim.Adam;
+import dev.recur.layers.optim.GradientClipping;
+import dev.recur.layers.rnn.CellType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SequenceModelTest {
+
+    @TempDir
+    Path dir;
+
+    static final int V = 12, T = 6, B = 5;
+
+    /** Sequences of random tokens; label 1 when token 3 occurs. Ragged, unsorted lengths. */
+    static Batch batch(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Batch b = new Batch(T, B).reset(T, B);
+        for (int s = 0; s < B; s++) {
+            int len = 1 + r.nextInt(T);
+            b.lengths()[s] = len;
+            boolean has = false;
+            for (int t = 0; t < T; t++) {
+                int tok = t < len ? 1 + r.nextInt(V - 1) : 0;
+                b.setToken(t, s, tok);
+                has |= t < len && tok == 3;
+                if (t < len) b.setTarget(t, s, tok % 4);
+            }
+            b.labels()[s] = has ? 1 : 0;
+        }
+        return b;
+    }
+
+    static ModelConfig config(CellType cell) {
+        return ModelConfig.defaults(cell, V).withEmbedDim(4).withHidden(5);
+    }
+
+    @Test
+    void trainingLowersTheLossAndIsDeterministic() {
+        for (CellType cell : CellType.values()) {
+            float[] first = train(config(cell).withBidirectional(true).withPool(Pooling.MEAN).withDropout(0.2f));
+            float[] again = train(config(cell).withBidirectional(true).withPool(Pooling.MEAN).withDropout(0.2f));
+            assertArrayEquals(first, again, cell + ": same seed, same numbers");
+            assertTrue(first[first.length - 1] < first[0] * 0.8f, cell + ": loss went " + first[0] + " → " + first[first.length - 1]);
+        }
+    }
+
+    private static float[] train(ModelConfig cfg) {
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 42, T, B); Adam opt = new Adam(m.parameters(), 0.05f)) {
+            Batch b = batch(7);
+            float[] losses = new float[30];
+            for (int i = 0; i < losses.length; i++) {
+                m.zeroGrad();
+                losses[i] = m.forward(b, true);
+                m.backward();
+                GradientClipping.clipGradNorm(m.parameters(), 5f);
+                opt.step();
+            }
+            return losses;
+        }
+    }
+
+    @Test
+    void namesArePyTorchs() {
+        try (SequenceClassifier m = new SequenceClassifier(config(CellType.LSTM).withLayers(2).withBidirectional(true), 1, T, B)) {
+            List<String> names = m.parameters().stream().map(Parameter::name).toList();
+            assertEquals("embedding.weight", names.get(0));
+            assertTrue(names.contains("rnn.weight_ih_l0") && names.contains("rnn.weight_hh_l1_reverse")
+                    && names.contains("rnn.bias_ih_l1"), names.toString());
+            assertEquals(List.of("fc.weight", "fc.bias"), names.subList(names.size() - 2, names.size()));
+            assertEquals(1, m.parameter("fc.weight").rows());
+            assertEquals(10, m.parameter("fc.weight").cols());
+        }
+    }
+
+    @Test
+    void orderOfSequencesInABatchDoesNotChangeTheirResults() {
+        try (SequenceClassifier m = new SequenceClassifier(config(CellType.GRU).withBidirectional(true), 3, T, B)) {
+            Batch b = batch(11);
+            float[] p = new float[B];
+            m.predict(b, p);
+            // reverse the batch
+            Batch r = new Batch(T, B).reset(T, B);
+            for (int s = 0; s < B; s++) {
+                r.lengths()[s] = b.lengths()[B - 1 - s];
+                for (int t = 0; t < T; t++) r.setToken(t, s, b.token(t, B - 1 - s));
+            }
+            float[] q = new float[B];
+            m.predict(r, q);
+            for (int s = 0; s < B; s++) assertEquals(p[s], q[B - 1 - s], 1e-6f);
+        }
+    }
+
+    @Test
+    void saveThenLoadGivesTheSameOutputsAndRejectsAnotherModel() throws Exception {
+        Path f = dir.resolve("m.safetensors");
+        ModelConfig cfg = config(CellType.LSTM).withLayers(2).withOutputs(3).withPool(Pooling.MAX);
+        Batch b = batch(5);
+        for (int s = 0; s < B; s++) b.labels()[s] = s % 3;
+        float[] before = new float[B * 3];
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 9, T, B); Adam opt = new Adam(m.parameters(), 0.01f)) {
+            m.forward(b, true);
+            m.backward();
+            opt.step();
+            m.predict(b, before);
+            Checkpoint.save(f, m, opt, Map.of("app.vocab", "[\"<pad>\"]"));
+        }
+        try (SequenceModel loaded = Checkpoint.load(f, T, B)) {
+            float[] after = new float[B * 3];
+            ((SequenceClassifier) loaded).predict(b, after);
+            assertArrayEquals(before, after);
+            SafeTensors st = SafeTensors.read(f);
+            assertEquals("[\"<pad>\"]", st.metadata().get("app.vocab"));
+            assertArrayEquals(new long[] {3}, st.info("fc.bias").shape());
+            try (Adam opt2 = new Adam(loaded.parameters(), 0.01f)) {
+                opt2.loadState(st);
+                assertEquals(1, opt2.steps());
+            }
+        }
+        try (SequenceClassifier other = new SequenceClassifier(cfg.withHidden(7), 9, T, B)) {
+            SafeTensors st = SafeTensors.read(f);
+            String msg = assertThrows(SafeTensorsException.class, () -> Checkpoint.loadWeights(st, other)).getMessage();
+            assertTrue(msg.contains("another model configuration"), msg);
+        }
+        Path notModel = dir.resolve("x.safetensors");
+        Files.writeString(notModel, "hello");
+        assertThrows(SafeTensorsException.class, () -> Checkpoint.load(notModel, T, B));
+    }
+
+    @Test
+    void labelerLearnsAndCarriesState() {
+        ModelConfig cfg = config(CellType.LSTM).withOutputs(4);
+        try (SequenceLabeler m = new SequenceLabeler(cfg, 5, T, B); Adam opt = new Adam(m.parameters(), 0.05f)) {
+            Batch b = batch(3);
+            float first = 0, last = 0;
+            for (int i = 0; i < 40; i++) {
+                m.zeroGrad();
+                float loss = m.forward(b, true);
+                if (i == 0) first = loss;
+                last = loss;
+                m.backward();
+                opt.step();
+            }
+            assertTrue(last < first * 0.7f, first + " → " + last);
+            assertEquals(T * B, m.lastLogits().rows());
+            // carried state: a second window starting from the first one's state differs from a fresh start
+            m.eval();
+            m.setCarryState(true);
+            float fresh = m.forward(b);
+            float carried = m.forward(b);
+            m.resetState();
+            float freshAgain = m.forward(b);
+            assertEquals(fresh, freshAgain);
+            assertNotEquals(fresh, carried);
+        }
+    }
+
+    @Test
+    void badInputIsAClearError() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> config(CellType.LSTM).withHidden(0)).getMessage().contains("hidden"));
+        try (SequenceClassifier m = new SequenceClassifier(config(CellType.RNN_TANH), 1, T, B)) {
+            Batch b = batch(1);
+            b.setToken(0, 0, V + 5);
+            b.lengths()[0] = T;
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.forward(b, true)).getMessage().contains("vocabulary"));
+            assertThrows(IllegalStateException.class, m::backward);
+            Batch big = new Batch(T + 1, B).reset(T + 1, B);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.forward(big)).getMessage().contains("exceeds"));
+        }
+    }
+}
