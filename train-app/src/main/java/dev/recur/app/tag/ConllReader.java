@@ -56,6 +56,7 @@ public final class ConllReader {
         }
         List<Sentence> out = new ArrayList<>();
         List<String> words = new ArrayList<>();
+        List<String> pos = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         int first = 0;
         int lineNo = 0;
@@ -63,8 +64,9 @@ public final class ConllReader {
             lineNo++;
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("-DOCSTART-")) {
-                if (!words.isEmpty()) out.add(new Sentence(words, tags, first));
+                if (!words.isEmpty()) out.add(new Sentence(words, pos, tags, first));
                 words.clear();
+                pos.clear();
                 tags.clear();
                 continue;
             }
@@ -79,9 +81,10 @@ public final class ConllReader {
             }
             if (words.isEmpty()) first = lineNo;
             words.add(f[0]);
-                tags.add(f[column.index]);
+            pos.add(f[1]);
+            tags.add(f[column.index]);
         }
-        if (!words.isEmpty()) out.add(new Sentence(words, tags, first));
+        if (!words.isEmpty()) out.add(new Sentence(words, pos, tags, first));
         if (out.isEmpty()) {
             throw new AppException(file + ": holds no sentences; expected a CoNLL-2000 file");
         }
