@@ -37,11 +37,15 @@ results rounded to float32. The expected numbers are therefore PyTorch's equatio
 exactly (up to float32 rounding of the result), and the Java tests' tolerance only has to absorb
 Recur's own float32 error.
 
-The classifier fixture (``kind=classifier``) is the model of issue 3 in miniature:
-Embedding -> LSTM -> last valid step -> Linear(1) -> BCEWithLogits (mean). Tensor names follow
-torch modules ``embedding``, ``lstm``, ``fc``: ``embedding.weight``, ``lstm.weight_ih_l0``, ...,
-``fc.weight``, ``fc.bias``; with ``tokens`` [T, B] (token ids stored as float32), ``labels`` [B],
-``loss`` [1] and ``grad.<name>`` for every parameter.
+The whole-model fixtures (``kind=classifier`` / ``labeler``) are Recur's SequenceClassifier and
+SequenceLabeler in miniature (see MODEL_CASES): Embedding (padding index 0) -> RNN/LSTM/GRU stack ->
+pooling (last / mean / max over valid steps) -> Linear -> BCEWithLogits or CrossEntropy (mean), or a
+per-step Linear -> CrossEntropy with ignore index -100 for the labeler. Tensor names are those of
+torch modules ``embedding``, ``rnn``, ``fc`` -- the names Recur's checkpoints use:
+``embedding.weight``, ``rnn.weight_ih_l0``, ..., ``fc.weight``, ``fc.bias``; with ``tokens`` [T, B]
+and ``labels`` [B] or ``targets`` [T, B] (integers stored as float32), ``logits``, ``loss`` [1] and
+``grad.<name>`` for every parameter. Batches are unsorted (pack_padded_sequence with
+enforce_sorted=False).
 """
 
 import argparse
@@ -184,53 +188,106 @@ def recurrent_case(cell, shape, seed):
 
 
 # ---------------------------------------------------------------------------------------------
-# Whole-model case: Embedding -> LSTM -> last valid step -> Linear(1) -> BCEWithLogits (mean)
+# Whole-model cases, named like Recur's SequenceClassifier / SequenceLabeler (modules embedding,
+# rnn, fc), so a Recur checkpoint loads into these torch modules and back:
+#   classifier: Embedding -> RNN stack -> pooling over valid steps -> Linear(outputs)
+#               -> BCEWithLogits (outputs = 1) or CrossEntropy (outputs >= 2), mean over the batch
+#   labeler:    Embedding -> RNN stack -> Linear(outputs) at every step -> CrossEntropy, mean over
+#               valid targets (steps past a sequence's end and targets == -100 are ignored)
+# Pooling "last" is each direction's final hidden state (forward at len-1, reverse at t=0), i.e.
+# cat(h_n[-2], h_n[-1]) for two directions; "mean" and "max" run over the valid steps only.
 # ---------------------------------------------------------------------------------------------
 
-class TinyClassifier(torch.nn.Module):
-    def __init__(self, vocab, emb, hidden):
+IGNORE = -100
+
+
+class TinyModel(torch.nn.Module):
+    def __init__(self, cell, vocab, emb, hidden, layers, bi, outputs):
         super().__init__()
         self.embedding = torch.nn.Embedding(vocab, emb, padding_idx=0)
-        self.lstm = torch.nn.LSTM(emb, hidden)
-        self.fc = torch.nn.Linear(hidden, 1)
+        self.rnn = CELLS[cell](emb, hidden, layers, bi)
+        self.fc = torch.nn.Linear(hidden * (2 if bi else 1), outputs)
+        self.bi = bi
 
-    def forward(self, tokens, lengths):
+    def encode(self, tokens, lengths):
         e = self.embedding(tokens)  # [T, B, E]
         packed = pack_padded_sequence(e, lengths, enforce_sorted=False)
-        _, (h_n, _) = self.lstm(packed)
-        return self.fc(h_n[-1]).squeeze(1)  # last valid step of the last layer
+        out, final = self.rnn(packed)
+        out, _ = pad_packed_sequence(out, total_length=tokens.shape[0])  # zeros at padded steps
+        h_n = final[0] if isinstance(final, tuple) else final
+        return out, h_n
+
+    def pooled(self, tokens, lengths, pool):
+        out, h_n = self.encode(tokens, lengths)
+        if pool == "last":
+            return torch.cat([h_n[-2], h_n[-1]], dim=1) if self.bi else h_n[-1]
+        T = tokens.shape[0]
+        valid = (torch.arange(T).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(2)  # [T, B, 1]
+        if pool == "mean":
+            return (out * valid).sum(0) / lengths.unsqueeze(1).to(out.dtype)
+        return out.masked_fill(~valid, float("-inf")).max(0).values  # max
 
 
-def classifier_case(seed):
-    V, E, H, T, B = 12, 4, 3, 6, 4
-    lens = [6, 3, 5, 1]
+def model_case(name, kind, cell, layers, bi, pool, outputs, lens, seed):
+    V, E, H = 12, 4, 3
+    T, B = max(lens) + 1, len(lens)  # one step of padding after the longest sequence
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = TinyClassifier(V, E, H)
+    model = TinyModel(cell, V, E, H, layers, bi, outputs)
     params32 = {n: p.detach().clone() for n, p in model.named_parameters()}
     tokens = torch.randint(1, V, (T, B), generator=g)
+    lengths = torch.tensor(lens)
     for b, n in enumerate(lens):
         tokens[n:, b] = 0  # padding index beyond each sequence's end
-    labels = torch.tensor([1.0, 0.0, 1.0, 0.0])
     model = model.double()
-    logits = model(tokens, torch.tensor(lens))
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.double())
+    tensors = dict(params32)
+    if kind == "classifier":
+        logits = model.fc(model.pooled(tokens, lengths, pool))
+        if outputs == 1:
+            labels = torch.randint(0, 2, (B,), generator=g)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), labels.double())
+        else:
+            labels = torch.randint(0, outputs, (B,), generator=g)
+            loss = torch.nn.functional.cross_entropy(logits, labels)
+        tensors["labels"] = labels.float()
+    else:
+        out, _ = model.encode(tokens, lengths)
+        logits = model.fc(out)  # [T, B, outputs]
+        targets = torch.randint(0, outputs, (T, B), generator=g)
+        targets[torch.rand(T, B, generator=g) < 0.2] = IGNORE  # some explicit ignores
+        valid = torch.arange(T).unsqueeze(1) < lengths.unsqueeze(0)
+        targets[~valid] = IGNORE
+        loss = torch.nn.functional.cross_entropy(logits.reshape(T * B, outputs), targets.reshape(T * B),
+                                                 ignore_index=IGNORE)
+        tensors["targets"] = targets.float()
     names = [n for n, _ in model.named_parameters()]
     grads = torch.autograd.grad(loss, list(model.parameters()))
-    tensors = dict(params32)
     tensors["tokens"] = tokens.float()
-    tensors["labels"] = labels
     tensors["logits"] = logits
     tensors["loss"] = loss.reshape(1)
     for n, gr in zip(names, grads):
         tensors["grad." + n] = gr
     meta = {
-        "kind": "classifier", "case": "classifier_lstm", "cell": "lstm", "vocab_size": V,
-        "embedding_dim": E, "padding_idx": 0, "input_size": E, "hidden_size": H, "num_layers": 1,
-        "bidirectional": "false", "seq_len": T, "batch": B, "lengths": ",".join(map(str, lens)),
-        "pooling": "last", "loss": "bce_with_logits_mean", "seed": seed, "torch": torch.__version__,
+        "kind": kind, "case": name, "cell": cell, "vocab_size": V, "embedding_dim": E, "padding_idx": 0,
+        "input_size": E, "hidden_size": H, "num_layers": layers, "bidirectional": str(bi).lower(),
+        "pooling": pool, "outputs": outputs, "seq_len": T, "batch": B, "lengths": ",".join(map(str, lens)),
+        "ignore_index": IGNORE,
+        "loss": ("bce_with_logits_mean" if outputs == 1 else "cross_entropy_mean") if kind == "classifier"
+        else "cross_entropy_mean_over_valid_targets",
+        "seed": seed, "torch": torch.__version__,
     }
-    return "classifier_lstm", tensors, meta
+    return name, tensors, meta
+
+
+MODEL_CASES = [
+    # name, kind, cell, layers, bidirectional, pooling, outputs, lengths
+    ("classifier_lstm_last_bce", "classifier", "lstm", 1, False, "last", 1, [6, 3, 5, 1]),
+    ("classifier_gru_bidir_stacked_mean_ce", "classifier", "gru", 2, True, "mean", 3, [4, 2, 5]),
+    ("classifier_rnn_tanh_bidir_max_bce", "classifier", "rnn_tanh", 1, True, "max", 1, [3, 5, 2, 4]),
+    ("classifier_lstm_bidir_last_ce", "classifier", "lstm", 1, True, "last", 4, [5, 1, 3]),
+    ("labeler_lstm_bidir", "labeler", "lstm", 1, True, "last", 4, [5, 2, 4]),
+    ("labeler_gru_stacked", "labeler", "gru", 2, False, "last", 3, [3, 6, 1, 4]),
+]
 
 
 def all_cases():
@@ -239,7 +296,8 @@ def all_cases():
         for shape in SHAPES:
             seed += 1
             yield recurrent_case(cell, shape, seed)
-    yield classifier_case(7)
+    for i, case in enumerate(MODEL_CASES):
+        yield model_case(*case, seed=2000 + i)
 
 
 def main():

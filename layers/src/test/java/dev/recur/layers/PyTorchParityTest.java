@@ -45,10 +45,16 @@ class PyTorchParityTest {
         }
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> all = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
-                    .filter(p -> !p.getFileName().toString().startsWith("classifier")).sorted().toList();
+                    .filter(p -> !isModelFixture(p)).sorted().toList();
             assertEquals(24, all.size(), "expected 24 recurrent fixtures (4 cells × 6 shapes), found " + all);
             return all.stream();
         }
+    }
+
+    /** Whole-model fixtures ({@code classifier_*}, {@code labeler_*}) belong to {@link ModelPyTorchParityTest}. */
+    static boolean isModelFixture(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith("classifier_") || n.startsWith("labeler_");
     }
 
     static CellType cellOf(String label) {

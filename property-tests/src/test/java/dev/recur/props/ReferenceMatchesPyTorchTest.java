@@ -40,7 +40,7 @@ class ReferenceMatchesPyTorchTest {
         }
         try (Stream<Path> s = Files.list(FIXTURES)) {
             List<Path> all = s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
-            List<Path> rec = all.stream().filter(p -> !p.getFileName().toString().startsWith("classifier")).toList();
+            List<Path> rec = all.stream().filter(p -> !isModelFixture(p)).toList();
             assertTrue(rec.size() >= 16, "expected the 24 recurrent fixtures, found " + rec);
             return rec.stream();
         }
@@ -105,40 +105,73 @@ class ReferenceMatchesPyTorchTest {
         }
     }
 
-    /** Embedding → LSTM → last valid step → Linear(1) → BCEWithLogits: loss and every gradient. */
-    @org.junit.jupiter.api.Test
-    void referenceClassifierEqualsPyTorch() throws IOException {
-        Path file = FIXTURES.resolve("classifier_lstm.safetensors");
+    static Stream<Path> modelFixtures() throws IOException {
+        try (Stream<Path> s = Files.list(FIXTURES)) {
+            List<Path> all = s.filter(ReferenceMatchesPyTorchTest::isModelFixture).sorted().toList();
+            assertTrue(all.size() >= 6, "expected the 6 classifier/labeler fixtures, found " + all);
+            return all.stream();
+        }
+    }
+
+    static boolean isModelFixture(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith("classifier_") || n.startsWith("labeler_");
+    }
+
+    /**
+     * Embedding → recurrent stack → pooling → Linear → BCE / cross-entropy, or per-step Linear →
+     * cross-entropy with ignore index: the reference's loss and finite-difference gradients of every
+     * parameter equal PyTorch's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modelFixtures")
+    void referenceModelEqualsPyTorch(Path file) throws IOException {
         SafeTensors st = SafeTensors.read(file);
         var m = st.metadata();
+        boolean classifier = m.get("kind").equals("classifier");
         int vocab = Integer.parseInt(m.get("vocab_size"));
         int e = Integer.parseInt(m.get("embedding_dim"));
         int h = Integer.parseInt(m.get("hidden_size"));
+        int layers = Integer.parseInt(m.get("num_layers"));
+        boolean bi = Boolean.parseBoolean(m.get("bidirectional"));
+        int outputs = Integer.parseInt(m.get("outputs"));
+        int ignore = Integer.parseInt(m.get("ignore_index"));
         int steps = Integer.parseInt(m.get("seq_len"));
         int batch = Integer.parseInt(m.get("batch"));
         int[] lengths = Arrays.stream(m.get("lengths").split(",")).mapToInt(Integer::parseInt).toArray();
+        RefPooling pooling = RefPooling.valueOf(m.get("pooling").toUpperCase(java.util.Locale.ROOT));
         RefEmbedding emb = new RefEmbedding("embedding.", vocab, e);
-        RefRecurrent lstm = new RefRecurrent(RefCell.LSTM, e, h, 1, false);
-        RefLinear fc = new RefLinear("fc.", h, 1);
-        System.arraycopy(st.doubles("embedding.weight"), 0, emb.weight.data(), 0, emb.weight.size());
-        for (RefParam p : lstm.parameters()) System.arraycopy(st.doubles("lstm." + p.name()), 0, p.data(), 0, p.size());
-        System.arraycopy(st.doubles("fc.weight"), 0, fc.weight.data(), 0, fc.weight.size());
-        System.arraycopy(st.doubles("fc.bias"), 0, fc.bias.data(), 0, fc.bias.size());
+        RefRecurrent rnn = new RefRecurrent(cellOf(m.get("cell")), e, h, layers, bi);
+        RefLinear fc = new RefLinear("fc.", rnn.outputSize(), outputs);
+        List<RefParam> all = new java.util.ArrayList<>();
+        all.add(emb.weight);
+        for (RefParam p : rnn.parameters()) all.add(new RefParam("rnn." + p.name(), p.shape(), p.data()));
+        all.add(fc.weight);
+        all.add(fc.bias);
+        for (RefParam p : all) System.arraycopy(st.doubles(p.name()), 0, p.data(), 0, p.size());
         double[] tok = st.doubles("tokens");
         int[][] ids = new int[steps][batch];
         for (int t = 0; t < steps; t++) for (int b = 0; b < batch; b++) ids[t][b] = (int) tok[t * batch + b];
-        double[] labels = st.doubles("labels");
-        DoubleSupplier loss = () -> RefHeads.classifierBce(lstm.forward(emb.apply(ids), lengths, null, null).output(),
-                lengths, 1, RefPooling.LAST, fc, labels);
-        Tolerance.assertClose("classifier loss", st.doubles("loss"), new double[] {loss.getAsDouble()}, 1e-6);
-        Tolerance.assertClose("grad.embedding.weight", st.doubles("grad.embedding.weight"),
-                FiniteDifferences.gradient(loss, emb.weight.data()), 1e-5);
-        for (RefParam p : lstm.parameters()) {
-            Tolerance.assertClose("grad.lstm." + p.name(), st.doubles("grad.lstm." + p.name()),
+        DoubleSupplier loss;
+        if (classifier) {
+            double[] labels = st.doubles("labels");
+            int[] classes = Arrays.stream(labels).mapToInt(v -> (int) v).toArray();
+            loss = () -> {
+                double[][][] y = rnn.forward(emb.apply(ids), lengths, null, null).output();
+                return outputs == 1 ? RefHeads.classifierBce(y, lengths, rnn.directions(), pooling, fc, labels)
+                        : RefHeads.classifierCe(y, lengths, rnn.directions(), pooling, fc, classes);
+            };
+        } else {
+            double[] tg = st.doubles("targets");
+            int[][] tags = new int[steps][batch];
+            for (int t = 0; t < steps; t++) for (int b = 0; b < batch; b++) tags[t][b] = (int) tg[t * batch + b];
+            loss = () -> RefHeads.labeler(rnn.forward(emb.apply(ids), lengths, null, null).output(), lengths, fc, tags, ignore);
+        }
+        Tolerance.assertClose(file + " loss", st.doubles("loss"), new double[] {loss.getAsDouble()}, 1e-6);
+        for (RefParam p : all) {
+            Tolerance.assertClose(file + " grad." + p.name(), st.doubles("grad." + p.name()),
                     FiniteDifferences.gradient(loss, p.data()), 1e-5);
         }
-        Tolerance.assertClose("grad.fc.weight", st.doubles("grad.fc.weight"), FiniteDifferences.gradient(loss, fc.weight.data()), 1e-5);
-        Tolerance.assertClose("grad.fc.bias", st.doubles("grad.fc.bias"), FiniteDifferences.gradient(loss, fc.bias.data()), 1e-5);
     }
 
     private static double[][][] nestOrNull(double[] flat, int d0, int d1, int d2) {

@@ -14,6 +14,9 @@ import java.util.Map;
  * input {@code x[T][B][F]}; output {@code y[T][B][D·H]} (directions concatenated, forward first);
  * states {@code h[L·D][B][H]} indexed {@code layer·D + direction}.
  *
+ * <p>With {@code sumDirections} a bidirectional layer outputs {@code h_fwd + h_rev} (H wide) instead
+ * of the concatenation, and layers above read H features.
+ *
  * <p>Lengths: sequence {@code b} has {@code len[b]} valid steps. The forward direction reads steps
  * {@code 0 … len−1}, the reverse direction {@code len−1 … 0}; steps at or past {@code len} neither
  * change the state nor produce output (their output is 0) — exactly {@code pack_padded_sequence}.
@@ -25,6 +28,7 @@ public final class RefRecurrent {
     public final int hiddenSize;
     public final int numLayers;
     public final boolean bidirectional;
+    public final boolean sumDirections;
     private final Map<String, RefParam> params = new LinkedHashMap<>();
 
     /** The result of a forward pass. {@code cN} is null unless the cell is an LSTM. */
@@ -32,6 +36,13 @@ public final class RefRecurrent {
 
     /** A layer with all parameters zero; fill them with {@link #param(String)}. */
     public RefRecurrent(RefCell cell, int inputSize, int hiddenSize, int numLayers, boolean bidirectional) {
+        this(cell, inputSize, hiddenSize, numLayers, bidirectional, false);
+    }
+
+    /** As above; {@code sumDirections} adds the two directions' outputs instead of concatenating them. */
+    public RefRecurrent(RefCell cell, int inputSize, int hiddenSize, int numLayers, boolean bidirectional,
+                        boolean sumDirections) {
+        this.sumDirections = bidirectional && sumDirections;
         this.cell = cell;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
@@ -39,7 +50,7 @@ public final class RefRecurrent {
         this.bidirectional = bidirectional;
         int rows = cell.gates * hiddenSize;
         for (int l = 0; l < numLayers; l++) {
-            int in = l == 0 ? inputSize : directions() * hiddenSize;
+            int in = l == 0 ? inputSize : outputSize();
             for (int d = 0; d < directions(); d++) {
                 String sfx = "_l" + l + (d == 1 ? "_reverse" : "");
                 add("weight_ih" + sfx, rows, in);
@@ -60,6 +71,11 @@ public final class RefRecurrent {
         return bidirectional ? 2 : 1;
     }
 
+    /** Width of every layer's output: 2H when the directions are concatenated, else H. */
+    public int outputSize() {
+        return bidirectional && !sumDirections ? 2 * hiddenSize : hiddenSize;
+    }
+
     /** Every parameter in PyTorch's order (layer, direction, weight_ih, weight_hh, bias_ih, bias_hh). */
     public List<RefParam> parameters() {
         return new ArrayList<>(params.values());
@@ -74,7 +90,7 @@ public final class RefRecurrent {
 
     private RefWeights weights(int layer, int dir) {
         String sfx = "_l" + layer + (dir == 1 ? "_reverse" : "");
-        int in = layer == 0 ? inputSize : directions() * hiddenSize;
+        int in = layer == 0 ? inputSize : outputSize();
         return new RefWeights(param("weight_ih" + sfx).data(), param("weight_hh" + sfx).data(),
                 param("bias_ih" + sfx).data(), param("bias_hh" + sfx).data(), in, hiddenSize, cell.gates);
     }
@@ -103,7 +119,7 @@ public final class RefRecurrent {
         double[][][] layerIn = new double[steps][][];
         for (int t = 0; t < steps; t++) layerIn[t] = x[t0 + t];
         for (int l = 0; l < numLayers; l++) {
-            double[][][] layerOut = new double[steps][batch][directions() * hs];
+            double[][][] layerOut = new double[steps][batch][outputSize()];
             for (int d = 0; d < directions(); d++) {
                 RefWeights w = weights(l, d);
                 int s = l * directions() + d;
@@ -120,7 +136,11 @@ public final class RefRecurrent {
                         cell.step(w, xt, h, c, hNew, cNew);
                         h = hNew;
                         if (cell.hasCellState()) c = cNew;
-                        System.arraycopy(h, 0, layerOut[t][b], d * hs, hs);
+                        if (sumDirections) {
+                            for (int j = 0; j < hs; j++) layerOut[t][b][j] += h[j];
+                        } else {
+                            System.arraycopy(h, 0, layerOut[t][b], d * hs, hs);
+                        }
                     }
                     hN[s][b] = h;
                     cN[s][b] = c;
