@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.recur.layers.model.Batch;
 
 /**
  * Groups sequences into batches of similar length, so that little work is spent on padding.
@@ -12,6 +13,9 @@ import java.util.SplittableRandom;
  * batches): shuffle all examples; cut them into pools of {@value #POOL_BATCHES} batches; sort each
  * pool by length, longest first; cut the pool into batches; shuffle the order of all batches.
  * Evaluation order: all examples by length, longest first, no randomness.
+ *
+ * <p>Batches are time-major ({@link Batch}: token of sequence b at step t at {@code t·B + b}) with
+ * lengths sorted non-increasing, as the recurrent layers expect.
  */
 public final class Batcher {
     /** Batches per sorting pool: large enough to group lengths well, small enough to stay random. */
@@ -51,26 +55,46 @@ public final class Batcher {
         return batches;
     }
 
-    /** Builds the time-major batch of the given examples (any order: they are sorted here). */
-    public static Batch assemble(int[][] sequences, int[] labels, int[] members) {
-        Integer[] sorted = new Integer[members.length];
-        for (int i = 0; i < members.length; i++) sorted[i] = members[i];
-        Arrays.sort(sorted, (a, b) -> Integer.compare(sequences[b].length, sequences[a].length));
+    /**
+     * Fills {@code out} with the given examples as one time-major batch: sorted by length, longest
+     * first (ties keep the given order), padded with {@link Vocabulary#PAD}, labels alongside.
+     * {@code order[b]} receives the example index of batch row b. Returns T, the longest length.
+     */
+    public static int fill(int[][] sequences, int[] labels, int[] members, Batch out, int[] order) {
         int size = members.length;
+        Integer[] sorted = new Integer[size];
+        for (int i = 0; i < size; i++) sorted[i] = members[i];
+        Arrays.sort(sorted, (a, b) -> Integer.compare(sequences[b].length, sequences[a].length));
         int steps = sequences[sorted[0]].length;
-        int[] tokens = new int[steps * size];
-        int[] lens = new int[size];
-        int[] labs = new int[size];
-        int[] idx = new int[size];
+        if (steps > out.maxSteps() || size > out.maxSize()) {
+            throw new IllegalArgumentException("batch of " + size + " sequences up to " + steps + " steps does not fit the "
+                    + out.maxSteps() + " × " + out.maxSize() + " buffer");
+        }
+        out.reset(steps, size);
+        int[] tokens = out.tokens();
+        Arrays.fill(tokens, 0, steps * size, Vocabulary.PAD);
         for (int b = 0; b < size; b++) {
             int[] seq = sequences[sorted[b]];
             if (seq.length == 0) throw new IllegalArgumentException("sequence " + sorted[b] + " is empty");
-            lens[b] = seq.length;
-            labs[b] = labels[sorted[b]];
-            idx[b] = sorted[b];
+            out.lengths()[b] = seq.length;
+            out.labels()[b] = labels[sorted[b]];
+            order[b] = sorted[b];
             for (int t = 0; t < seq.length; t++) tokens[t * size + b] = seq[t];
         }
-        return new Batch(steps, size, tokens, lens, labs, idx);
+        return steps;
+    }
+
+    /**
+     * {@code members} repeated cyclically up to {@code full} entries (unchanged when already full).
+     * The recurrent layers run batches of exactly the size their model was built for, so the one
+     * short batch of an epoch or evaluation is topped up with repeats; evaluation counts each
+     * example once.
+     */
+    public static int[] padToFull(int[] members, int full) {
+        if (members.length >= full) return members;
+        int[] p = new int[full];
+        for (int i = 0; i < full; i++) p[i] = members[i % members.length];
+        return p;
     }
 
     private static void cut(Integer[] order, int batchSize, List<int[]> out) {

@@ -1,0 +1,210 @@
+package dev.recur.app.cli;
+
+import dev.recur.app.AppException;
+import dev.recur.app.train.TrainConfig;
+import dev.recur.engine.Engine;
+import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.Gemm;
+import dev.recur.engine.Transpose;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.model.Batch;
+import dev.recur.layers.model.SequenceClassifier;
+import dev.recur.layers.optim.Adam;
+import dev.recur.layers.optim.AdamW;
+import dev.recur.layers.optim.GradientClipping;
+import dev.recur.layers.optim.Optimizer;
+import dev.recur.layers.optim.Sgd;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bench}: training and inference throughput of a model, and SGEMM GFLOPS, on synthetic data. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure training and inference throughput (sequences/s) of a model configuration on synthetic",
+            "data, with the same code as 'train' (forward, backward, clipping, optimizer step), and SGEMM GFLOPS.",
+            "Each figure: warm-up first, then the median of --repeats timed runs of --steps batches."})
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptions model = new ModelOptions();
+    @Mixin TrainingOptions training = new TrainingOptions();
+
+    @Option(names = "--seq-len", paramLabel = "N", description = "Steps per synthetic sequence. Default: ${DEFAULT-VALUE}.")
+    int seqLen = 200;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Batches per timed run. Default: ${DEFAULT-VALUE}.")
+    int steps = 10;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed batches first. Default: ${DEFAULT-VALUE}.")
+    int warmup = 5;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "Timed runs; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int repeats = 5;
+
+    @Option(names = "--gemm", paramLabel = "MxKxN[:TT]", split = ",",
+            description = "SGEMM shapes to time, e.g. 512x512x512 or 64x128x512:NT (op(A) M×K, op(B) K×N; transposes NN, NT, TN, TT).")
+    List<String> gemm = new ArrayList<>();
+
+    @Option(names = "--no-model", description = "Skip the model throughput (only --gemm).")
+    boolean noModel;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    private final Io io;
+
+    public BenchCommand(Io io) { this.io = io; }
+
+    private static final Pattern SHAPE = Pattern.compile("(\\d+)x(\\d+)x(\\d+)(?::([NT])([NT]))?");
+
+    @Override
+    public Integer call() throws Exception {
+        model.check();
+        training.check();
+        Checks.range("--seq-len", seqLen, 1, 100_000);
+        Checks.range("--steps", steps, 1, 1_000_000);
+        Checks.range("--warmup", warmup, 0, 1_000_000);
+        Checks.range("--repeats", repeats, 1, 1000);
+        List<int[]> shapes = new ArrayList<>();
+        for (String g : gemm) {
+            Matcher m = SHAPE.matcher(g.trim());
+            if (!m.matches()) throw AppException.usage("--gemm '" + g + "' is not MxKxN or MxKxN:TT (e.g. 512x512x512:NT)");
+            int mm = Integer.parseInt(m.group(1)), k = Integer.parseInt(m.group(2)), n = Integer.parseInt(m.group(3));
+            Checks.range("--gemm M", mm, 1, 1 << 15);
+            Checks.range("--gemm K", k, 1, 1 << 15);
+            Checks.range("--gemm N", n, 1, 1 << 15);
+            shapes.add(new int[] {mm, k, n, "T".equals(m.group(4)) ? 1 : 0, "T".equals(m.group(5)) ? 1 : 0});
+        }
+        Engine.setThreads(training.threads);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("species", Engine.species());
+        result.put("lanes", Engine.lanes());
+        result.put("threads", Engine.threads());
+        if (!noModel) result.put("model", benchModel());
+        List<Map<String, Object>> g = new ArrayList<>();
+        for (int[] s : shapes) g.add(benchGemm(s));
+        if (!g.isEmpty()) result.put("gemm", g);
+        if (json) {
+            io.out().println(Json.MAPPER.writeValueAsString(result));
+        }
+        return 0;
+    }
+
+    private Map<String, Object> benchModel() {
+        TrainConfig cfg = TrainConfig.of(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic");
+        int b = training.batch;
+        Batch batch = new Batch(seqLen, b);
+        batch.reset(seqLen, b);
+        SplittableRandom rng = new SplittableRandom(training.seed);
+        for (int i = 0; i < seqLen * b; i++) batch.tokens()[i] = 2 + rng.nextInt(model.vocabSize - 2);
+        for (int i = 0; i < b; i++) batch.labels()[i] = rng.nextInt(2);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("config", cfg.modelConfig(model.vocabSize).toMetadata());
+        r.put("batch", b);
+        r.put("seq_len", seqLen);
+        try (SequenceClassifier net = new SequenceClassifier(cfg.modelConfig(model.vocabSize), training.seed, seqLen, b);
+             Optimizer opt = optimizer(net.parameters())) {
+            double[] train = time(() -> {
+                net.train(true);
+                net.zeroGrad();
+                net.forward(batch);
+                net.backward();
+                List<Parameter> ps = net.parameters();
+                if (training.clipNorm > 0) GradientClipping.clipGradNorm(ps, (float) training.clipNorm);
+                opt.step();
+            });
+            double[] infer = time(() -> net.logits(batch));
+            double trainSeq = b / median(train), inferSeq = b / median(infer);
+            r.put("train_seq_per_s", trainSeq);
+            r.put("train_tokens_per_s", trainSeq * seqLen);
+            r.put("train_seq_per_s_runs", Arrays.stream(train).map(t -> b / t).toArray());
+            r.put("inference_seq_per_s", inferSeq);
+            r.put("inference_tokens_per_s", inferSeq * seqLen);
+            r.put("inference_seq_per_s_runs", Arrays.stream(infer).map(t -> b / t).toArray());
+            if (!json) {
+                io.out().printf("model: %s, batch %d × %d steps, %d threads (%s)%n", describe(cfg), b, seqLen, Engine.threads(), Engine.species());
+                io.out().printf("  training   %10.1f seq/s  %12.0f tokens/s  (median of %d runs of %d batches)%n",
+                        trainSeq, trainSeq * seqLen, repeats, steps);
+                io.out().printf("  inference  %10.1f seq/s  %12.0f tokens/s%n", inferSeq, inferSeq * seqLen);
+                io.out().printf("  a 25,000-review epoch at this length: ≈ %.1f s of training%n", 25_000 / trainSeq);
+            }
+        }
+        return r;
+    }
+
+    private static String describe(TrainConfig c) {
+        return (c.bidirectional() ? "bidirectional " : "") + c.model() + " ×" + c.layers() + ", embed " + c.embed()
+                + ", hidden " + c.hidden() + ", " + c.pool() + " pool";
+    }
+
+    private Optimizer optimizer(List<Parameter> params) {
+        float lr = (float) training.lr, wd = (float) training.weightDecay;
+        return switch (training.optimizer) {
+            case sgd -> new Sgd(params, lr, (float) training.momentum, wd, false);
+            case adam -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, wd);
+            case adamw -> new AdamW(params, lr, 0.9f, 0.999f, 1e-8f, wd);
+        };
+    }
+
+    /** Seconds per batch of each repeat, after the warm-up. */
+    private double[] time(Runnable step) {
+        for (int i = 0; i < warmup; i++) step.run();
+        double[] per = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) step.run();
+            per[r] = (System.nanoTime() - t0) / 1e9 / steps;
+        }
+        return per;
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private Map<String, Object> benchGemm(int[] s) {
+        int m = s[0], k = s[1], n = s[2];
+        Transpose ta = s[3] == 1 ? Transpose.T : Transpose.N, tb = s[4] == 1 ? Transpose.T : Transpose.N;
+        try (Arena arena = Arena.ofShared()) {
+            FloatMatrix a = ta == Transpose.N ? FloatMatrix.allocate(arena, m, k) : FloatMatrix.allocate(arena, k, m);
+            FloatMatrix bm = tb == Transpose.N ? FloatMatrix.allocate(arena, k, n) : FloatMatrix.allocate(arena, n, k);
+            FloatMatrix c = FloatMatrix.allocate(arena, m, n);
+            SplittableRandom rng = new SplittableRandom(1);
+            float[] av = new float[(int) a.size()], bv = new float[(int) bm.size()];
+            for (int i = 0; i < av.length; i++) av[i] = (float) rng.nextDouble(-1, 1);
+            for (int i = 0; i < bv.length; i++) bv[i] = (float) rng.nextDouble(-1, 1);
+            a.copyFrom(av);
+            bm.copyFrom(bv);
+            double flops = 2.0 * m * k * n;
+            // enough calls per run for ~20 ms at 50 GFLOPS, at least one
+            int calls = (int) Math.max(1, Math.min(100_000, 1e9 / flops));
+            Runnable one = () -> { for (int i = 0; i < calls; i++) Gemm.sgemm(ta, tb, 1f, a, bm, 0f, c); };
+            int saveSteps = steps;
+            double[] per;
+            try {
+                steps = 1;
+                per = time(one);
+            } finally {
+                steps = saveSteps;
+            }
+            double gflops = flops * calls / median(per) / 1e9;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("shape", m + "x" + k + "x" + n);
+            r.put("transpose", ta.name() + tb.name());
+            r.put("gflops", gflops);
+            r.put("gflops_runs", Arrays.stream(per).map(t -> flops * calls / t / 1e9).toArray());
+            if (!json) io.out().printf("sgemm %s %dx%dx%d: %8.2f GFLOPS (median of %d)%n", ta.name() + tb.name(), m, k, n, gflops, repeats);
+            return r;
+        }
+    }
+}

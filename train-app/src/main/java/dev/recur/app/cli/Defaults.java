@@ -1,0 +1,26 @@
+package dev.recur.app.cli;
+
+import dev.recur.app.cli.Choices.OptimizerKind;
+import dev.recur.app.cli.Choices.PoolKind;
+import dev.recur.app.cli.Choices.TruncateKind;
+
+/** The default model and training settings in one place (see docs/app.md for how they were chosen). */
+public final class Defaults {
+    private Defaults() {}
+
+    public static final int LAYERS = 1;
+    public static final int HIDDEN = 128;
+    public static final int EMBED = 128;
+    public static final int VOCAB_SIZE = 20_000;
+    public static final int MAX_LEN = 256;
+    public static final TruncateKind TRUNCATE = TruncateKind.end;
+    public static final PoolKind POOL = PoolKind.max;
+    public static final double DROPOUT = 0.2;
+    public static final int BATCH = 64;
+    public static final int EPOCHS = 4;
+    public static final double LR = 2e-3;
+    public static final OptimizerKind OPTIMIZER = OptimizerKind.adam;
+    public static final double CLIP_NORM = 5.0;
+    public static final double VALIDATION_SPLIT = 0.1;
+    public static final long SEED = 42;
+}

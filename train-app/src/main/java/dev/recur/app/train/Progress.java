@@ -1,0 +1,50 @@
+package dev.recur.app.train;
+
+import dev.recur.app.cli.Io;
+import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The progress bar of one epoch (me.tongfei:progressbar on stderr): sequences done, seq/s, elapsed
+ * and remaining time, and an extra message with loss, accuracy and gradient norm. Draws nothing
+ * when the program's {@link Io} has progress off (tests). On a terminal it redraws in place; when
+ * stderr is redirected it updates every 10 s instead of twice a second, to keep logs short.
+ */
+public final class Progress implements AutoCloseable {
+    private final ProgressBar bar;
+
+    private Progress(ProgressBar bar) { this.bar = bar; }
+
+    /** Starts a bar named {@code task} counting to {@code total} sequences. */
+    public static Progress start(Io io, String task, long total) {
+        if (!io.progress()) return new Progress(null);
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        ProgressBar bar = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUnit(" seq", 1)
+                .showSpeed()
+                .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(terminal ? 500 : 10_000)
+                .setMaxRenderedLength(140)
+                .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true), 140))
+                .continuousUpdate()
+                .build();
+        return new Progress(bar);
+    }
+
+    /** Adds {@code n} sequences and sets the extra message. */
+    public void step(long n, String message) {
+        if (bar == null) return;
+        bar.stepBy(n);
+        bar.setExtraMessage(message);
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) bar.close();
+    }
+}
