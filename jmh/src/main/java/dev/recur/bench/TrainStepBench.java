@@ -1,0 +1,106 @@
+package dev.recur.bench;
+
+import dev.recur.engine.Engine;
+import dev.recur.layers.Pooling;
+import dev.recur.layers.model.Batch;
+import dev.recur.layers.model.ModelConfig;
+import dev.recur.layers.model.SequenceClassifier;
+import dev.recur.layers.optim.Adam;
+import dev.recur.layers.optim.GradientClipping;
+import dev.recur.layers.rnn.CellType;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The issue-3 benchmark: one training step — forward, BCE loss, backward, clip_grad_norm_(1.0),
+ * Adam(lr 1e-3) — of Embedding(20000, 128) → {LSTM, GRU, RNN}(H) → last step → Linear(1) → BCE
+ * with logits, batch 64, T = 200 (every sequence full length, random tokens), and inference
+ * (forward only, evaluation mode). The same model and work as {@code jmh/pytorch/bench_pytorch.py}.
+ * Scores are <b>sequences per second</b> ({@code @OperationsPerInvocation(64)}: one invocation is
+ * one batch of 64).
+ *
+ * <pre>
+ * ./recur bench TrainStepBench                                   (the full table: ~12 configurations × 2)
+ * ./recur bench TrainStepBench -f 1 -wi 2 -i 3 -w 1 -r 1 -p cell=LSTM -p hidden=128 -p threads=1
+ * ./recur bench TrainStepBench -prof gc                          (allocation per step)
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class TrainStepBench {
+    static final int BATCH = 64;
+
+    @Param({"LSTM", "GRU", "RNN_TANH"})
+    public String cell;
+
+    @Param({"128", "256"})
+    public int hidden;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    @Param({"200"})
+    public int steps;
+
+    @Param({"20000"})
+    public int vocab;
+
+    @Param({"128"})
+    public int embed;
+
+    private SequenceClassifier model;
+    private Adam adam;
+    private Batch batch;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Engine.setThreads(threads);
+        ModelConfig cfg = ModelConfig.defaults(CellType.valueOf(cell), vocab)
+                .withEmbedDim(embed).withHidden(hidden).withPool(Pooling.LAST).withPaddingIdx(-1);
+        model = new SequenceClassifier(cfg, 1, steps, BATCH);
+        adam = new Adam(model.parameters(), 1e-3f);
+        batch = new Batch(steps, BATCH).reset(steps, BATCH);
+        SplittableRandom r = new SplittableRandom(0);
+        for (int i = 0; i < steps * BATCH; i++) batch.tokens()[i] = r.nextInt(vocab);
+        for (int b = 0; b < BATCH; b++) batch.labels()[b] = r.nextInt(2);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        adam.close();
+        model.close();
+    }
+
+    /** One training step; returns the loss so nothing is optimised away. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float train() {
+        model.zeroGrad();
+        float loss = model.forward(batch, true);
+        model.backward();
+        GradientClipping.clipGradNorm(model.parameters(), 1f);
+        adam.step();
+        return loss;
+    }
+
+    /** Forward only, evaluation mode (no dropout, nothing kept for backward). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float inference() {
+        return model.logits(batch).get(0, 0);
+    }
+}
