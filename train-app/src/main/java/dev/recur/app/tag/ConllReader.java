@@ -54,6 +54,11 @@ public final class ConllReader {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
+        return parse(file.toString(), text, column);
+    }
+
+    /** Parses CoNLL text; {@code name} stands for the file in errors ({@code name:line: ...}). */
+    public static List<Sentence> parse(String file, String text, Column column) {
         List<Sentence> out = new ArrayList<>();
         List<String> words = new ArrayList<>();
         List<String> pos = new ArrayList<>();
