@@ -1,6 +1,9 @@
 package dev.recur.layers;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.VectorOps;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.foreign.Arena;
 
 /**
@@ -48,16 +51,16 @@ public final class Dropout {
         }
         int rows = in.rows(), cols = in.cols();
         if (mask == null || mask.size() < in.size()) mask = FloatMatrix.allocate(arena, 1, Math.toIntExact(in.size()));
+        MemorySegment ms = mask.segment();
         long base = mix(seed + 0x9E3779B97F4A7C15L * ++calls);
-        double threshold = p;
+        long n = in.size();
+        for (long i = 0; i < n; i++) {
+            // u uniform in [0, 1) from the top 53 bits of the hash of (seed, call, i)
+            double u = (mix(base + 0x9E3779B97F4A7C15L * (i + 1)) >>> 11) * 0x1.0p-53;
+            ms.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, u < p ? 0f : scale);
+        }
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                long i = (long) r * cols + c;
-                double u = (mix(base + 0x9E3779B97F4A7C15L * (i + 1)) >>> 11) * 0x1.0p-53;
-                float m = u < threshold ? 0f : scale;
-                mask.set(0, (int) i, m);
-                out.set(r, c, in.get(r, c) * m);
-            }
+            VectorOps.mul(in.segment(), in.index(r, 0), ms, (long) r * cols, out.segment(), out.index(r, 0), cols);
         }
     }
 
@@ -70,7 +73,7 @@ public final class Dropout {
         }
         int cols = dOut.cols();
         for (int r = 0; r < dOut.rows(); r++) {
-            for (int c = 0; c < cols; c++) dIn.set(r, c, dOut.get(r, c) * mask.get(0, r * cols + c));
+            VectorOps.mul(dOut.segment(), dOut.index(r, 0), mask.segment(), (long) r * cols, dIn.segment(), dIn.index(r, 0), cols);
         }
     }
 

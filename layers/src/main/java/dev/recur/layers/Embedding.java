@@ -1,6 +1,7 @@
 package dev.recur.layers;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.VectorOps;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -93,12 +94,7 @@ public final class Embedding implements HasParameters {
                 touched[id] = true;
                 touchedRows[touchedCount++] = id;
             }
-            long gBase = (long) id * dim, dBase = dOut.index(i, 0);
-            for (int c = 0; c < dim; c++) {
-                gs.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, gBase + c,
-                        gs.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, gBase + c)
-                                + ds.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, dBase + c));
-            }
+            VectorOps.axpy(1f, ds, dOut.index(i, 0), gs, (long) id * dim, dim);
         }
     }
 
@@ -110,10 +106,11 @@ public final class Embedding implements HasParameters {
             allDirty = false;
         } else {
             FloatMatrix g = weight.grad();
-            MemorySegment gs = g.segment();
-            for (int k = 0; k < touchedCount; k++) {
-                long base = (long) touchedRows[k] * dim;
-                for (int c = 0; c < dim; c++) gs.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, base + c, 0f);
+            if (touchedCount > num / 4) {
+                g.fill(0f); // a dense clear (memset) beats many row clears
+            } else {
+                MemorySegment gs = g.segment();
+                for (int k = 0; k < touchedCount; k++) VectorOps.fill(0f, gs, (long) touchedRows[k] * dim, dim);
             }
         }
         for (int k = 0; k < touchedCount; k++) touched[touchedRows[k]] = false;

@@ -1,6 +1,7 @@
 package dev.recur.layers;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.VectorOps;
 
 /**
  * Pooling head over time-major recurrent outputs {@code h} ({@code T·B × D}, row {@code t·B + b}),
@@ -56,13 +57,14 @@ public final class SequencePooling {
                 }
             }
             case MEAN -> {
+                // out[b] = (Σ_{t<len} h[t·B+b]) / len, summed in step order
                 for (int b = 0; b < batch; b++) {
-                    float inv = 1f / lengths[b];
-                    for (int c = 0; c < width; c++) {
-                        float s = 0f;
-                        for (int t = 0; t < lengths[b]; t++) s += h.get(t * batch + b, c);
-                        out.set(b, c, s * inv);
+                    long o = out.index(b, 0);
+                    VectorOps.fill(0f, out.segment(), o, width);
+                    for (int t = 0; t < lengths[b]; t++) {
+                        VectorOps.axpy(1f, h.segment(), h.index(t * batch + b, 0), out.segment(), o, width);
                     }
+                    VectorOps.scale(1f / lengths[b], out.segment(), o, width);
                 }
             }
             case MAX -> {
@@ -100,11 +102,11 @@ public final class SequencePooling {
                 }
             }
             case MEAN -> {
+                // dH[t·B+b] = dOut[b] / len for t < len
                 for (int b = 0; b < batch; b++) {
                     float inv = 1f / lengths[b];
                     for (int t = 0; t < lengths[b]; t++) {
-                        int r = t * batch + b;
-                        for (int c = 0; c < width; c++) dH.set(r, c, dOut.get(b, c) * inv);
+                        VectorOps.axpy(inv, dOut.segment(), dOut.index(b, 0), dH.segment(), dH.index(t * batch + b, 0), width);
                     }
                 }
             }
