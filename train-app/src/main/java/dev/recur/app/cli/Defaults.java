@@ -9,10 +9,10 @@ public final class Defaults {
     private Defaults() {}
 
     public static final int LAYERS = 1;
-    public static final int HIDDEN = 128;
-    public static final int EMBED = 128;
+    public static final int HIDDEN = 64;
+    public static final int EMBED = 64;
     public static final int VOCAB_SIZE = 20_000;
-    public static final int MAX_LEN = 256;
+    public static final int MAX_LEN = 200;
     public static final TruncateKind TRUNCATE = TruncateKind.end;
     public static final PoolKind POOL = PoolKind.max;
     public static final double DROPOUT = 0.2;

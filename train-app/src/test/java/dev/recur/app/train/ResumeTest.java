@@ -1,0 +1,88 @@
+package dev.recur.app.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recur.app.Run;
+import dev.recur.app.TinyImdb;
+import dev.recur.layers.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resume ends bit-identical to an uninterrupted run; a diverging run stops and keeps the last good checkpoint. */
+class ResumeTest {
+    @TempDir Path dir;
+
+    private static final String[] WITH_DROPOUT = {"--dropout", "0.3"};
+
+    @Test
+    void resumedRunIsBitIdenticalToAnUninterruptedOne() throws Exception {
+        Path data = TinyImdb.archive(dir);
+        Path straight = dir.resolve("straight"), split = dir.resolve("split");
+        Run a = Run.of(Run.tiny("train", "--data", data.toString(), "--out", straight.toString(), "--epochs", "3", WITH_DROPOUT[0], WITH_DROPOUT[1]));
+        assertEquals(0, a.code(), a.toString());
+        Run b1 = Run.of(Run.tiny("train", "--data", data.toString(), "--out", split.toString(), "--epochs", "1", WITH_DROPOUT[0], WITH_DROPOUT[1]));
+        assertEquals(0, b1.code(), b1.toString());
+        Run b2 = Run.of("train", "--resume", "--out", split.toString(), "--epochs", "3");
+        assertEquals(0, b2.code(), b2.toString());
+
+        SafeTensors x = SafeTensors.read(straight.resolve("last.safetensors"));
+        SafeTensors y = SafeTensors.read(split.resolve("last.safetensors"));
+        assertEquals(x.names(), y.names());
+        int compared = 0;
+        for (String name : x.names()) {
+            assertArrayEquals(x.floats(name), y.floats(name), name); // exact, element by element
+            compared++;
+        }
+        assertTrue(compared > 5, "parameters and optimizer state compared: " + compared);
+        assertTrue(x.names().stream().anyMatch(n -> n.startsWith("optimizer.")), "optimizer state is saved");
+        assertEquals(x.metadata().get("recur.app.steps"), y.metadata().get("recur.app.steps"));
+        // metrics: same epochs, same losses
+        List<String> mx = Files.readAllLines(straight.resolve("metrics.jsonl"));
+        List<String> my = Files.readAllLines(split.resolve("metrics.jsonl"));
+        assertEquals(mx.size(), my.size());
+        for (int i = 0; i < mx.size(); i++) {
+            assertEquals(strip(mx.get(i)), strip(my.get(i)), "metrics line " + (i + 1));
+        }
+    }
+
+    /** Drops the timing fields, which differ between runs. */
+    private static String strip(String line) {
+        return line.replaceAll("\"(seconds|seq_per_s|tokens_per_s)\":[^,}]*,?", "");
+    }
+
+    @Test
+    void nonFiniteGradientStopsNamingStepAndParameterAndKeepsTheLastCheckpoint() throws Exception {
+        Path data = TinyImdb.archive(dir);
+        Path out = dir.resolve("run");
+        assertEquals(0, Run.of(Run.tiny("train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1")).code());
+        byte[] before = Files.readAllBytes(out.resolve("last.safetensors"));
+        Trainer.testHook = (step, model) -> {
+            if (step == 4) model.parameter("rnn.weight_hh_l0").grad().set(0, 0, Float.NaN);
+        };
+        try {
+            Run r = Run.of("train", "--resume", "--out", out.toString(), "--epochs", "2");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("step 4") && r.err().contains("rnn.weight_hh_l0") && r.err().contains("not finite"), r.err());
+            assertTrue(r.err().contains("last good checkpoint"), r.err());
+        } finally {
+            Trainer.testHook = null;
+        }
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("last.safetensors")), "the last good checkpoint is untouched");
+        assertEquals("1", SafeTensors.read(out.resolve("last.safetensors")).metadata().get("recur.app.epoch"));
+        assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("\"event\":\"diverged\""));
+    }
+
+    @Test
+    void hugeLearningRateDivergesWithAClearMessage() throws Exception {
+        Path data = TinyImdb.archive(dir);
+        Run r = Run.of(Run.tiny("train", "--data", data.toString(), "--out", dir.resolve("huge").toString(), "--epochs", "3",
+                "--optimizer", "sgd", "--lr", "1e38", "--clip-norm", "0"));
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("training stopped at step") && (r.err().contains("not finite") || r.err().contains("the loss is")), r.err());
+    }
+}
