@@ -17,6 +17,8 @@ Run it through ../bench-pytorch.sh (installs Debian's python3-torch if missing),
     jmh/bench-pytorch.sh                          # full run, writes jmh/target/bench-pytorch.json
     jmh/bench-pytorch.sh --smoke                  # seconds: tiny sizes, checks the script works
     jmh/bench-pytorch.sh --cells lstm --hidden 128 --threads 1
+    jmh/bench-pytorch.sh --jmh jmh-train.json     # also one table Recur vs PyTorch with ratios
+                                                  # (jmh-train.json: JMH's -rf json of TrainStepBench)
 
 Use Debian's /usr/bin/python3 (torch 1.13), not another python on PATH.
 """
@@ -127,6 +129,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=5, help="timed repeats; median and min/max reported")
     ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target",
                                                    "bench-pytorch.json"))
+    ap.add_argument("--jmh", help="JMH JSON result of TrainStepBench (-rf json): also print one table with ratios")
     ap.add_argument("--smoke", action="store_true",
                     help="seconds-long check of the script: tiny sizes, 1 repeat (numbers meaningless)")
     args = ap.parse_args()
@@ -159,6 +162,11 @@ def main():
                                "mkldnn": torch.backends.mkldnn.is_available()},
                    "smoke": args.smoke, "results": rows}, f, indent=1)
     print(f"\nwrote {out}")
+    if args.jmh:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import compare
+        print()
+        print(compare.table(compare.load_jmh(args.jmh), compare.load_pytorch(out)))
 
 
 if __name__ == "__main__":
