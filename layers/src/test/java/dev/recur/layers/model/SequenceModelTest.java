@@ -180,4 +180,35 @@ class SequenceModelTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> m.forward(big)).getMessage().contains("exceeds"));
         }
     }
+
+    @Test
+    void resumingFromACheckpointIsBitExact() throws Exception {
+        ModelConfig cfg = config(CellType.GRU).withBidirectional(true).withDropout(0.3f).withEmbeddingDropout(0.2f);
+        Batch[] batches = {batch(1), batch(2), batch(3), batch(4)};
+        float[] straight;
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 8, T, B); Adam opt = new Adam(m.parameters(), 0.02f)) {
+            for (Batch b : batches) step(m, opt, b);
+            straight = m.parameter("fc.weight").value().toArray();
+        }
+        Path f = dir.resolve("resume.safetensors");
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 8, T, B); Adam opt = new Adam(m.parameters(), 0.02f)) {
+            step(m, opt, batches[0]);
+            step(m, opt, batches[1]);
+            Checkpoint.save(f, m, opt, Map.of());
+        }
+        try (SequenceModel m = Checkpoint.load(f, T, B); Adam opt = new Adam(m.parameters(), 0.5f)) {
+            opt.loadState(SafeTensors.read(f));
+            step((SequenceClassifier) m, opt, batches[2]);
+            step((SequenceClassifier) m, opt, batches[3]);
+            assertArrayEquals(straight, m.parameter("fc.weight").value().toArray());
+        }
+    }
+
+    private static void step(SequenceClassifier m, Adam opt, Batch b) {
+        m.zeroGrad();
+        m.forward(b, true);
+        m.backward();
+        GradientClipping.clipGradNorm(m.parameters(), 1f);
+        opt.step();
+    }
 }
