@@ -32,7 +32,11 @@ public final class Main {
             EvalCommand::new,
             PredictCommand::new,
             InfoCommand::new,
-            BenchCommand::new);
+            BenchCommand::new,
+            dev.recur.app.lm.LmCommand::new,
+            dev.recur.app.lm.SampleCommand::new,
+            dev.recur.app.tag.TagCommand::new,
+            dev.recur.app.lab.GradientsCommand::new);
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");

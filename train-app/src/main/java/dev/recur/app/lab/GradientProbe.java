@@ -1,6 +1,7 @@
 package dev.recur.app.lab;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.HasParameters;
 import dev.recur.layers.Linear;
 import dev.recur.layers.loss.SoftmaxCrossEntropyLoss;
 import dev.recur.layers.rnn.RecurrentLayer;
@@ -16,7 +17,7 @@ import java.lang.foreign.Arena;
  * <p>How it is measured, with the layer's public API only: the sequence is run up to step
  * {@code k} to get the state {@code (h_k, c_k)}; then the rest of the sequence, steps
  * {@code k+1 … T-1}, is run from that state as its <em>initial</em> state, the loss is taken at the
- * last step ({@code L = Σ_b CE(fc(h_{T-1,b}), y_b)}: a linear layer and softmax cross-entropy), and
+ * last step (a {@link Head}: e.g. {@code L = Σ_b CE(fc(h_{T-1,b}), y_b)}), and
  * the layer's backward pass returns the gradient with respect to its initial hidden state, which is
  * exactly {@code ∂L/∂h_k} (the adjoint of the node {@code h_k}; for an LSTM the cell state
  * {@code c_k} is a separate node). For a stack, {@code h_k} is every layer's state at step k
@@ -24,25 +25,74 @@ import java.lang.foreign.Arena;
  * the layer. The norm is taken per sequence and averaged over the batch.
  */
 public final class GradientProbe implements AutoCloseable {
+    /**
+     * The loss on the last step's output: returns {@code L = Σ_b ℓ_b} (a sum, so every sequence's
+     * gradient is its own) and, when {@code dLast} is not null, writes {@code ∂L/∂last} into it.
+     */
+    public interface Head {
+        double loss(FloatMatrix last, FloatMatrix dLast);
+    }
+
+    /** {@code L = Σ_b CE(fc(last_b), targets_b)}: a linear layer and softmax cross-entropy. */
+    public static Head crossEntropy(Linear fc, int[] targets, int batch) {
+        Arena a = Arena.ofAuto();
+        FloatMatrix logits = FloatMatrix.allocate(a, batch, fc.outFeatures());
+        FloatMatrix dLogits = FloatMatrix.allocate(a, batch, fc.outFeatures());
+        return (last, dLast) -> {
+            fc.forward(last, logits);
+            float mean = SoftmaxCrossEntropyLoss.forward(logits, targets, batch,
+                    SoftmaxCrossEntropyLoss.DEFAULT_IGNORE_INDEX, dLast == null ? null : dLogits);
+            if (dLast != null) {
+                // the loss function returns the mean; scale its gradient back to the sum
+                for (int r = 0; r < batch; r++) {
+                    for (int j = 0; j < dLogits.cols(); j++) dLogits.set(r, j, dLogits.get(r, j) * batch);
+                }
+                fc.backward(last, dLogits, dLast);
+            }
+            return (double) mean * batch;
+        };
+    }
+
+    /** {@code L = Σ_b (fc(last_b) − targets_b)²}: a linear layer to one number and squared error. */
+    public static Head squaredError(Linear fc, float[] targets, int batch) {
+        Arena a = Arena.ofAuto();
+        FloatMatrix pred = FloatMatrix.allocate(a, batch, 1);
+        FloatMatrix dPred = FloatMatrix.allocate(a, batch, 1);
+        return (last, dLast) -> {
+            fc.forward(last, pred);
+            double sum = 0;
+            for (int b = 0; b < batch; b++) {
+                double e = pred.get(b, 0) - targets[b];
+                sum += e * e;
+                dPred.set(b, 0, (float) (2 * e));
+            }
+            if (dLast != null) fc.backward(last, dPred, dLast);
+            return sum;
+        };
+    }
+
     private final RecurrentLayer rnn;
-    private final Linear fc;
+    private final HasParameters fc;
+    private final Head head;
     private final int batch;
     private final int stateRows;
     private final Arena arena = Arena.ofShared();
-    private final FloatMatrix h, c, logits, dLogits, dLast, dY;
+    private final FloatMatrix h, c, dLast, dY;
 
-    /** {@code rnn} must accept {@code maxSteps} steps of {@code batch} sequences, unidirectional. */
-    public GradientProbe(RecurrentLayer rnn, Linear fc, int batch, int maxSteps) {
+    /**
+     * {@code rnn} must accept {@code maxSteps} steps of {@code batch} sequences, unidirectional;
+     * {@code headParams} are the head's parameters (their gradients are cleared, never used).
+     */
+    public GradientProbe(RecurrentLayer rnn, Head head, HasParameters headParams, int batch, int maxSteps) {
         if (rnn.config().bidirectional()) throw new IllegalArgumentException("the gradient lab needs a unidirectional layer");
         this.rnn = rnn;
-        this.fc = fc;
+        this.head = head;
+        this.fc = headParams;
         this.batch = batch;
         int hidden = rnn.config().hiddenSize();
         this.stateRows = rnn.config().numLayers() * batch;
         h = FloatMatrix.allocate(arena, stateRows, hidden);
         c = rnn.config().cell().hasCellState() ? FloatMatrix.allocate(arena, stateRows, hidden) : null;
-        logits = FloatMatrix.allocate(arena, batch, fc.outFeatures());
-        dLogits = FloatMatrix.allocate(arena, batch, fc.outFeatures());
         dLast = FloatMatrix.allocate(arena, batch, rnn.outputSize());
         dY = FloatMatrix.allocate(arena, maxSteps * batch, rnn.outputSize());
     }
@@ -51,7 +101,7 @@ public final class GradientProbe implements AutoCloseable {
      * {@code result[d]} = mean over the batch of {@code ‖∂L_b/∂h_{T-1-d}‖}, d = 0 … T-1, for input
      * {@code x} ({@code T·B × F}, time-major) and one target class per sequence.
      */
-    public double[] norms(FloatMatrix x, int steps, int[] targets) {
+    public double[] norms(FloatMatrix x, int steps) {
         double[] out = new double[steps];
         h.fill(0f);
         if (c != null) c.fill(0f);
@@ -61,7 +111,7 @@ public final class GradientProbe implements AutoCloseable {
             rnn.forward(x.view(k * batch, 0, batch, f), batch, null, h, c, false);
             h.copyFrom(rnn.finalHidden());
             if (c != null) c.copyFrom(rnn.finalCell());
-            double[] perSeq = gradientAt(x, steps, k, targets, null);
+            double[] perSeq = gradientAt(x, steps, k, null);
             double sum = 0;
             for (double v : perSeq) sum += v;
             out[steps - 1 - k] = sum / batch;
@@ -73,7 +123,7 @@ public final class GradientProbe implements AutoCloseable {
      * Per-sequence {@code ‖∂L/∂h_k‖} given the state after step {@code k} in {@code (h, c)}; when
      * {@code gradOut} is not null, the full gradient ({@code (L·B) × H}) is copied into it.
      */
-    double[] gradientAt(FloatMatrix x, int steps, int k, int[] targets, FloatMatrix gradOut) {
+    double[] gradientAt(FloatMatrix x, int steps, int k, FloatMatrix gradOut) {
         FloatMatrix g;
         int rest = steps - 1 - k;
         rnn.zeroGrad();
@@ -81,13 +131,13 @@ public final class GradientProbe implements AutoCloseable {
         if (rest == 0) {
             // h_k is the last state itself: ∂L/∂h_{T-1} = ∂L/∂y_{T-1} through the output layer
             FloatMatrix top = h.rowRange(stateRows - batch, batch);
-            lossAndGrad(top, targets);
+            head.loss(top, dLast);
             g = FloatMatrix.allocate(Arena.ofAuto(), stateRows, h.cols());
             g.rowRange(stateRows - batch, batch).copyFrom(dLast);
         } else {
             FloatMatrix y = rnn.forward(x.view((k + 1) * batch, 0, rest * batch, x.cols()), batch, null, h, c, true);
             FloatMatrix last = y.rowRange((rest - 1) * batch, batch);
-            lossAndGrad(last, targets);
+            head.loss(last, dLast);
             FloatMatrix dyv = dY.rowRange(0, rest * batch);
             dyv.fill(0f);
             dyv.rowRange((rest - 1) * batch, batch).copyFrom(dLast);
@@ -110,18 +160,8 @@ public final class GradientProbe implements AutoCloseable {
         return norms;
     }
 
-    /** {@code L = Σ_b CE(fc(last_b), y_b)}; leaves {@code ∂L/∂last} in dLast and returns L. */
-    private double lossAndGrad(FloatMatrix last, int[] targets) {
-        fc.forward(last, logits);
-        float mean = SoftmaxCrossEntropyLoss.forward(logits, targets, batch, SoftmaxCrossEntropyLoss.DEFAULT_IGNORE_INDEX, dLogits);
-        // the loss function returns the mean; the lab wants the sum, so every sequence's gradient is its own
-        for (int r = 0; r < batch; r++) for (int j = 0; j < dLogits.cols(); j++) dLogits.set(r, j, dLogits.get(r, j) * batch);
-        fc.backward(last, dLogits, dLast);
-        return (double) mean * batch;
-    }
-
     /** The summed loss when the state after step {@code k} is {@code (hk, ck)} (for finite differences). */
-    double lossFrom(FloatMatrix x, int steps, int k, int[] targets, FloatMatrix hk, FloatMatrix ck) {
+    double lossFrom(FloatMatrix x, int steps, int k, FloatMatrix hk, FloatMatrix ck) {
         int rest = steps - 1 - k;
         FloatMatrix last;
         if (rest == 0) {
@@ -130,8 +170,7 @@ public final class GradientProbe implements AutoCloseable {
             FloatMatrix y = rnn.forward(x.view((k + 1) * batch, 0, rest * batch, x.cols()), batch, null, hk, ck, false);
             last = y.rowRange((rest - 1) * batch, batch);
         }
-        fc.forward(last, logits);
-        return (double) SoftmaxCrossEntropyLoss.forward(logits, targets, batch, SoftmaxCrossEntropyLoss.DEFAULT_IGNORE_INDEX, null) * batch;
+        return head.loss(last, null);
     }
 
     /** Runs steps {@code 0 … k} from a zero state and leaves the state in (h, c) (for tests). */

@@ -73,6 +73,15 @@ public final class CharModel implements AutoCloseable {
 
     public int maxSteps() { return maxSteps; }
 
+    /** The embedding layer (for the gradient lab). */
+    public Embedding embedding() { return embedding; }
+
+    /** The recurrent stack (for the gradient lab). */
+    public RecurrentLayer recurrent() { return rnn; }
+
+    /** The output layer (for the gradient lab). */
+    public Linear output() { return fc; }
+
     /** Every trainable parameter, in a stable order (embedding, recurrent layers, output layer). */
     public List<Parameter> parameters() { return params; }
 

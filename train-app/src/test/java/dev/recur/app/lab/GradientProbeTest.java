@@ -27,7 +27,7 @@ class GradientProbeTest {
             FloatMatrix x = FloatMatrix.allocate(arena, steps * batch, in);
             for (int r = 0; r < x.rows(); r++) for (int j = 0; j < in; j++) x.set(r, j, (float) rng.nextGaussian());
             int[] targets = {2, 0};
-            try (GradientProbe probe = new GradientProbe(rnn, fc, batch, steps)) {
+            try (GradientProbe probe = new GradientProbe(rnn, GradientProbe.crossEntropy(fc, targets, batch), fc, batch, steps)) {
                 for (int k : new int[] {0, 2, steps - 1}) {
                     probe.prefix(x, k);
                     FloatMatrix h = FloatMatrix.allocate(arena, layers * batch, hidden);
@@ -38,16 +38,16 @@ class GradientProbeTest {
                         c.copyFrom(probe.cell());
                     }
                     FloatMatrix g = FloatMatrix.allocate(arena, layers * batch, hidden);
-                    double[] norms = probe.gradientAt(x, steps, k, targets, g);
+                    double[] norms = probe.gradientAt(x, steps, k, g);
                     double eps = 1e-2;
                     double sq0 = 0;
                     for (int r = 0; r < h.rows(); r++) {
                         for (int j = 0; j < hidden; j++) {
                             float keep = h.get(r, j);
                             h.set(r, j, keep + (float) eps);
-                            double up = probe.lossFrom(x, steps, k, targets, h, c);
+                            double up = probe.lossFrom(x, steps, k, h, c);
                             h.set(r, j, keep - (float) eps);
-                            double down = probe.lossFrom(x, steps, k, targets, h, c);
+                            double down = probe.lossFrom(x, steps, k, h, c);
                             h.set(r, j, keep);
                             double fd = (up - down) / (2 * eps);
                             assertEquals(fd, g.get(r, j), 2e-3 + 2e-2 * Math.abs(fd),
