@@ -30,7 +30,7 @@ import java.util.Map;
 public final class SequenceClassifier extends SequenceModel {
     private final SequencePooling pooling;
     private final Dropout headDropout;
-    private final FloatMatrix pooled, pooledIn, logits, dLogits, dPooled, dH, logitsOut;
+    private final RowViews pooled, pooledIn, logits, dLogits, dPooled, dH, logitsOut;
     private final int[] sortedLabels;
     private final float[] binaryTargets;
     private FloatMatrix lastLogits;
@@ -44,13 +44,13 @@ public final class SequenceClassifier extends SequenceModel {
         pooling = new SequencePooling(config.pool(), config.hidden(), config.directions());
         headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
         int f = config.featureSize(), o = config.outputs();
-        pooled = FloatMatrix.allocate(arena, maxBatch, f);
-        pooledIn = config.dropout() > 0f ? FloatMatrix.allocate(arena, maxBatch, f) : pooled;
-        logits = FloatMatrix.allocate(arena, maxBatch, o);
-        logitsOut = FloatMatrix.allocate(arena, maxBatch, o);
-        dLogits = FloatMatrix.allocate(arena, maxBatch, o);
-        dPooled = FloatMatrix.allocate(arena, maxBatch, f);
-        dH = FloatMatrix.allocate(arena, maxSteps * maxBatch, f);
+        pooled = new RowViews(FloatMatrix.allocate(arena, maxBatch, f));
+        pooledIn = config.dropout() > 0f ? new RowViews(FloatMatrix.allocate(arena, maxBatch, f)) : pooled;
+        logits = new RowViews(FloatMatrix.allocate(arena, maxBatch, o));
+        logitsOut = new RowViews(FloatMatrix.allocate(arena, maxBatch, o));
+        dLogits = new RowViews(FloatMatrix.allocate(arena, maxBatch, o));
+        dPooled = new RowViews(FloatMatrix.allocate(arena, maxBatch, f));
+        dH = new RowViews(FloatMatrix.allocate(arena, maxSteps * maxBatch, f));
         sortedLabels = new int[maxBatch];
         binaryTargets = new float[maxBatch];
     }
@@ -66,7 +66,7 @@ public final class SequenceClassifier extends SequenceModel {
         FloatMatrix lg = run(batch, training);
         int b = this.batch, o = config.outputs();
         int[] y = batch.labels();
-        FloatMatrix dl = dLogits.rowRange(0, b);
+        FloatMatrix dl = dLogits.first(b);
         float loss;
         if (o == 1) {
             for (int i = 0; i < b; i++) {
@@ -95,10 +95,10 @@ public final class SequenceClassifier extends SequenceModel {
     public void backward() {
         requireBackwardReady();
         int b = batch;
-        FloatMatrix dp = dPooled.rowRange(0, b);
-        fc.backward(pooledIn.rowRange(0, b), dLogits.rowRange(0, b), dp);
+        FloatMatrix dp = dPooled.first(b);
+        fc.backward(pooledIn.first(b), dLogits.first(b), dp);
         if (config.dropout() > 0f) headDropout.backward(dp, dp);
-        FloatMatrix dh = dH.rowRange(0, steps * b);
+        FloatMatrix dh = dH.first(steps * b);
         pooling.backward(dp, sortedLengths, steps, b, dh);
         backwardEncoder(dh);
     }
@@ -107,19 +107,19 @@ public final class SequenceClassifier extends SequenceModel {
     private FloatMatrix run(Batch batch, boolean train) {
         FloatMatrix h = encode(batch, train);
         int b = this.batch;
-        FloatMatrix p = pooled.rowRange(0, b);
+        FloatMatrix p = pooled.first(b);
         pooling.forward(h, sortedLengths, steps, b, p);
         FloatMatrix pin = p;
         if (config.dropout() > 0f) {
-            pin = pooledIn.rowRange(0, b);
+            pin = pooledIn.first(b);
             headDropout.forward(p, pin, train);
         }
-        FloatMatrix lg = logits.rowRange(0, b);
+        FloatMatrix lg = logits.first(b);
         fc.forward(pin, lg);
         if (identityOrder) {
             lastLogits = lg;
         } else {
-            lastLogits = logitsOut.rowRange(0, b);
+            lastLogits = logitsOut.first(b);
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < config.outputs(); k++) lastLogits.set(order[i], k, lg.get(i, k));
             }

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class SequenceLabeler extends SequenceModel {
     private final Dropout headDropout;
-    private final FloatMatrix hIn, logits, dLogits, dH, logitsOut;
+    private final RowViews hIn, logits, dLogits, dH, logitsOut;
     private final int[] effTargets;
     private FloatMatrix h;
     private FloatMatrix lastLogits;
@@ -34,34 +34,39 @@ public final class SequenceLabeler extends SequenceModel {
         }
         headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
         int rows = maxSteps * maxBatch, f = config.featureSize(), o = config.outputs();
-        hIn = config.dropout() > 0f ? FloatMatrix.allocate(arena, rows, f) : null;
-        logits = FloatMatrix.allocate(arena, rows, o);
-        logitsOut = FloatMatrix.allocate(arena, rows, o);
-        dLogits = FloatMatrix.allocate(arena, rows, o);
-        dH = FloatMatrix.allocate(arena, rows, f);
+        hIn = config.dropout() > 0f ? new RowViews(FloatMatrix.allocate(arena, rows, f)) : null;
+        logits = new RowViews(FloatMatrix.allocate(arena, rows, o));
+        logitsOut = new RowViews(FloatMatrix.allocate(arena, rows, o));
+        dLogits = new RowViews(FloatMatrix.allocate(arena, rows, o));
+        dH = new RowViews(FloatMatrix.allocate(arena, rows, f));
         effTargets = new int[rows];
     }
 
     @Override
     public String kind() { return "labeler"; }
 
+    static void copyRow(FloatMatrix src, int from, FloatMatrix dst, int to) {
+        java.lang.foreign.MemorySegment.copy(src.segment(), src.index(from, 0) * Float.BYTES,
+                dst.segment(), dst.index(to, 0) * Float.BYTES, (long) src.cols() * Float.BYTES);
+    }
+
     private FloatMatrix run(Batch batch, boolean train) {
         h = encode(batch, train);
         int rows = steps * this.batch;
         FloatMatrix x = h;
         if (config.dropout() > 0f) {
-            x = hIn.rowRange(0, rows);
+            x = hIn.first(rows);
             headDropout.forward(h, x, train);
         }
-        FloatMatrix lg = logits.rowRange(0, rows);
+        FloatMatrix lg = logits.first(rows);
         fc.forward(x, lg);
         if (identityOrder) {
             lastLogits = lg;
         } else {
-            lastLogits = logitsOut.rowRange(0, rows);
+            lastLogits = logitsOut.first(rows);
             int b = this.batch;
             for (int t = 0; t < steps; t++) {
-                for (int i = 0; i < b; i++) lastLogits.rowRange(t * b + order[i], 1).copyFrom(lg.rowRange(t * b + i, 1));
+                for (int i = 0; i < b; i++) copyRow(lg, t * b + i, lastLogits, t * b + order[i]);
             }
         }
         return lg;
@@ -81,7 +86,7 @@ public final class SequenceLabeler extends SequenceModel {
             }
         }
         validTargets = SoftmaxCrossEntropyLoss.validCount(effTargets, rows, Batch.IGNORE);
-        float loss = SoftmaxCrossEntropyLoss.forward(lg, effTargets, rows, Batch.IGNORE, dLogits.rowRange(0, rows));
+        float loss = SoftmaxCrossEntropyLoss.forward(lg, effTargets, rows, Batch.IGNORE, dLogits.first(rows));
         backwardReady = training;
         return loss;
     }
@@ -99,9 +104,9 @@ public final class SequenceLabeler extends SequenceModel {
     public void backward() {
         requireBackwardReady();
         int rows = steps * batch;
-        FloatMatrix x = config.dropout() > 0f ? hIn.rowRange(0, rows) : h;
-        FloatMatrix dh = dH.rowRange(0, rows);
-        fc.backward(x, dLogits.rowRange(0, rows), dh);
+        FloatMatrix x = config.dropout() > 0f ? hIn.first(rows) : h;
+        FloatMatrix dh = dH.first(rows);
+        fc.backward(x, dLogits.first(rows), dh);
         if (config.dropout() > 0f) headDropout.backward(dh, dh);
         backwardEncoder(dh); // padding rows: dLogits is 0 there, and the recurrent layer ignores them
     }

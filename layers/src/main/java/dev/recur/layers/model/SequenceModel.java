@@ -58,12 +58,13 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
     protected final int[] sortedLengths;
     private final int[] lookupIds;
     private final int[] gradIds;
-    private final FloatMatrix embedded;   // maxRows × E
-    private final FloatMatrix embeddedIn; // after embedding dropout (same as embedded when none)
+    private final RowViews embedded;   // maxRows × E
+    private final RowViews embeddedIn; // after embedding dropout (same as embedded when none)
     // carried recurrent state (caller's order), for truncated BPTT
     private boolean carryState;
     private boolean haveCarried;
     private final FloatMatrix carriedH, carriedC, h0, c0;
+    private final RowViews h0View, c0View;
     private int carriedBatch;
 
     protected int steps;
@@ -96,14 +97,16 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
         sortedLengths = new int[maxBatch];
         lookupIds = new int[rows];
         gradIds = new int[rows];
-        embedded = FloatMatrix.allocate(arena, rows, config.embedDim());
-        embeddedIn = config.embeddingDropout() > 0f ? FloatMatrix.allocate(arena, rows, config.embedDim()) : embedded;
+        embedded = new RowViews(FloatMatrix.allocate(arena, rows, config.embedDim()));
+        embeddedIn = config.embeddingDropout() > 0f ? new RowViews(FloatMatrix.allocate(arena, rows, config.embedDim())) : embedded;
         int stateRows = config.layers() * config.directions() * maxBatch;
         carriedH = FloatMatrix.allocate(arena, stateRows, config.hidden());
         h0 = FloatMatrix.allocate(arena, stateRows, config.hidden());
         boolean lstm = config.cell().hasCellState();
         carriedC = lstm ? FloatMatrix.allocate(arena, stateRows, config.hidden()) : null;
         c0 = lstm ? FloatMatrix.allocate(arena, stateRows, config.hidden()) : null;
+        h0View = new RowViews(h0);
+        c0View = lstm ? new RowViews(c0) : null;
     }
 
     public ModelConfig config() { return config; }
@@ -142,7 +145,10 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
     @Override
     public void zeroGrad() {
         embedding.zeroGrad();
-        for (Parameter p : parameters) if (p != embedding.weight()) p.zeroGrad();
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (p != embedding.weight()) p.zeroGrad();
+        }
     }
 
     /** Training mode (dropout on) or evaluation mode; {@code forward(batch)} uses it. */
@@ -196,11 +202,11 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
                 gradIds[t * batch + i] = valid ? tokens[src] : -1;
             }
         }
-        FloatMatrix e = embedded.rowRange(0, rows);
+        FloatMatrix e = embedded.first(rows);
         embedding.forward(lookupIds, rows, e);
         FloatMatrix x = e;
         if (config.embeddingDropout() > 0f) {
-            x = embeddedIn.rowRange(0, rows);
+            x = embeddedIn.first(rows);
             embeddingDropout.forward(e, x, train);
         }
         FloatMatrix hInit = null, cInit = null;
@@ -246,12 +252,12 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
      */
     private FloatMatrix permuteState(FloatMatrix src, FloatMatrix dstBuf, boolean toSorted) {
         int blocks = config.layers() * config.directions();
-        FloatMatrix dst = dstBuf.rowRange(0, blocks * batch);
+        FloatMatrix dst = dstBuf == h0 ? h0View.first(blocks * batch) : dstBuf == c0 ? c0View.first(blocks * batch) : dstBuf;
         for (int k = 0; k < blocks; k++) {
             for (int i = 0; i < batch; i++) {
                 int from = k * batch + (toSorted ? order[i] : i);
                 int to = k * batch + (toSorted ? i : order[i]);
-                dst.rowRange(to, 1).copyFrom(src.rowRange(from, 1));
+                SequenceLabeler.copyRow(src, from, dst, to);
             }
         }
         return dst;

@@ -15,7 +15,7 @@ public final class GradientClipping {
     /** The global L2 norm of all gradients, {@code √(Σ_p Σ_i g_i²)} (sums in double). */
     public static float globalNorm(List<Parameter> params) {
         double sum = 0;
-        for (Parameter p : params) sum += VectorOps.sumOfSquares(p.grad());
+        for (int i = 0; i < params.size(); i++) sum += VectorOps.sumOfSquares(params.get(i).grad());
         return (float) Math.sqrt(sum);
     }
 
@@ -31,7 +31,7 @@ public final class GradientClipping {
         float total = globalNorm(params);
         float coef = maxNorm / (total + 1e-6f);
         if (coef < 1f) {
-            for (Parameter p : params) VectorOps.scale(coef, p.grad());
+            for (int i = 0; i < params.size(); i++) VectorOps.scale(coef, params.get(i).grad());
         }
         return total;
     }
@@ -39,14 +39,14 @@ public final class GradientClipping {
     /** Clamps every gradient element to {@code [−clip, clip]}, as {@code clip_grad_value_}. */
     public static void clipGradValue(List<Parameter> params, float clip) {
         if (!(clip > 0f)) throw new IllegalArgumentException("clip value must be > 0, got " + clip);
-        for (Parameter p : params) VectorOps.clamp(-clip, clip, p.grad());
+        for (int i = 0; i < params.size(); i++) VectorOps.clamp(-clip, clip, params.get(i).grad());
     }
 
     /** The first parameter (in list order) whose gradient holds a NaN or an infinity, or null. */
     public static Parameter firstNonFinite(List<Parameter> params) {
-        for (Parameter p : params) {
-            float m = VectorOps.maxAbs(p.grad());
-            if (!Float.isFinite(m)) return p;
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            if (!Float.isFinite(VectorOps.maxAbs(p.grad()))) return p;
         }
         return null;
     }
