@@ -46,6 +46,12 @@ torch modules ``embedding``, ``rnn``, ``fc`` -- the names Recur's checkpoints us
 and ``labels`` [B] or ``targets`` [T, B] (integers stored as float32), ``logits``, ``loss`` [1] and
 ``grad.<name>`` for every parameter. Batches are unsorted (pack_padded_sequence with
 enforce_sorted=False).
+
+The training fixtures (``kind=train``, see TRAIN_CASES) run the benchmark's whole step three times
+-- forward, loss, backward, clip_grad_norm_ (or clip_grad_value_), then Adam / AdamW / SGD with
+momentum -- and store the initial parameters, the batches (``tokens.k``, ``labels.k``, lengths in
+the metadata), each step's ``loss`` and pre-clipping gradient ``norm``, and the parameters after the
+last step as ``after.<name>``.
 """
 
 import argparse
@@ -290,6 +296,100 @@ MODEL_CASES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Training-step cases: the benchmark's whole step, three times in a row, on a small classifier:
+#   zero_grad -> loss -> backward -> clip (clip_grad_norm_ or clip_grad_value_) -> optimizer.step()
+# with Adam, AdamW or SGD (momentum, weight decay). Stored: the initial parameters, the three
+# batches (tokens.k, labels.k; lengths in metadata lengths.k), each step's loss.k and gradient norm
+# before clipping norm.k, and the parameters after the last step (after.<name>).
+# Adam's first steps divide a gradient by its own magnitude, so a gradient that is nearly zero
+# (|g| < 1e-5, a sum that cancels) would turn float32 rounding into an O(lr) difference; the
+# generator skips seeds whose gradients come that close to zero (exact zeros are fine).
+# ---------------------------------------------------------------------------------------------
+
+TRAIN_CASES = [
+    # name, cell, layers, bi, pool, outputs, optimizer, hyper-parameters, clip kind, clip value
+    ("train_lstm_adam_clipnorm", "lstm", 1, False, "last", 1, "adam",
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), "norm", 0.5),
+    ("train_gru_bidir_adamw_clipnorm", "gru", 1, True, "mean", 3, "adamw",
+     dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8, weight_decay=0.05), "norm", 0.3),
+    ("train_rnn_tanh_sgd_momentum_clipvalue", "rnn_tanh", 2, False, "max", 1, "sgd",
+     dict(lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=False), "value", 0.05),
+    ("train_lstm_sgd_nesterov_clipnorm", "lstm", 1, True, "last", 2, "sgd",
+     dict(lr=0.1, momentum=0.8, weight_decay=0.0, nesterov=True), "norm", 1.0),
+]
+
+
+def train_case(name, cell, layers, bi, pool, outputs, opt_name, hp, clip_kind, clip, seed):
+    V, E, H, B, STEPS = 10, 3, 3, 3, 3
+    for attempt in range(100):
+        g = torch.Generator().manual_seed(seed + 1000 * attempt)
+        torch.manual_seed(seed + 1000 * attempt)
+        model = TinyModel(cell, V, E, H, layers, bi, outputs)
+        params32 = {n: p.detach().clone() for n, p in model.named_parameters()}
+        model = model.double()
+        batches = []
+        for k in range(STEPS):
+            lens = torch.randint(1, 6, (B,), generator=g)
+            T = int(lens.max())
+            tokens = torch.randint(1, V, (T, B), generator=g)
+            for b in range(B):
+                tokens[lens[b]:, b] = 0
+            labels = torch.randint(0, 2 if outputs == 1 else outputs, (B,), generator=g)
+            batches.append((tokens, lens, labels))
+        if opt_name == "adam":
+            opt = torch.optim.Adam(model.parameters(), **hp)
+        elif opt_name == "adamw":
+            opt = torch.optim.AdamW(model.parameters(), **hp)
+        else:
+            opt = torch.optim.SGD(model.parameters(), **hp)
+        losses, norms, near_zero = [], [], False
+        for tokens, lens, labels in batches:
+            opt.zero_grad()
+            logits = model.fc(model.pooled(tokens, lens, pool))
+            if outputs == 1:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), labels.double())
+            else:
+                loss = torch.nn.functional.cross_entropy(logits, labels)
+            loss.backward()
+            for p in model.parameters():
+                a = p.grad.abs()
+                if ((a > 0) & (a < 1e-5)).any():
+                    near_zero = True
+            if clip_kind == "norm":
+                norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip)))
+            else:
+                norms.append(float(torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))))
+                torch.nn.utils.clip_grad_value_(model.parameters(), clip)
+            opt.step()
+            losses.append(float(loss))
+        if not near_zero or opt_name == "sgd":
+            break
+    tensors = dict(params32)
+    for n, p in model.named_parameters():
+        tensors["after." + n] = p.detach()
+    for k, (tokens, lens, labels) in enumerate(batches):
+        tensors[f"tokens.{k}"] = tokens.float()
+        tensors[f"labels.{k}"] = labels.float()
+    tensors["loss"] = torch.tensor(losses)
+    tensors["norm"] = torch.tensor(norms)
+    meta = {
+        "kind": "train", "case": name, "cell": cell, "vocab_size": V, "embedding_dim": E, "padding_idx": 0,
+        "input_size": E, "hidden_size": H, "num_layers": layers, "bidirectional": str(bi).lower(),
+        "pooling": pool, "outputs": outputs, "batch": B, "steps": STEPS,
+        "optimizer": opt_name, "clip": clip_kind, "clip_value": clip,
+        "seed": seed, "attempt": attempt, "torch": torch.__version__,
+    }
+    for key, v in hp.items():
+        if key == "betas":
+            meta["beta1"], meta["beta2"] = v
+        else:
+            meta[key] = str(v).lower() if isinstance(v, bool) else v
+    for k, (_, lens, _) in enumerate(batches):
+        meta[f"lengths.{k}"] = ",".join(str(int(n)) for n in lens)
+    return name, tensors, meta
+
+
 def all_cases():
     seed = 1000
     for cell in CELLS:
@@ -298,6 +398,8 @@ def all_cases():
             yield recurrent_case(cell, shape, seed)
     for i, case in enumerate(MODEL_CASES):
         yield model_case(*case, seed=2000 + i)
+    for i, case in enumerate(TRAIN_CASES):
+        yield train_case(*case, seed=3000 + i)
 
 
 def main():

@@ -45,16 +45,20 @@ class PyTorchParityTest {
         }
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> all = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
-                    .filter(p -> !isModelFixture(p)).sorted().toList();
+                    .filter(PyTorchParityTest::isLayerFixture).sorted().toList();
             assertEquals(24, all.size(), "expected 24 recurrent fixtures (4 cells × 6 shapes), found " + all);
             return all.stream();
         }
     }
 
-    /** Whole-model fixtures ({@code classifier_*}, {@code labeler_*}) belong to {@link ModelPyTorchParityTest}. */
-    static boolean isModelFixture(Path p) {
+    /**
+     * Recurrent-layer fixtures are named after their cell ({@code lstm_*}, {@code gru_*},
+     * {@code rnn_*}); whole models ({@code classifier_*}, {@code labeler_*}) and training steps
+     * ({@code train_*}) have tests of their own.
+     */
+    static boolean isLayerFixture(Path p) {
         String n = p.getFileName().toString();
-        return n.startsWith("classifier_") || n.startsWith("labeler_");
+        return n.endsWith(".safetensors") && (n.startsWith("lstm_") || n.startsWith("gru_") || n.startsWith("rnn_"));
     }
 
     static CellType cellOf(String label) {
