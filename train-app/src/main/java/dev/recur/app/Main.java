@@ -63,6 +63,15 @@ public final class Main {
                 return AppException.USAGE;
             }
             return commandLine(io).execute(args);
+        } catch (OutOfMemoryError e) {
+            io.err().println("error: out of memory (" + e.getMessage() + "); lower --batch, --max-len, --hidden or --vocab-size, "
+                    + "or give Java more memory (-Xmx for the heap)");
+            if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
+            return AppException.RUNTIME;
+        } catch (Error e) {
+            io.err().println("error: " + e + " (the program is broken or its jar incomplete; rebuild it; --verbose shows where)");
+            if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
+            return AppException.RUNTIME;
         } finally {
             io.out().flush();
             io.err().flush();

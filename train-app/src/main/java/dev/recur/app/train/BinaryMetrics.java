@@ -81,7 +81,7 @@ public final class BinaryMetrics {
 
     /** A small human-readable table: rows are the true class, columns the predicted class. */
     public String confusionTable() {
-        int w = Math.max(8, String.valueOf(Math.max(Math.max(tp, fp), Math.max(tn, fn))).length() + 2);
+        int w = Math.max(11, 2 + String.valueOf(Math.max(Math.max(tp, fp), Math.max(tn, fn))).length() + 2);
         String f = "%-14s%" + w + "s%" + w + "s%n";
         return String.format(f, "true \\ pred", "negative", "positive")
                 + String.format(f, "negative", tn, fp)
