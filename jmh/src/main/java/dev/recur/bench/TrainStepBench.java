@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -22,6 +23,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The issue-3 benchmark: one training step — forward, BCE loss, backward, clip_grad_norm_(1.0),
@@ -32,14 +34,18 @@ import org.openjdk.jmh.annotations.TearDown;
  * one batch of 64).
  *
  * <pre>
- * ./recur bench TrainStepBench                                   (the full table: ~12 configurations × 2)
+ * ./recur bench TrainStepBench                                   (the full table: 12 configurations × 2, ~12 min)
  * ./recur bench TrainStepBench -f 1 -wi 2 -i 3 -w 1 -r 1 -p cell=LSTM -p hidden=128 -p threads=1
- * ./recur bench TrainStepBench -prof gc                          (allocation per step)
+ * ./recur bench TrainStepBench -prof gc                          (allocation per sequence)
  * </pre>
+ * One step takes a large fraction of a second, so warm-up is given in seconds (3 × 5 s): shorter
+ * smoke runs measure partly interpreted or C1-compiled code (boxed vectors, high allocation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class TrainStepBench {
     static final int BATCH = 64;
