@@ -46,7 +46,7 @@ class PyTorchParityTest {
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> all = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
                     .filter(PyTorchParityTest::isLayerFixture).sorted().toList();
-            assertEquals(24, all.size(), "expected 24 recurrent fixtures (4 cells × 6 shapes), found " + all);
+            assertEquals(28, all.size(), "expected 28 recurrent fixtures (4 cells × 7 shapes), found " + all);
             return all.stream();
         }
     }
@@ -107,6 +107,13 @@ class PyTorchParityTest {
             FloatMatrix x = matrix(arena, permuteRows(st.floats("input"), steps, batch, f, order), steps * batch, f);
             FloatMatrix h0 = init ? matrix(arena, permuteRows(st.floats("h0"), states, batch, h, order), states * batch, h) : null;
             FloatMatrix c0 = init && lstm ? matrix(arena, permuteRows(st.floats("c0"), states, batch, h, order), states * batch, h) : null;
+
+            // Inference mode first (no backward bookkeeping): the same outputs and states.
+            FloatMatrix inferred = layer.forward(x, batch, sortedLengths, h0, c0, false);
+            assertClose(file, "output (inference mode)", st.floats("output"),
+                    unpermuteRows(inferred.toArray(), steps, batch, dirs * h, order));
+            assertClose(file, "h_n (inference mode)", st.floats("h_n"),
+                    unpermuteRows(layer.finalHidden().toArray(), states, batch, h, order));
 
             FloatMatrix out = layer.forward(x, batch, sortedLengths, h0, c0, true);
             assertClose(file, "output", st.floats("output"), unpermuteRows(out.toArray(), steps, batch, dirs * h, order));
