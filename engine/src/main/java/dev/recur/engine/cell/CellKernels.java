@@ -14,19 +14,21 @@ import java.lang.foreign.MemorySegment;
  * same contract: {@link ScalarCellKernels} (plain loops, reads like the textbook) and a Vector API
  * one; {@link #get()} picks the SIMD one when {@link dev.recur.engine.Engine#vectorApiAvailable()}.
  *
- * <p><b>Subnormals.</b> The backward kernels flush every gradient they write whose magnitude is
- * below {@link #FLUSH_THRESHOLD} to zero (the JVM cannot set the CPU's flush-to-zero mode, and
- * gradients that decay through many steps would otherwise become subnormal and slow every later
- * GEMM by an order of magnitude).
+ * <p><b>Subnormals.</b> Every gradient a backward kernel writes goes through
+ * {@code flush(x) = (x + FLUSH_BIAS) − FLUSH_BIAS} (see {@link #FLUSH_BIAS}), so it is never
+ * subnormal. The JVM cannot set the CPU's flush-to-zero mode, and gradients that decay through many
+ * steps would otherwise become subnormal and slow every later GEMM by an order of magnitude.
  */
 public interface CellKernels {
 
     /**
-     * Gradients with |x| below this (2^-100 ≈ 7.9e-31) are written as 0 by the backward kernels. It
-     * is far above the subnormal range (below 2^-126) so that products with weights inside the next
-     * GEMM stay normal too, and far below any gradient that matters in float32 training.
+     * 2^-77. {@code (x + FLUSH_BIAS) − FLUSH_BIAS} in float arithmetic is exactly x for |x| ≥ 2^-53,
+     * rounds smaller x to a multiple of 2^-100 (so |x| < 2^-101 becomes 0), and is never subnormal
+     * (subnormals are below 2^-126). It costs two adds and no branch or mask. Gradients below 2^-53
+     * are far beneath anything that matters in float32 training; keeping them ≥ 2^-100 or 0 also
+     * keeps their products with weights in the next GEMM normal.
      */
-    float FLUSH_THRESHOLD = 0x1p-100f;
+    float FLUSH_BIAS = 0x1p-77f;
 
     /** The kernels for this JVM: SIMD when the Vector API is available, scalar otherwise. */
     static CellKernels get() { return CellKernelsProvider.INSTANCE; }

@@ -22,18 +22,24 @@ public final class ScalarCellKernels implements CellKernels {
 
     static float tanh(float x) { return (float) Math.tanh(x); }
 
-    /** Zero for |x| below {@link #FLUSH_THRESHOLD}, else x. */
-    static float flush(float x) { return Math.abs(x) < FLUSH_THRESHOLD ? 0f : x; }
+    /** {@code (x + FLUSH_BIAS) − FLUSH_BIAS}: no subnormal result; see {@link CellKernels#FLUSH_BIAS}. */
+    static float flush(float x) { return (x + FLUSH_BIAS) - FLUSH_BIAS; }
 
     @Override
     public void rnnForward(int rows, int hidden, boolean relu, MemorySegment a, long aOff,
                            MemorySegment bias, long biasOff, MemorySegment h, long hOff) {
         for (int r = 0; r < rows; r++) {
             long row = (long) r * hidden;
-            for (int j = 0; j < hidden; j++) {
-                float pre = ld(a, aOff + row + j) + ld(bias, biasOff + j);
-                st(h, hOff + row + j, relu ? Math.max(pre, 0f) : tanh(pre));
-            }
+            rnnForwardRow(0, hidden, relu, a, aOff + row, bias, biasOff, h, hOff + row);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void rnnForwardRow(int j0, int j1, boolean relu, MemorySegment a, long aRow,
+                              MemorySegment bias, long biasOff, MemorySegment h, long hRow) {
+        for (int j = j0; j < j1; j++) {
+            float pre = ld(a, aRow + j) + ld(bias, biasOff + j);
+            st(h, hRow + j, relu ? Math.max(pre, 0f) : tanh(pre));
         }
     }
 
@@ -43,13 +49,21 @@ public final class ScalarCellKernels implements CellKernels {
                             MemorySegment dh, long dhOff, MemorySegment da, long daOff) {
         for (int r = 0; r < rows; r++) {
             long row = (long) r * hidden;
-            for (int j = 0; j < hidden; j++) {
-                float g = ld(dh, dhOff + row + j);
-                if (dOut != null) g += ld(dOut, dOutOff + (long) r * ldDOut + j);
-                float hv = ld(h, hOff + row + j);
-                float deriv = relu ? (hv > 0f ? 1f : 0f) : 1f - hv * hv;
-                st(da, daOff + row + j, flush(g * deriv));
-            }
+            rnnBackwardRow(0, hidden, relu, h, hOff + row, dOut, dOutOff + (long) r * ldDOut,
+                    dh, dhOff + row, da, daOff + row);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void rnnBackwardRow(int j0, int j1, boolean relu, MemorySegment h, long hRow,
+                               MemorySegment dOut, long dOutRow, MemorySegment dh, long dhRow,
+                               MemorySegment da, long daRow) {
+        for (int j = j0; j < j1; j++) {
+            float g = ld(dh, dhRow + j);
+            if (dOut != null) g += ld(dOut, dOutRow + j);
+            float hv = ld(h, hRow + j);
+            float deriv = relu ? (hv > 0f ? 1f : 0f) : 1f - hv * hv;
+            st(da, daRow + j, flush(g * deriv));
         }
     }
 
@@ -57,23 +71,29 @@ public final class ScalarCellKernels implements CellKernels {
     public void lstmForward(int rows, int hidden, MemorySegment gates, long gOff,
                             MemorySegment bias, long biasOff, MemorySegment cPrev, long cPrevOff,
                             MemorySegment c, long cOff, MemorySegment h, long hOff) {
-        int H = hidden;
         for (int r = 0; r < rows; r++) {
-            long gRow = gOff + (long) r * 4 * H;
-            long sRow = (long) r * H;
-            for (int j = 0; j < H; j++) {
-                float i = sigmoid(ld(gates, gRow + j) + ld(bias, biasOff + j));
-                float f = sigmoid(ld(gates, gRow + H + j) + ld(bias, biasOff + H + j));
-                float g = tanh(ld(gates, gRow + 2 * H + j) + ld(bias, biasOff + 2 * H + j));
-                float o = sigmoid(ld(gates, gRow + 3 * H + j) + ld(bias, biasOff + 3 * H + j));
-                float cNew = f * ld(cPrev, cPrevOff + sRow + j) + i * g;
-                st(gates, gRow + j, i);
-                st(gates, gRow + H + j, f);
-                st(gates, gRow + 2 * H + j, g);
-                st(gates, gRow + 3 * H + j, o);
-                st(c, cOff + sRow + j, cNew);
-                st(h, hOff + sRow + j, o * tanh(cNew));
-            }
+            long sRow = (long) r * hidden;
+            lstmForwardRow(0, hidden, hidden, gates, gOff + (long) r * 4 * hidden, bias, biasOff,
+                    cPrev, cPrevOff + sRow, c, cOff + sRow, h, hOff + sRow);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void lstmForwardRow(int j0, int j1, int H, MemorySegment gates, long gRow, MemorySegment bias,
+                               long biasOff, MemorySegment cPrev, long cpRow, MemorySegment c, long cRow,
+                               MemorySegment h, long hRow) {
+        for (int j = j0; j < j1; j++) {
+            float i = sigmoid(ld(gates, gRow + j) + ld(bias, biasOff + j));
+            float f = sigmoid(ld(gates, gRow + H + j) + ld(bias, biasOff + H + j));
+            float g = tanh(ld(gates, gRow + 2 * H + j) + ld(bias, biasOff + 2 * H + j));
+            float o = sigmoid(ld(gates, gRow + 3 * H + j) + ld(bias, biasOff + 3 * H + j));
+            float cNew = f * ld(cPrev, cpRow + j) + i * g;
+            st(gates, gRow + j, i);
+            st(gates, gRow + H + j, f);
+            st(gates, gRow + 2 * H + j, g);
+            st(gates, gRow + 3 * H + j, o);
+            st(c, cRow + j, cNew);
+            st(h, hRow + j, o * tanh(cNew));
         }
     }
 
@@ -82,23 +102,29 @@ public final class ScalarCellKernels implements CellKernels {
                              MemorySegment c, long cOff, MemorySegment cPrev, long cPrevOff,
                              MemorySegment dOut, long dOutOff, int ldDOut,
                              MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
-        int H = hidden;
         for (int r = 0; r < rows; r++) {
-            long gRow = gOff + (long) r * 4 * H;
-            long sRow = (long) r * H;
-            for (int j = 0; j < H; j++) {
-                float i = ld(gates, gRow + j), f = ld(gates, gRow + H + j);
-                float g = ld(gates, gRow + 2 * H + j), o = ld(gates, gRow + 3 * H + j);
-                float dhT = ld(dh, dhOff + sRow + j);
-                if (dOut != null) dhT += ld(dOut, dOutOff + (long) r * ldDOut + j);
-                float tc = tanh(ld(c, cOff + sRow + j));
-                float dcT = ld(dc, dcOff + sRow + j) + dhT * o * (1f - tc * tc);
-                st(gates, gRow + j, flush(dcT * g * i * (1f - i)));
-                st(gates, gRow + H + j, flush(dcT * ld(cPrev, cPrevOff + sRow + j) * f * (1f - f)));
-                st(gates, gRow + 2 * H + j, flush(dcT * i * (1f - g * g)));
-                st(gates, gRow + 3 * H + j, flush(dhT * tc * o * (1f - o)));
-                st(dc, dcOff + sRow + j, flush(dcT * f));
-            }
+            long sRow = (long) r * hidden;
+            lstmBackwardRow(0, hidden, hidden, gates, gOff + (long) r * 4 * hidden, c, cOff + sRow,
+                    cPrev, cPrevOff + sRow, dOut, dOutOff + (long) r * ldDOut, dh, dhOff + sRow, dc, dcOff + sRow);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void lstmBackwardRow(int j0, int j1, int H, MemorySegment gates, long gRow, MemorySegment c, long cRow,
+                                MemorySegment cPrev, long cpRow, MemorySegment dOut, long dOutRow,
+                                MemorySegment dh, long dhRow, MemorySegment dc, long dcRow) {
+        for (int j = j0; j < j1; j++) {
+            float i = ld(gates, gRow + j), f = ld(gates, gRow + H + j);
+            float g = ld(gates, gRow + 2 * H + j), o = ld(gates, gRow + 3 * H + j);
+            float dhT = ld(dh, dhRow + j);
+            if (dOut != null) dhT += ld(dOut, dOutRow + j);
+            float tc = tanh(ld(c, cRow + j));
+            float dcT = ld(dc, dcRow + j) + dhT * o * (1f - tc * tc);
+            st(gates, gRow + j, flush(dcT * g * i * (1f - i)));
+            st(gates, gRow + H + j, flush(dcT * ld(cPrev, cpRow + j) * f * (1f - f)));
+            st(gates, gRow + 2 * H + j, flush(dcT * i * (1f - g * g)));
+            st(gates, gRow + 3 * H + j, flush(dhT * tc * o * (1f - o)));
+            st(dc, dcRow + j, flush(dcT * f));
         }
     }
 
@@ -106,24 +132,30 @@ public final class ScalarCellKernels implements CellKernels {
     public void gruForward(int rows, int hidden, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                            MemorySegment bih, long bihOff, MemorySegment bhh, long bhhOff,
                            MemorySegment hPrev, long hPrevOff, MemorySegment h, long hOff) {
-        int H = hidden;
         for (int r = 0; r < rows; r++) {
-            long xRow = gxOff + (long) r * 3 * H, hRow = ghOff + (long) r * 3 * H;
-            long sRow = (long) r * H;
-            for (int j = 0; j < H; j++) {
-                float rg = sigmoid(ld(gx, xRow + j) + ld(bih, bihOff + j)
-                        + ld(gh, hRow + j) + ld(bhh, bhhOff + j));
-                float z = sigmoid(ld(gx, xRow + H + j) + ld(bih, bihOff + H + j)
-                        + ld(gh, hRow + H + j) + ld(bhh, bhhOff + H + j));
-                float hn = ld(gh, hRow + 2 * H + j) + ld(bhh, bhhOff + 2 * H + j);
-                float n = tanh(ld(gx, xRow + 2 * H + j) + ld(bih, bihOff + 2 * H + j) + rg * hn);
-                float hp = ld(hPrev, hPrevOff + sRow + j);
-                st(gx, xRow + j, rg);
-                st(gx, xRow + H + j, z);
-                st(gx, xRow + 2 * H + j, n);
-                st(gh, hRow + 2 * H + j, hn);
-                st(h, hOff + sRow + j, (1f - z) * n + z * hp);
-            }
+            long sRow = (long) r * hidden;
+            gruForwardRow(0, hidden, hidden, gx, gxOff + (long) r * 3 * hidden, gh, ghOff + (long) r * 3 * hidden,
+                    bih, bihOff, bhh, bhhOff, hPrev, hPrevOff + sRow, h, hOff + sRow);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void gruForwardRow(int j0, int j1, int H, MemorySegment gx, long xRow, MemorySegment gh, long hRow,
+                              MemorySegment bih, long bihOff, MemorySegment bhh, long bhhOff,
+                              MemorySegment hPrev, long hpRow, MemorySegment h, long outRow) {
+        for (int j = j0; j < j1; j++) {
+            float rg = sigmoid(ld(gx, xRow + j) + ld(bih, bihOff + j)
+                    + ld(gh, hRow + j) + ld(bhh, bhhOff + j));
+            float z = sigmoid(ld(gx, xRow + H + j) + ld(bih, bihOff + H + j)
+                    + ld(gh, hRow + H + j) + ld(bhh, bhhOff + H + j));
+            float hn = ld(gh, hRow + 2 * H + j) + ld(bhh, bhhOff + 2 * H + j);
+            float n = tanh(ld(gx, xRow + 2 * H + j) + ld(bih, bihOff + 2 * H + j) + rg * hn);
+            float hp = ld(hPrev, hpRow + j);
+            st(gx, xRow + j, rg);
+            st(gx, xRow + H + j, z);
+            st(gx, xRow + 2 * H + j, n);
+            st(gh, hRow + 2 * H + j, hn);
+            st(h, outRow + j, (1f - z) * n + z * hp);
         }
     }
 
@@ -131,34 +163,46 @@ public final class ScalarCellKernels implements CellKernels {
     public void gruBackward(int rows, int hidden, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                             MemorySegment hPrev, long hPrevOff, MemorySegment dOut, long dOutOff, int ldDOut,
                             MemorySegment dh, long dhOff) {
-        int H = hidden;
         for (int r = 0; r < rows; r++) {
-            long xRow = gxOff + (long) r * 3 * H, hRow = ghOff + (long) r * 3 * H;
-            long sRow = (long) r * H;
-            for (int j = 0; j < H; j++) {
-                float rg = ld(gx, xRow + j), z = ld(gx, xRow + H + j), n = ld(gx, xRow + 2 * H + j);
-                float hn = ld(gh, hRow + 2 * H + j);
-                float hp = ld(hPrev, hPrevOff + sRow + j);
-                float dhT = ld(dh, dhOff + sRow + j);
-                if (dOut != null) dhT += ld(dOut, dOutOff + (long) r * ldDOut + j);
-                float daN = dhT * (1f - z) * (1f - n * n);
-                float daR = daN * hn * rg * (1f - rg);
-                float daZ = dhT * (hp - n) * z * (1f - z);
-                st(gx, xRow + j, flush(daR));
-                st(gx, xRow + H + j, flush(daZ));
-                st(gx, xRow + 2 * H + j, flush(daN));
-                st(gh, hRow + j, flush(daR));
-                st(gh, hRow + H + j, flush(daZ));
-                st(gh, hRow + 2 * H + j, flush(daN * rg));
-                st(dh, dhOff + sRow + j, flush(dhT * z));
-            }
+            long sRow = (long) r * hidden;
+            gruBackwardRow(0, hidden, hidden, gx, gxOff + (long) r * 3 * hidden, gh, ghOff + (long) r * 3 * hidden,
+                    hPrev, hPrevOff + sRow, dOut, dOutOff + (long) r * ldDOut, dh, dhOff + sRow);
+        }
+    }
+
+    /** Columns [j0, j1) of one row; also the SIMD kernel's tail. */
+    static void gruBackwardRow(int j0, int j1, int H, MemorySegment gx, long xRow, MemorySegment gh, long hRow,
+                               MemorySegment hPrev, long hpRow, MemorySegment dOut, long dOutRow,
+                               MemorySegment dh, long dhRow) {
+        for (int j = j0; j < j1; j++) {
+            float rg = ld(gx, xRow + j), z = ld(gx, xRow + H + j), n = ld(gx, xRow + 2 * H + j);
+            float hn = ld(gh, hRow + 2 * H + j);
+            float hp = ld(hPrev, hpRow + j);
+            float dhT = ld(dh, dhRow + j);
+            if (dOut != null) dhT += ld(dOut, dOutRow + j);
+            float daN = flush(dhT * (1f - z) * (1f - n * n));
+            float daR = flush(daN * hn * (rg * (1f - rg)));
+            float daZ = flush(dhT * (hp - n) * (z * (1f - z)));
+            st(gx, xRow + j, daR);
+            st(gx, xRow + H + j, daZ);
+            st(gx, xRow + 2 * H + j, daN);
+            st(gh, hRow + j, daR);
+            st(gh, hRow + H + j, daZ);
+            st(gh, hRow + 2 * H + j, flush(daN * rg));
+            st(dh, dhRow + j, flush(dhT * z));
         }
     }
 
     @Override
     public void addColumnSums(int rows, int cols, MemorySegment src, long srcOff, int ld,
                               MemorySegment dst, long dstOff) {
-        for (int j = 0; j < cols; j++) {
+        addColumnSumsRange(0, cols, rows, src, srcOff, ld, dst, dstOff);
+    }
+
+    /** Columns [j0, j1) of {@link #addColumnSums}, rows summed in order. */
+    static void addColumnSumsRange(int j0, int j1, int rows, MemorySegment src, long srcOff, int ld,
+                                   MemorySegment dst, long dstOff) {
+        for (int j = j0; j < j1; j++) {
             float s = 0f;
             for (int r = 0; r < rows; r++) s += ld(src, srcOff + (long) r * ld + j);
             st(dst, dstOff + j, ld(dst, dstOff + j) + s);
@@ -167,6 +211,11 @@ public final class ScalarCellKernels implements CellKernels {
 
     @Override
     public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment dst, long dstOff) {
-        for (int j = 0; j < n; j++) st(dst, dstOff + j, ld(a, aOff + j) + ld(b, bOff + j));
+        addRange(0, n, a, aOff, b, bOff, dst, dstOff);
+    }
+
+    static void addRange(int j0, int j1, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                         MemorySegment dst, long dstOff) {
+        for (int j = j0; j < j1; j++) st(dst, dstOff + j, ld(a, aOff + j) + ld(b, bOff + j));
     }
 }

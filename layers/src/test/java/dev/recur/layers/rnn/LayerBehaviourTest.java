@@ -1,0 +1,193 @@
+package dev.recur.layers.rnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.recur.engine.Engine;
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.Parameter;
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Names, shapes, initialisation, determinism, allocation, truncated BPTT and input checks. */
+class LayerBehaviourTest {
+
+    @Test
+    void parametersHavePyTorchNamesShapesAndOrder() {
+        var cfg = RecurrentConfig.of(CellType.LSTM, 3, 4).withLayers(2).withBidirectional(DirectionMerge.CONCAT);
+        try (RecurrentLayer l = new RecurrentLayer("lstm.", cfg, 2, 2)) {
+            List<String> names = l.parameters().stream().map(Parameter::toString).toList();
+            assertEquals(List.of(
+                    "lstm.weight_ih_l0 16×3", "lstm.weight_hh_l0 16×4", "lstm.bias_ih_l0 1×16", "lstm.bias_hh_l0 1×16",
+                    "lstm.weight_ih_l0_reverse 16×3", "lstm.weight_hh_l0_reverse 16×4",
+                    "lstm.bias_ih_l0_reverse 1×16", "lstm.bias_hh_l0_reverse 1×16",
+                    "lstm.weight_ih_l1 16×8", "lstm.weight_hh_l1 16×4", "lstm.bias_ih_l1 1×16", "lstm.bias_hh_l1 1×16",
+                    "lstm.weight_ih_l1_reverse 16×8", "lstm.weight_hh_l1_reverse 16×4",
+                    "lstm.bias_ih_l1_reverse 1×16", "lstm.bias_hh_l1_reverse 1×16"), names);
+            assertEquals(8, l.outputSize());
+        }
+        try (RecurrentLayer g = new RecurrentLayer("gru.", RecurrentConfig.of(CellType.GRU, 3, 4), 2, 2)) {
+            assertEquals(12, g.parameter("gru.weight_hh_l0").rows());
+        }
+    }
+
+    @Test
+    void defaultInitIsUniformWithinOneOverSqrtHiddenAndSeeded() {
+        var cfg = RecurrentConfig.of(CellType.GRU, 6, 16).withSeed(9);
+        try (RecurrentLayer a = new RecurrentLayer("g.", cfg, 1, 1); RecurrentLayer b = new RecurrentLayer("g.", cfg, 1, 1);
+             RecurrentLayer c = new RecurrentLayer("g.", cfg.withSeed(10), 1, 1)) {
+            float bound = 0.25f;
+            boolean differs = false;
+            for (int i = 0; i < a.parameters().size(); i++) {
+                float[] va = a.parameters().get(i).value().toArray();
+                assertArrayEquals(va, b.parameters().get(i).value().toArray(), "same seed, same numbers");
+                float max = 0;
+                for (float v : va) max = Math.max(max, Math.abs(v));
+                assertTrue(max <= bound && max > 0.8f * bound, "uniform ±1/√H, max |w| " + max);
+                differs |= !java.util.Arrays.equals(va, c.parameters().get(i).value().toArray());
+            }
+            assertTrue(differs, "another seed gives other numbers");
+        }
+    }
+
+    @Test
+    void orthogonalRecurrentBlocksAndForgetBiasOne() {
+        var cfg = RecurrentConfig.of(CellType.LSTM, 3, 8).withOrthogonalRecurrent(true).withForgetBiasOne(true);
+        try (RecurrentLayer l = new RecurrentLayer("l.", cfg, 1, 1)) {
+            FloatMatrix w = l.parameter("l.weight_hh_l0").value();
+            for (int gate = 0; gate < 4; gate++) {
+                for (int i = 0; i < 8; i++) {
+                    for (int j = 0; j < 8; j++) {
+                        double dot = 0;
+                        for (int k = 0; k < 8; k++) dot += w.get(gate * 8 + i, k) * w.get(gate * 8 + j, k);
+                        assertEquals(i == j ? 1 : 0, dot, 1e-5, "block " + gate + " rows " + i + "," + j);
+                    }
+                }
+            }
+            FloatMatrix bih = l.parameter("l.bias_ih_l0").value(), bhh = l.parameter("l.bias_hh_l0").value();
+            for (int j = 8; j < 16; j++) assertEquals(1f, bih.get(0, j) + bhh.get(0, j));
+        }
+    }
+
+    private static float[][] trainStep(int threads, CellType cell) {
+        int prev = Engine.threads();
+        Engine.setThreads(threads);
+        try (Arena arena = Arena.ofShared();
+             RecurrentLayer l = new RecurrentLayer("r.", RecurrentConfig.of(cell, 16, 24)
+                     .withLayers(2).withBidirectional(DirectionMerge.CONCAT).withDropout(0.3f).withSeed(4), 12, 40)) {
+            Random rnd = new Random(3);
+            int[] lengths = new int[40];
+            for (int i = 0; i < 40; i++) lengths[i] = 12 - i / 4;
+            FloatMatrix x = GradientCheckTest.random(arena, 12 * 40, 16, rnd);
+            FloatMatrix dOut = GradientCheckTest.random(arena, 12 * 40, 48, rnd);
+            float[] out = l.forward(x, 40, lengths, null, null, true).toArray();
+            float[] dx = l.backward(dOut, null, null).toArray();
+            float[][] all = new float[2 + l.parameters().size()][];
+            all[0] = out;
+            all[1] = dx;
+            for (int i = 0; i < l.parameters().size(); i++) all[2 + i] = l.parameters().get(i).grad().toArray();
+            return all;
+        } finally {
+            Engine.setThreads(prev);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"LSTM", "GRU"})
+    void sameSeedAndThreadsGiveTheSameNumbersBitForBit(CellType cell) {
+        float[][] a = trainStep(2, cell), b = trainStep(2, cell);
+        for (int i = 0; i < a.length; i++) assertArrayEquals(a[i], b[i], "array " + i);
+        float[][] one = trainStep(1, cell);
+        for (int i = 0; i < a.length; i++) assertArrayEquals(one[i], a[i], 1e-5f, "1 vs 2 threads, array " + i);
+    }
+
+    @Test
+    void steadyStateForwardAndBackwardAllocateNothing() {
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofShared();
+             RecurrentLayer l = new RecurrentLayer("r.", RecurrentConfig.of(CellType.LSTM, 8, 16)
+                     .withBidirectional(DirectionMerge.CONCAT), 10, 8)) {
+            FloatMatrix x = GradientCheckTest.random(arena, 80, 8, new Random(1));
+            FloatMatrix dOut = GradientCheckTest.random(arena, 80, 32, new Random(2));
+            int[] lengths = {10, 9, 9, 7, 5, 5, 2, 1};
+            // steady state = after the JIT compiled the kernels (interpreted or C1 code boxes
+            // vectors); warm up in rounds until a round allocates nothing, for at most ~10 s
+            long bytes = -1;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (bytes != 0 && System.nanoTime() < deadline) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 200; i++) {
+                    l.forward(x, 8, lengths, null, null, true);
+                    l.finalHidden();
+                    l.backward(dOut, null, null);
+                }
+                bytes = mx.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertEquals(0, bytes, "bytes allocated by 200 steady-state training steps");
+        }
+    }
+
+    @Test
+    void truncatedBpttCarriesTheStateAndCutsTheGradient() {
+        var cfg = RecurrentConfig.of(CellType.GRU, 3, 4).withSeed(2);
+        int batch = 2, total = 9;
+        int[] lengths = {9, 5};
+        try (Arena arena = Arena.ofShared(); RecurrentLayer full = new RecurrentLayer("g.", cfg, total, batch);
+             RecurrentLayer win = new RecurrentLayer("g.", cfg, 4, batch)) {
+            FloatMatrix x = GradientCheckTest.random(arena, total * batch, 3, new Random(1));
+            FloatMatrix fullOut = full.forward(x, batch, lengths, null, null, true);
+            float[] expected = fullOut.toArray();
+            float[] expectedH = full.finalHidden().toArray();
+            float[] got = new float[expected.length];
+            int[] windows = {0};
+            FloatMatrix grad = FloatMatrix.allocate(arena, 4 * batch, 4);
+            new TruncatedBptt(win).run(x, batch, lengths, 4, null, null, new TruncatedBptt.Window() {
+                @Override
+                public FloatMatrix gradOutput(int w, int first, int steps, FloatMatrix out) {
+                    System.arraycopy(out.toArray(), 0, got, first * batch * 4, steps * batch * 4);
+                    windows[0]++;
+                    grad.fill(0f);
+                    // loss on the window's first output only: its gradient must not reach earlier windows
+                    for (int c = 0; c < 4; c++) grad.set(0, c, 1f);
+                    return grad.rowRange(0, steps * batch);
+                }
+            });
+            assertEquals(3, windows[0]);
+            assertArrayEquals(expected, got, 1e-6f, "windowed outputs equal the full run (state carried)");
+            assertArrayEquals(expectedH, win.finalHidden().toArray(), 1e-6f);
+            // gradient cut: the last window (steps 8..8) started from a carried state, so the
+            // gradient w.r.t. its input covers only its own steps and d(h0) is not propagated further
+            assertTrue(win.gradInitialHidden().toArray()[0] != 0f, "the cut gradient reaches the window start");
+        }
+    }
+
+    @Test
+    void badInputGetsClearErrors() {
+        try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("r.", RecurrentConfig.of(CellType.RNN_TANH, 3, 4), 5, 2)) {
+            FloatMatrix x = FloatMatrix.allocate(arena, 6, 3);
+            var e = assertThrows(IllegalArgumentException.class, () -> l.forward(x, 2, new int[] {1, 3}, null, null, true));
+            assertTrue(e.getMessage().contains("non-increasing"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> l.forward(x, 2, new int[] {4, 3}, null, null, true));
+            assertTrue(e.getMessage().contains("outside [0, 3]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> l.forward(FloatMatrix.allocate(arena, 12, 3), 2, null, null, null, true));
+            assertTrue(e.getMessage().contains("maxSteps"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> l.forward(FloatMatrix.allocate(arena, 6, 2), 2, null, null, null, true));
+            assertTrue(e.getMessage().contains("inputSize"), e.getMessage());
+            var s = assertThrows(IllegalStateException.class, () -> l.backward(null, null, null));
+            assertTrue(s.getMessage().contains("forward"), s.getMessage());
+            l.forward(x, 2, null, null, null, false);
+            s = assertThrows(IllegalStateException.class, () -> l.backward(null, null, null));
+            assertTrue(s.getMessage().contains("inference"), s.getMessage());
+            assertFalse(e.getMessage().isBlank());
+        }
+    }
+}
