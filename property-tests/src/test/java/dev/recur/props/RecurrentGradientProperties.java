@@ -200,6 +200,69 @@ class RecurrentGradientProperties {
         }
     }
 
+    /**
+     * Masking: what the padded steps hold — in the input and in the upstream output gradient —
+     * never changes outputs, final states or any gradient. Two runs that differ only there give
+     * bit-identical results.
+     */
+    @Property(tries = 60)
+    void paddingContentChangesNothing(
+            @ForAll("cells") CellType cell,
+            @ForAll @IntRange(min = 1, max = 2) int layers,
+            @ForAll boolean bidirectional,
+            @ForAll @IntRange(min = 1, max = 4) int inputSize,
+            @ForAll @IntRange(min = 1, max = 4) int hidden,
+            @ForAll @Size(min = 1, max = 3) List<@IntRange(min = 0, max = 4) Integer> lengthList,
+            @ForAll @IntRange(min = 1, max = 2) int padding,
+            @ForAll("seeds") long seed) {
+        int[] lengths = sortedDescending(lengthList);
+        int batch = lengths.length;
+        int steps = lengths[0] + padding;
+        RecurrentConfig cfg = RecurrentConfig.of(cell, inputSize, hidden).withLayers(layers);
+        if (bidirectional) cfg = cfg.withBidirectional(DirectionMerge.CONCAT);
+        int outW = cfg.outputSize();
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] x = randomFloats(rng, steps * batch * inputSize, 1.5);
+        double[] gOut = randomFloats(rng, steps * batch * outW, 1);
+        float[][] runA = runWithPadding(cfg, seed, steps, batch, lengths, x, gOut, new SplittableRandom(seed ^ 1));
+        float[][] runB = runWithPadding(cfg, seed, steps, batch, lengths, x, gOut, new SplittableRandom(seed ^ 2));
+        String[] what = {"output", "h_n", "input gradient", "parameter gradients"};
+        for (int i = 0; i < what.length; i++) {
+            if (!java.util.Arrays.equals(runA[i], runB[i])) {
+                throw new AssertionError(cell + " layers=" + layers + (bidirectional ? " bidirectional" : "") + " lengths="
+                        + java.util.Arrays.toString(lengths) + " T=" + steps + ": the " + what[i]
+                        + " changed when only the padded steps' content changed");
+            }
+        }
+    }
+
+    /** Runs forward and backward with the padded rows of the input and of the output gradient filled from {@code junk}. */
+    private static float[][] runWithPadding(RecurrentConfig cfg, long seed, int steps, int batch, int[] lengths,
+                                            double[] x, double[] gOut, SplittableRandom junk) {
+        int in = cfg.inputSize(), outW = cfg.outputSize();
+        float[] xf = toFloat(x), gf = toFloat(gOut);
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                if (t < lengths[b]) continue;
+                for (int j = 0; j < in; j++) xf[(t * batch + b) * in + j] = (float) (junk.nextDouble() * 200 - 100);
+                for (int j = 0; j < outW; j++) gf[(t * batch + b) * outW + j] = (float) (junk.nextDouble() * 200 - 100);
+            }
+        }
+        try (Arena arena = Arena.ofConfined();
+             RecurrentLayer layer = new RecurrentLayer("", cfg.withSeed(seed), steps, batch)) {
+            layer.zeroGrad();
+            FloatMatrix out = layer.forward(FloatMatrix.of(arena, steps * batch, in, xf), batch, lengths, null, null, true);
+            float[] o = out.toArray();
+            float[] h = layer.finalHidden().toArray();
+            float[] dx = layer.backward(FloatMatrix.of(arena, steps * batch, outW, gf), null, null).toArray();
+            List<Float> grads = new ArrayList<>();
+            for (Parameter p : layer.parameters()) for (float v : p.grad().toArray()) grads.add(v);
+            float[] g = new float[grads.size()];
+            for (int i = 0; i < g.length; i++) g[i] = grads.get(i);
+            return new float[][] {o, h, dx, g};
+        }
+    }
+
     // ------------------------------------------------------------------ models: pooling and losses
 
     /** The heads a generated model can have. */
