@@ -2,6 +2,7 @@ package dev.recur.app.cli;
 
 import dev.recur.app.AppException;
 import dev.recur.app.train.TrainConfig;
+import dev.recur.app.train.TrainingStep;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
@@ -112,14 +113,9 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("seq_len", seqLen);
         try (SequenceClassifier net = new SequenceClassifier(cfg.modelConfig(model.vocabSize), training.seed, seqLen, b);
              Optimizer opt = optimizer(net.parameters())) {
+            TrainingStep step = new TrainingStep(net, opt, training.clipNorm, training.clipValue);
             double[] train = time(() -> {
-                net.train(true);
-                net.zeroGrad();
-                net.forward(batch);
-                net.backward();
-                List<Parameter> ps = net.parameters();
-                if (training.clipNorm > 0) GradientClipping.clipGradNorm(ps, (float) training.clipNorm);
-                opt.step();
+                if (step.run(batch, 0) != null) throw new AppException("bench: the synthetic training diverged; lower --lr");
             });
             double[] infer = time(() -> net.logits(batch));
             double trainSeq = b / median(train), inferSeq = b / median(infer);

@@ -44,11 +44,6 @@ public final class Trainer {
     public static final String METRICS = "metrics.jsonl";
     public static final String PLOT = "training-curves.png";
 
-    /** Test hook, called after every backward pass (before clipping): may poison a gradient. */
-    interface StepHook { void afterBackward(long step, SequenceClassifier model); }
-
-    static volatile StepHook testHook;
-
     /** What a finished run leaves behind. */
     public record Result(Path out, TrainState state, BinaryMetrics test, int testedEpoch) {}
 
@@ -163,29 +158,16 @@ public final class Trainer {
         long step = state.steps();
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0, tokens = 0;
-        model.train(true);
+        TrainingStep trainingStep = new TrainingStep(model, optimizer, cfg.clipNorm(), cfg.clipValue());
         long start = System.nanoTime();
         try (Progress bar = Progress.start(io, String.format("epoch %d/%d", epoch, cfg.epochs()), fit.size())) {
             for (int bi = 0; bi < plan.size(); bi++) {
                 int[] members = Batcher.padToFull(plan.get(bi), cfg.batch());
                 Batcher.fill(fit.sequences(), fit.labels(), members, batch, order);
-                model.zeroGrad();
-                float loss = model.forward(batch);
                 step++;
-                if (!Float.isFinite(loss)) diverged(epoch, bi, plan.size(), step, "the loss is " + loss, metrics, "loss");
-                model.backward();
-                StepHook hook = testHook;
-                if (hook != null) hook.afterBackward(step, model);
-                List<Parameter> params = model.parameters();
-                float norm = cfg.clipNorm() > 0 ? GradientClipping.clipGradNorm(params, (float) cfg.clipNorm())
-                        : GradientClipping.globalNorm(params);
-                if (!Float.isFinite(norm)) {
-                    Parameter bad = GradientClipping.firstNonFinite(params);
-                    String name = bad == null ? "an unknown parameter" : bad.name();
-                    diverged(epoch, bi, plan.size(), step, "the gradient of " + name + " is not finite", metrics, name);
-                }
-                if (cfg.clipValue() > 0) GradientClipping.clipGradValue(params, (float) cfg.clipValue());
-                optimizer.step();
+                TrainingStep.Divergence d = trainingStep.run(batch, step);
+                if (d != null) diverged(epoch, bi, plan.size(), step, d.what(), metrics, d.parameter());
+                float loss = trainingStep.loss(), norm = trainingStep.gradNorm();
                 FloatMatrix logits = model.lastLogits();
                 int b = members.length;
                 for (int i = 0; i < b; i++) if ((logits.get(i, 0) >= 0) == (batch.labels()[i] == 1)) correct++;

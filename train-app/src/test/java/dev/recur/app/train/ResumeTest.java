@@ -61,7 +61,7 @@ class ResumeTest {
         Path out = dir.resolve("run");
         assertEquals(0, Run.of(Run.tiny("train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1")).code());
         byte[] before = Files.readAllBytes(out.resolve("last.safetensors"));
-        Trainer.testHook = (step, model) -> {
+        TrainingStep.testHook = (step, model) -> {
             if (step == 4) model.parameter("rnn.weight_hh_l0").grad().set(0, 0, Float.NaN);
         };
         try {
@@ -70,7 +70,7 @@ class ResumeTest {
             assertTrue(r.err().contains("step 4") && r.err().contains("rnn.weight_hh_l0") && r.err().contains("not finite"), r.err());
             assertTrue(r.err().contains("last good checkpoint"), r.err());
         } finally {
-            Trainer.testHook = null;
+            TrainingStep.testHook = null;
         }
         assertArrayEquals(before, Files.readAllBytes(out.resolve("last.safetensors")), "the last good checkpoint is untouched");
         assertEquals("1", SafeTensors.read(out.resolve("last.safetensors")).metadata().get("recur.app.epoch"));
