@@ -22,10 +22,34 @@ public final class SimdMath {
         return x.lanewise(VectorOperators.EXP);
     }
 
-    /** tanh(x) per lane. */
-    public static FloatVector tanh(FloatVector x) {
+    /** tanh(x) per lane, the JDK's lane-wise operator (kept for comparison: slower than {@link #tanh}). */
+    public static FloatVector tanhLanewise(FloatVector x) {
         return x.lanewise(VectorOperators.TANH);
     }
+
+    /** Where tanh rounds to ±1 in float (tanh(9) = 1 − 3e-8): inputs are clamped to ±9. */
+    private static final float TANH_CLAMP = 9f;
+
+    /**
+     * tanh(x) ≈ x·P(x²)/Q(x²), P and Q of degree 4 in x², a minimax fit of our own on [0, 9]
+     * ({@code docs/kernels.md} has the script). Absolute error ≤ 4e-7 everywhere (relative ≤ 4e-7
+     * near 0, so tiny x stays exact to float precision), result clamped to [−1, 1]; ±∞ → ±1, NaN → NaN.
+     */
+    public static FloatVector tanh(FloatVector x) {
+        FloatVector c = x.max(-TANH_CLAMP).min(TANH_CLAMP);
+        FloatVector s = c.mul(c);
+        FloatVector p = s.fma(1.3183977465303087e-08f, 2.0471643438213505e-05f);
+        p = p.fma(s, k(0.00348657020367682f));
+        p = p.fma(s, k(0.133731871843338f));
+        p = p.fma(s, k(0.9999998807907104f));
+        FloatVector q = s.fma(7.702560083089338e-07f, 0.00032713665859773755f);
+        q = q.fma(s, k(0.025841934606432915f));
+        q = q.fma(s, k(0.46706485748291016f));
+        q = q.fma(s, k(1f));
+        return c.mul(p).div(q).max(-1f).min(1f);
+    }
+
+    private static FloatVector k(float v) { return FloatVector.broadcast(Simd.F, v); }
 
     /** σ(x) = 1 / (1 + e^(−x)) per lane: exact limits 0 and 1, relative accuracy kept for x ≪ 0. */
     public static FloatVector sigmoid(FloatVector x) {

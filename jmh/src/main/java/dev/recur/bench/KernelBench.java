@@ -1,0 +1,135 @@
+package dev.recur.bench;
+
+import dev.recur.engine.ScalarActivations;
+import dev.recur.engine.ScalarOptimizerKernels;
+import dev.recur.engine.ScalarVectorOps;
+import dev.recur.engine.Simd;
+import dev.recur.engine.SimdActivations;
+import dev.recur.engine.SimdMath;
+import dev.recur.engine.SimdOptimizerKernels;
+import dev.recur.engine.SimdVectorOps;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Element-wise engine kernels in elements per second (the score is ops/s with one op = one
+ * element): activations, sumOfSquares, axpy and the Adam update, SIMD against the scalar twin, on
+ * {@value #N} floats that stay in L1/L2. The activations also run the candidates that lost (the
+ * JDK's lane-wise TANH, σ through a tanh) so the choice in {@link SimdMath} stays measured.
+ *
+ * <p>Run: {@code ./recur bench KernelBench -f 1 -wi 2 -i 3 -w 1 -r 1} (smoke) or
+ * {@code ./recur bench KernelBench} (the quiet run).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@State(Scope.Thread)
+@OperationsPerInvocation(KernelBench.N)
+public class KernelBench {
+    static final int N = 4096;
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private Arena arena;
+    private MemorySegment x, y, p, g, m, v;
+    private long step;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        x = alloc(); y = alloc(); p = alloc(); g = alloc(); m = alloc(); v = alloc();
+        Random rnd = new Random(1);
+        for (int i = 0; i < N; i++) {
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian() * 3f);
+            p.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian() * 0.1f);
+            g.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian() * 1e-3f);
+        }
+        step = 0;
+    }
+
+    private MemorySegment alloc() { return arena.allocate((long) N * Float.BYTES, 64); }
+
+    @TearDown(Level.Trial)
+    public void tearDown() { arena.close(); }
+
+    // ---- activations ----
+
+    @Benchmark public void sigmoidSimd() { SimdActivations.sigmoid(x, 0, y, 0, N); }
+
+    @Benchmark public void sigmoidScalar() { ScalarActivations.sigmoid(x, 0, y, 0, N); }
+
+    /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the lane-wise TANH. */
+    @Benchmark public void sigmoidViaTanhSimd() {
+        for (int i = 0; i < N; i += F.length()) {
+            FloatVector t = load(x, i).mul(0.5f).lanewise(VectorOperators.TANH);
+            t.fma(0.5f, 0.5f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
+        }
+    }
+
+    /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the rational {@link SimdMath#tanh}. */
+    @Benchmark public void sigmoidRationalSimd() {
+        for (int i = 0; i < N; i += F.length()) {
+            SimdMath.tanh(load(x, i).mul(0.5f)).fma(0.5f, 0.5f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
+        }
+    }
+
+    @Benchmark public void tanhSimd() { SimdActivations.tanh(x, 0, y, 0, N); }
+
+    @Benchmark public void tanhScalar() { ScalarActivations.tanh(x, 0, y, 0, N); }
+
+    /** Candidate: the JDK's lane-wise TANH. */
+    @Benchmark public void tanhLanewiseSimd() {
+        for (int i = 0; i < N; i += F.length()) {
+            SimdMath.tanhLanewise(load(x, i)).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
+        }
+    }
+
+    @Benchmark public void expSimd() { SimdActivations.exp(x, 0, y, 0, N); }
+
+    @Benchmark public void expScalar() { ScalarActivations.exp(x, 0, y, 0, N); }
+
+    // ---- reductions, BLAS-1, optimizer ----
+
+    @Benchmark public double sumOfSquaresSimd() { return SimdVectorOps.sumOfSquares(x, 0, N); }
+
+    @Benchmark public double sumOfSquaresScalar() { return ScalarVectorOps.sumOfSquares(x, 0, N); }
+
+    @Benchmark public void axpySimd() { SimdVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+
+    @Benchmark public void axpyScalar() { ScalarVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+
+    @Benchmark public void adamSimd() {
+        SimdOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
+    }
+
+    @Benchmark public void adamScalar() {
+        ScalarOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
+    }
+
+    private static FloatVector load(MemorySegment s, int i) {
+        return FloatVector.fromMemorySegment(F, s, (long) i * Float.BYTES, NATIVE);
+    }
+}
