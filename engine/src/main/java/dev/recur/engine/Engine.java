@@ -47,6 +47,10 @@ public final class Engine {
     /** Replaces the pool with one of {@code n} threads (the caller included). */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + n);
-        if (n != pool.threads()) pool = new WorkerPool(n);
+        if (n != pool.threads()) {
+            WorkerPool old = pool;
+            pool = new WorkerPool(n);
+            old.shutdown();
+        }
     }
 }

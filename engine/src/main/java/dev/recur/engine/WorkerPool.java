@@ -81,15 +81,10 @@ public final class WorkerPool {
             for (Worker wk : workers) {
                 if (wk.sleeping) LockSupport.unpark(wk.thread);
             }
-            Throwable mine = null;
-            try {
-                runShare(0);
-            } catch (Throwable t) {
-                mine = t;
-            }
+            runShare(0);
             awaitWorkers();
             this.task = null;
-            Throwable f = mine != null ? mine : failure;
+            Throwable f = failure;
             if (f != null) {
                 failure = null;
                 if (f instanceof RuntimeException re) throw re;
@@ -101,10 +96,19 @@ public final class WorkerPool {
         }
     }
 
+    /** Runs this participant's pieces; a failing piece is recorded and the others still run. */
     private void runShare(int participant) {
         ParallelTask t = task;
         int n = pieces, step = participants;
-        for (int p = participant; p < n; p += step) t.run(p, n);
+        for (int p = participant; p < n; p += step) {
+            try {
+                t.run(p, n);
+            } catch (Throwable e) {
+                synchronized (this) {
+                    if (failure == null) failure = e;
+                }
+            }
+        }
     }
 
     private void awaitWorkers() {
@@ -142,18 +146,12 @@ public final class WorkerPool {
 
         @Override
         public void run() {
-            long seen = epoch;
+            long seen = 0; // the epoch a new pool starts at (not a read: a job may already be out)
             while (true) {
                 long e = awaitNewEpoch(seen);
                 seen = e;
                 if (shutdown) return;
-                if (index < participants) {
-                    try {
-                        runShare(index);
-                    } catch (Throwable t) {
-                        if (failure == null) failure = t;
-                    }
-                }
+                if (index < participants) runShare(index);
                 if (remaining.decrementAndGet() == 0) {
                     Thread c = waitingCaller;
                     if (c != null) LockSupport.unpark(c);

@@ -54,7 +54,7 @@ public final class PackedGemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
-                    macroKernel(mc, nc, kc, alpha, betaHere, pa, pb, tile,
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }
             }
@@ -62,13 +62,14 @@ public final class PackedGemm {
     }
 
     /** All MR×NR tiles of one packed A block (mc×kc) times one packed B block (kc×nc). */
-    private static void macroKernel(int mc, int nc, int kc, float alpha, float beta,
+    private static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
                                     float[] pa, float[] pb, float[] tile,
                                     MemorySegment c, long c0, int ldc) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             for (int jr = 0; jr < nc; jr += NR) {
-                MicroKernel.multiply(kc, pa, ir * kc, pb, jr * kc, tile);
+                if (transA) MicroKernel.multiply(kc, pa, ir * kc, pb, jr * kc, tile);
+                else MicroKernel.multiplyRows(kc, pa, ir * kc, pb, jr * kc, tile);
                 MicroKernel.store(tile, rows, Math.min(NR, nc - jr), alpha, beta,
                         c, c0 + (long) ir * ldc + jr, ldc);
             }

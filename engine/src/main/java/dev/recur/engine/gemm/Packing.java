@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Copies blocks of A and B into the contiguous, zero-padded micro-panels the micro-kernel reads.
  * The transposes are absorbed here: the kernel always sees op(A) and op(B).
  *
- * <p>Packed A: strips of MR rows; within a strip, k step p holds {@code op(A)[i0+r][p0+p]} for
- * r = 0..MR-1 (rows past the edge are 0). Packed B: strips of NR columns; within a strip, k step p
+ * <p>Packed A: strips of MR rows (rows past the edge are 0). When op(A) = A a strip holds its MR
+ * rows one after the other (a straight copy); when op(A) = Aᵀ, k step p holds
+ * {@code op(A)[i0+r][p0+p]} for r = 0..MR-1 (a straight copy of row p of A). Packed B: strips of NR columns; within a strip, k step p
  * holds {@code op(B)[p0+p][j0+j]} for j = 0..NR-1 (columns past the edge are 0).
  */
 final class Packing {
@@ -28,7 +29,8 @@ final class Packing {
 
     /**
      * Packs op(A)[i0..i0+mc) × [p0..p0+kc) into {@code dst}; A element (r, c) of the stored matrix
-     * is at float index {@code a0 + r·lda + c}.
+     * is at float index {@code a0 + r·lda + c}. Not transposed: each MR strip is stored by rows
+     * (row r at {@code r·kc}); transposed: by k steps (MR values per step).
      */
     static void packA(boolean transposed, MemorySegment a, long a0, int lda,
                       int i0, int mc, int p0, int kc, float[] dst) {
@@ -36,11 +38,13 @@ final class Packing {
             int rows = Math.min(MR, mc - ir);
             int base = ir * kc;
             if (!transposed) {
-                // op(A)[i][p] = A[i][p]: each row is contiguous in p, scattered into the strip.
+                // op(A)[i][p] = A[i][p]: rows copy straight in (layout by rows, see MicroKernel.multiplyRows).
                 for (int r = 0; r < rows; r++) {
-                    long src = a0 + (long) (i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.getAtIndex(F, src + p);
+                    long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
+                    MemorySegment.copy(a, F, src, dst, base + r * kc, kc);
                 }
+                java.util.Arrays.fill(dst, base + rows * kc, base + MR * kc, 0f);
+                continue;
             } else {
                 // op(A)[i][p] = A[p][i]: row p of A holds the MR values of one k step.
                 for (int p = 0; p < kc; p++) {

@@ -1,0 +1,172 @@
+package dev.recur.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+
+    private static FloatMatrix random(Arena arena, int rows, int cols, int ld, Random rng) {
+        FloatMatrix m = FloatMatrix.allocate(arena, rows, cols, Math.max(1, ld));
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) m.set(r, c, rng.nextFloat() * 2 - 1);
+        return m;
+    }
+
+    private static void assertClose(FloatMatrix expected, FloatMatrix actual, int k) {
+        float tol = 1e-5f * (k + 1) * 4;
+        for (int r = 0; r < expected.rows(); r++) {
+            for (int c = 0; c < expected.cols(); c++) {
+                float e = expected.get(r, c), a = actual.get(r, c);
+                String at = "C(" + r + "," + c + ") = ";
+                assertTrue(Math.abs(e - a) <= tol, () -> at + a + ", expected " + e);
+            }
+        }
+    }
+
+    /** The SIMD GEMM against the scalar twin, every transpose pair, odd sizes, beta 0 on NaN. */
+    @Test
+    void matchesScalarTwinOnOddShapes() {
+        Random rng = new Random(42);
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {8, 32, 256}, {9, 31, 257}, {20, 530, 40}, {64, 40, 0}};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : shapes) {
+                for (Transpose ta : Transpose.values()) {
+                    for (Transpose tb : Transpose.values()) {
+                        for (float beta : new float[] {0f, 0.5f}) {
+                            int m = s[0], n = s[1], k = s[2];
+                            FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k + 3, rng) : random(arena, k, m, m, rng);
+                            FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k + 1, rng);
+                            FloatMatrix want = random(arena, m, n, n + 5, rng);
+                            FloatMatrix got = FloatMatrix.allocate(arena, m, n, n + 5);
+                            got.copyFrom(want);
+                            if (beta == 0f) got.fill(Float.NaN);
+                            ScalarGemm.sgemm(ta, tb, 0.75f, a, b, beta, want);
+                            Gemm.sgemm(ta, tb, 0.75f, a, b, beta, got);
+                            assertClose(want, got, k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void knownProduct() {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix a = FloatMatrix.of(arena, 2, 3, 1, 2, 3, 4, 5, 6);
+            FloatMatrix b = FloatMatrix.of(arena, 3, 2, 7, 8, 9, 10, 11, 12);
+            FloatMatrix c = FloatMatrix.of(arena, 2, 2, 1, 1, 1, 1);
+            Gemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 2f, c);
+            assertEquals(58 + 2, c.get(0, 0));
+            assertEquals(64 + 2, c.get(0, 1));
+            assertEquals(139 + 2, c.get(1, 0));
+            assertEquals(154 + 2, c.get(1, 1));
+        }
+    }
+
+    @Test
+    void zeroDepthScalesC() {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix a = FloatMatrix.allocate(arena, 2, 0, 1);
+            FloatMatrix b = FloatMatrix.allocate(arena, 0, 3);
+            FloatMatrix c = FloatMatrix.of(arena, 2, 3, 1, 2, 3, 4, 5, 6);
+            Gemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 3f, c);
+            assertEquals(18f, c.get(1, 2));
+            c.fill(Float.NaN);
+            Gemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 0f, c);
+            assertEquals(0f, c.get(1, 2));
+        }
+    }
+
+    /** The raw entry on the first rows of a bigger buffer, at offsets, on one thread and on many. */
+    @Test
+    void rawEntryWorksOnOffsetsAndRowPrefixes() {
+        Random rng = new Random(7);
+        try (Arena arena = Arena.ofShared()) {
+            int m = 37, n = 300, k = 129, lda = 140, ldb = 310, ldc = 305, off = 11;
+            MemorySegment a = arena.allocate((off + (long) 64 * lda) * 4, 64);
+            MemorySegment b = arena.allocate((off + (long) k * ldb) * 4, 64);
+            MemorySegment c1 = arena.allocate((off + (long) 64 * ldc) * 4, 64);
+            MemorySegment c2 = arena.allocate((off + (long) 64 * ldc) * 4, 64);
+            for (long i = 0; i < a.byteSize() / 4; i++) a.setAtIndex(ValueLayout.JAVA_FLOAT, i, rng.nextFloat() - 0.5f);
+            for (long i = 0; i < b.byteSize() / 4; i++) b.setAtIndex(ValueLayout.JAVA_FLOAT, i, rng.nextFloat() - 0.5f);
+            fillNaN(c1); // beta = 0 must not read it
+            ScalarGemm.sgemm(Transpose.N, Transpose.N, m, n, k, 1f, a, off, lda, b, off, ldb, 0f, c2, off, ldc);
+            Gemm.sgemmSerial(Transpose.N, Transpose.N, m, n, k, 1f, a, off, lda, b, off, ldb, 0f, c1, off, ldc);
+            FloatMatrix want = FloatMatrix.wrap(c2.asSlice(off * 4L), m, n, ldc);
+            FloatMatrix got = FloatMatrix.wrap(c1.asSlice(off * 4L), m, n, ldc);
+            assertClose(want, got, k);
+            // row m (just past the prefix) is untouched: still NaN
+            assertTrue(Float.isNaN(c1.getAtIndex(ValueLayout.JAVA_FLOAT, off + (long) m * ldc)));
+            fillNaN(c1);
+            Gemm.sgemm(Transpose.N, Transpose.N, m, n, k, 1f, a, off, lda, b, off, ldb, 0f, c1, off, ldc);
+            assertClose(want, got, k);
+        }
+    }
+
+    private static void fillNaN(MemorySegment s) {
+        for (long i = 0; i < s.byteSize() / 4; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, Float.NaN);
+    }
+
+    @Test
+    void multiThreadedEqualsSingleThreaded() {
+        Random rng = new Random(3);
+        int old = Engine.threads();
+        try (Arena arena = Arena.ofShared()) {
+            FloatMatrix a = random(arena, 150, 200, 200, rng);
+            FloatMatrix b = random(arena, 300, 200, 200, rng);
+            FloatMatrix one = FloatMatrix.allocate(arena, 150, 300);
+            FloatMatrix many = FloatMatrix.allocate(arena, 150, 300);
+            Gemm.sgemmSerial(Transpose.N, Transpose.T, 1f, a, b, 0f, one);
+            Engine.setThreads(3);
+            Gemm.sgemm(Transpose.N, Transpose.T, 1f, a, b, 0f, many);
+            for (int r = 0; r < 150; r++) for (int c = 0; c < 300; c++) assertEquals(one.get(r, c), many.get(r, c));
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
+    /** Confined memory with a multi-thread pool: runs on the caller, no WrongThreadException. */
+    @Test
+    void confinedMemoryRunsOnTheCaller() {
+        Random rng = new Random(5);
+        int old = Engine.threads();
+        Engine.setThreads(2);
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix a = random(arena, 256, 256, 256, rng);
+            FloatMatrix b = random(arena, 256, 256, 256, rng);
+            FloatMatrix c = FloatMatrix.allocate(arena, 256, 256);
+            FloatMatrix want = FloatMatrix.allocate(arena, 256, 256);
+            Gemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 0f, c);
+            ScalarGemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 0f, want);
+            assertClose(want, c, 256);
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
+    @Test
+    void shapeErrorsNameTheShapes() {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix a = FloatMatrix.allocate(arena, 2, 3);
+            FloatMatrix b = FloatMatrix.allocate(arena, 4, 5);
+            FloatMatrix c = FloatMatrix.allocate(arena, 2, 5);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemm(Transpose.N, Transpose.N, 1f, a, b, 0f, c));
+            assertTrue(e.getMessage().contains("2×3") && e.getMessage().contains("4×5"), e.getMessage());
+            MemorySegment small = arena.allocate(16);
+            IllegalArgumentException raw = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemm(Transpose.N, Transpose.N, 2, 2, 2, 1f, small, 0, 2, small, 0, 2, 0f, small, 1, 2));
+            assertTrue(raw.getMessage().contains("C"), raw.getMessage());
+            IllegalArgumentException ld = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemm(Transpose.T, Transpose.N, 2, 2, 2, 1f, small, 0, 1, small, 0, 2, 0f, small, 0, 2));
+            assertTrue(ld.getMessage().contains("lda=1"), ld.getMessage());
+        }
+    }
+}
