@@ -3,6 +3,7 @@ package dev.recur.app.train;
 import dev.recur.app.cli.Io;
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -11,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * The progress bar of one epoch (me.tongfei:progressbar on stderr): sequences done, seq/s, elapsed
  * and remaining time, and an extra message with loss, accuracy and gradient norm. Draws nothing
  * when the program's {@link Io} has progress off (tests). On a terminal it redraws in place; when
- * stderr is redirected it updates every 10 s instead of twice a second, to keep logs short.
+ * stderr is redirected it prints one line every 10 s instead, to keep logs short and readable.
  */
 public final class Progress implements AutoCloseable {
     private final ProgressBar bar;
@@ -26,11 +27,13 @@ public final class Progress implements AutoCloseable {
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setUnit(" seq", 1)
-                .showSpeed()
+                .showSpeed(new java.text.DecimalFormat("#"))
+                .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
                 .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(terminal ? 500 : 10_000)
                 .setMaxRenderedLength(140)
-                .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true), 140))
+                .setConsumer(terminal ? new ConsoleProgressBarConsumer(new PrintStream(System.err, true), 140)
+                        : new DelegatingProgressBarConsumer(line -> System.err.println(line.strip()), 140))
                 .continuousUpdate()
                 .build();
         return new Progress(bar);

@@ -155,6 +155,7 @@ public final class Trainer {
                              Batch batch, TrainState state, TextEncoder encoder, MetricsLog metrics) {
         List<int[]> plan = Batcher.trainingPlan(fit.lengths(), cfg.batch(), cfg.seed(), epoch);
         int[] order = new int[cfg.batch()];
+        boolean[] counted = new boolean[fit.size()];
         long step = state.steps();
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0, tokens = 0;
@@ -169,12 +170,17 @@ public final class Trainer {
                 if (d != null) diverged(epoch, bi, plan.size(), step, d.what(), metrics, d.parameter());
                 float loss = trainingStep.loss(), norm = trainingStep.gradNorm();
                 FloatMatrix logits = model.lastLogits();
-                int b = members.length;
-                for (int i = 0; i < b; i++) if ((logits.get(i, 0) >= 0) == (batch.labels()[i] == 1)) correct++;
-                lossSum += (double) loss * b;
+                int b = members.length, real = plan.get(bi).length;
+                for (int i = 0; i < b; i++) {
+                    if (counted[order[i]]) continue; // a repeat that only tops up the last, short batch
+                    counted[order[i]] = true;
+                    if ((logits.get(i, 0) >= 0) == (batch.labels()[i] == 1)) correct++;
+                    tokens += batch.lengths()[i];
+                }
+                for (int i : members) counted[i] = false;
+                lossSum += (double) loss * real;
                 normSum += norm;
-                seen += b;
-                for (int i = 0; i < b; i++) tokens += batch.lengths()[i];
+                seen += real;
                 bar.step(plan.get(bi).length, String.format(" | loss %.4f acc %.1f%% |g| %.2f", lossSum / seen, 100.0 * correct / seen, norm));
             }
         }
