@@ -55,6 +55,7 @@ public final class Main {
 
     /** As {@link #run(Io, String...)}, with the Vector API check's answer given (tests). */
     public static int run(Io io, boolean vectorApi, String... args) {
+        System.setProperty("java.awt.headless", "true"); // charts are drawn off-screen, also without a display
         try {
             if (!vectorApi) {
                 io.err().println("error: the Vector API module is missing. Start Java with "
