@@ -22,9 +22,9 @@ import java.lang.foreign.MemorySegment;
 public interface CellKernels {
 
     /**
-     * 2^-77. {@code (x + FLUSH_BIAS) − FLUSH_BIAS} in float arithmetic is exactly x for |x| ≥ 2^-53,
+     * 2^-77. {@code (x + FLUSH_BIAS) − FLUSH_BIAS} in float arithmetic is exactly x for |x| ≥ 2^-52,
      * rounds smaller x to a multiple of 2^-100 (so |x| < 2^-101 becomes 0), and is never subnormal
-     * (subnormals are below 2^-126). It costs two adds and no branch or mask. Gradients below 2^-53
+     * (subnormals are below 2^-126). It costs two adds and no branch or mask. Gradients below 2^-52
      * are far beneath anything that matters in float32 training; keeping them ≥ 2^-100 or 0 also
      * keeps their products with weights in the next GEMM normal.
      */

@@ -1,6 +1,7 @@
 package dev.recur.engine.cell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,6 +162,53 @@ class CellKernelsTest {
             assertEquals((1 - z) * n + z * -0.6, h.getAtIndex(F, 0), 1e-6);
             assertEquals(0.87, gh.getAtIndex(F, 2), 1e-6);
         }
+    }
+
+    /** Subnormal floats are the ones below Float.MIN_NORMAL in magnitude, other than zero. */
+    static boolean subnormal(float x) { return x != 0f && Math.abs(x) < Float.MIN_NORMAL; }
+
+    @Test
+    void backwardKernelsNeverWriteSubnormals() {
+        int rows = 3, h = 37;  // odd H: the vector body and the scalar tail both run
+        long st = (long) rows * h;
+        for (CellKernels k : new CellKernels[] {simd, scalar}) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment gates = arena.allocate(st * 6 * 4, 64), c = arena.allocate(st * 4, 64);
+                MemorySegment cPrev = arena.allocate(st * 4, 64), dh = arena.allocate(st * 4, 64);
+                MemorySegment dc = arena.allocate(st * 4, 64);
+                for (long j = 0; j < st * 6; j++) gates.setAtIndex(F, j, 0.3f);
+                for (long j = 0; j < st; j++) {
+                    c.setAtIndex(F, j, 0.5f);
+                    cPrev.setAtIndex(F, j, 0.5f);
+                    // tiny but normal incoming gradients: the raw products would be subnormal
+                    dh.setAtIndex(F, j, 3e-37f * (1 + j % 5));
+                    dc.setAtIndex(F, j, -2e-37f * (1 + j % 3));
+                }
+                float rawDcPrev = (-2e-37f + 3e-37f * 0.3f * (1f - (float) Math.tanh(0.5) * (float) Math.tanh(0.5))) * 0.3f;
+                assertTrue(rawDcPrev == 0f || Math.abs(rawDcPrev) < 1e-36f, "the unflushed value is tiny");
+                k.lstmBackward(rows, h, gates, 0, c, 0, cPrev, 0, null, 0, h, dh, 0, dc, 0);
+                for (long j = 0; j < st * 4; j++) assertFalse(subnormal(gates.getAtIndex(F, j)), "gate gradient " + j);
+                for (long j = 0; j < st; j++) assertFalse(subnormal(dc.getAtIndex(F, j)), "dc " + j);
+                // GRU and RNN on the same tiny gradients
+                for (long j = 0; j < st; j++) dh.setAtIndex(F, j, 3e-37f);
+                k.gruBackward(rows, h, gates, 0, gates, st * 3, cPrev, 0, null, 0, h, dh, 0);
+                for (long j = 0; j < st * 3; j++) assertFalse(subnormal(gates.getAtIndex(F, j)), "GRU gradient " + j);
+                for (long j = 0; j < st; j++) assertFalse(subnormal(dh.getAtIndex(F, j)), "GRU dh " + j);
+                for (long j = 0; j < st; j++) dh.setAtIndex(F, j, 3e-37f);
+                k.rnnBackward(rows, h, false, c, 0, null, 0, h, dh, 0, dc, 0);
+                for (long j = 0; j < st; j++) assertFalse(subnormal(dc.getAtIndex(F, j)), "RNN gradient " + j);
+            }
+        }
+    }
+
+    @Test
+    void flushKeepsOrdinaryGradientsExactly() {
+        for (float x : new float[] {1f, -3.5e-5f, 1e-15f, 0x1p-51f, -0x1p-50f, 123456.78f}) {
+            assertEquals(x, ScalarCellKernels.flush(x), "flush(" + x + ")");
+        }
+        assertEquals(0f, ScalarCellKernels.flush(1e-40f));
+        assertEquals(0f, ScalarCellKernels.flush(-0x1p-102f));
+        assertFalse(subnormal(ScalarCellKernels.flush(0x1p-99f)));
     }
 
     private static double sig(double x) { return 1 / (1 + Math.exp(-x)); }

@@ -465,7 +465,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         final MemorySegment cs;
         /** Running gradient w.r.t. the hidden (and cell) state, maxB × H. */
         final MemorySegment dh, dc;
-        /** b_ih + b_hh (RNN, LSTM), gH. */
+        /** b_ih + b_hh (RNN, LSTM), gH; in backward, scratch for the bias-gradient sums. */
         final MemorySegment biasSum;
         final StepTask task = new StepTask(this);
 
@@ -660,8 +660,17 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             long hPrev0 = reverse ? (long) B * H : 0;
             RawGemm.parallel(T, N, gH, inW, (int) tb, 1f, g, 0, gH, x, 0, ldx, 1f, wih.grad().segment(), 0, inW);
             RawGemm.parallel(T, N, gH, H, (int) tb, 1f, dgh, 0, gH, hs, hPrev0, H, 1f, whh.grad().segment(), 0, H);
-            kernels.addColumnSums((int) tb, gH, g, 0, gH, bih.grad().segment(), 0);
-            kernels.addColumnSums((int) tb, gH, dgh, 0, gH, bhh.grad().segment(), 0);
+            if (cell == CellType.GRU) {
+                kernels.addColumnSums((int) tb, gH, g, 0, gH, bih.grad().segment(), 0);
+                kernels.addColumnSums((int) tb, gH, dgh, 0, gH, bhh.grad().segment(), 0);
+            } else {
+                // one pass over the gate gradients: db_ih and db_hh get the same sums (biasSum is
+                // free until the next forward recomputes it)
+                MemorySegment.copy(zeros, 0, biasSum, 0, (long) gH * 4);
+                kernels.addColumnSums((int) tb, gH, g, 0, gH, biasSum, 0);
+                kernels.add(gH, bih.grad().segment(), 0, biasSum, 0, bih.grad().segment(), 0);
+                kernels.add(gH, bhh.grad().segment(), 0, biasSum, 0, bhh.grad().segment(), 0);
+            }
             RawGemm.parallel(N, N, (int) tb, inW, gH, 1f, g, 0, gH, wih.value().segment(), 0, inW,
                     accumulateDx ? 1f : 0f, dx, 0, inW);
         }
