@@ -210,18 +210,25 @@ public final class Gemm {
         checkOperand("C", c, cOffset, ldc, m, n, m, n, k);
     }
 
+    private static String where(int m, int n, int k) {
+        return " (sgemm m=" + m + " n=" + n + " k=" + k + ")";
+    }
+
     private static void checkOperand(String name, MemorySegment s, long offset, int ld, int rows, int cols,
                                      int m, int n, int k) {
-        String where = " (sgemm m=" + m + " n=" + n + " k=" + k + ")";
         if (ld < Math.max(1, cols)) {
+            String where = where(m, n, k);
             throw new IllegalArgumentException("sgemm: ld" + name.toLowerCase() + "=" + ld + " is smaller than the "
                     + cols + " columns of the stored " + rows + "×" + cols + " " + name + where);
         }
         if (rows == 0 || cols == 0) return;
-        if (s == null) throw new IllegalArgumentException("sgemm: " + name + " is null" + where);
-        if (offset < 0) throw new IllegalArgumentException("sgemm: " + name + " offset " + offset + " is negative" + where);
+        if (s == null) throw new IllegalArgumentException("sgemm: " + name + " is null" + where(m, n, k));
+        if (offset < 0) {
+            throw new IllegalArgumentException("sgemm: " + name + " offset " + offset + " is negative" + where(m, n, k));
+        }
         long last = offset + (long) (rows - 1) * ld + cols; // one past the last float used
         if (last * Float.BYTES > s.byteSize()) {
+            String where = where(m, n, k);
             throw new IllegalArgumentException("sgemm: " + name + " (" + rows + "×" + cols + ", ld " + ld
                     + ", offset " + offset + ") needs " + last + " floats but its segment holds "
                     + s.byteSize() / Float.BYTES + where);

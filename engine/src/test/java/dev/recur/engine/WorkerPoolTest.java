@@ -93,6 +93,27 @@ class WorkerPoolTest {
         assertEquals(3, onCaller.get());
     }
 
+    /** run() itself allocates nothing on the caller's heap (a task object is reused). */
+    @Test
+    void runAllocatesNothing() {
+        WorkerPool pool = new WorkerPool(2);
+        try {
+            AtomicInteger count = new AtomicInteger();
+            ParallelTask task = (p, n) -> count.incrementAndGet();
+            com.sun.management.ThreadMXBean mx =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().threadId();
+            for (int i = 0; i < 1000; i++) pool.run(2, task);
+            long before = mx.getThreadAllocatedBytes(self);
+            for (int i = 0; i < 1000; i++) pool.run(2, task);
+            long after = mx.getThreadAllocatedBytes(self);
+            assertEquals(4000, count.get());
+            assertTrue(after - before < 1000, "run() allocated " + (after - before) + " bytes in 1000 calls");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void rejectsZeroThreads() {
         assertThrows(IllegalArgumentException.class, () -> new WorkerPool(0));

@@ -59,6 +59,59 @@ final class Packing {
     }
 
     /**
+     * Lane-index vectors of the transpose stages: stage s (block size d = 2^s) swaps bit s of the
+     * row index with bit s of the column index. For a row pair (r, r+d) with bit s of r clear,
+     * {@code new[r] = LO[s].selectFrom(old[r], old[r+d])} and {@code new[r+d] = HI[s].selectFrom(…)},
+     * where index i < L picks lane i of the first vector and L + i lane i of the second.
+     */
+    private static final float[][] LO, HI;
+    private static final int STAGES = Integer.numberOfTrailingZeros(L);
+    /** Per-thread scratch of one L×L block between transpose stages. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[L * L]);
+
+    static {
+        if (Integer.bitCount(L) != 1) throw new AssertionError("lane count must be a power of two: " + L);
+        LO = new float[STAGES][L];
+        HI = new float[STAGES][L];
+        for (int s = 0; s < STAGES; s++) {
+            int d = 1 << s;
+            for (int j = 0; j < L; j++) {
+                boolean set = (j & d) != 0;
+                LO[s][j] = set ? L + j - d : j;
+                HI[s][j] = set ? L + j : j + d;
+            }
+        }
+    }
+
+    /**
+     * Transposes the L×L block whose row i starts at float index {@code src + i·ld} of {@code b}
+     * into {@code dst}: column i of the block (L values) goes to {@code dst[d0 + i·NR ..]}.
+     */
+    private static void transposeBlock(MemorySegment b, long src, int ld, float[] dst, int d0) {
+        float[] t = SCRATCH.get();
+        for (int i = 0; i < L; i++) {
+            FloatVector.fromMemorySegment(S, b, (src + (long) i * ld) * Float.BYTES, ORDER).intoArray(t, i * L);
+        }
+        for (int s = 0; s < STAGES; s++) {
+            int d = 1 << s;
+            FloatVector lo = FloatVector.fromArray(S, LO[s], 0), hi = FloatVector.fromArray(S, HI[s], 0);
+            boolean last = s == STAGES - 1;
+            for (int r = 0; r < L; r++) {
+                if ((r & d) != 0) continue;
+                FloatVector x = FloatVector.fromArray(S, t, r * L), y = FloatVector.fromArray(S, t, (r + d) * L);
+                FloatVector nx = lo.selectFrom(x, y), ny = hi.selectFrom(x, y);
+                if (last) {
+                    nx.intoArray(dst, d0 + r * NR);
+                    ny.intoArray(dst, d0 + (r + d) * NR);
+                } else {
+                    nx.intoArray(t, r * L);
+                    ny.intoArray(t, (r + d) * L);
+                }
+            }
+        }
+    }
+
+    /**
      * Packs op(B)[p0..p0+kc) × [j0..j0+nc) into {@code dst}; B element (r, c) of the stored matrix
      * is at float index {@code b0 + r·ldb + c}.
      */
@@ -69,6 +122,15 @@ final class Packing {
             int base = jr * kc;
             if (!transposed) {
                 // op(B)[p][j] = B[p][j]: each k step is a contiguous run of row p, two vectors.
+                if (cols == NR) {
+                    for (int p = 0; p < kc; p++) {
+                        long src = (b0 + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
+                        int d = base + p * NR;
+                        FloatVector.fromMemorySegment(S, b, src, ORDER).intoArray(dst, d);
+                        FloatVector.fromMemorySegment(S, b, src + (long) L * Float.BYTES, ORDER).intoArray(dst, d + L);
+                    }
+                    continue;
+                }
                 VectorMask<Float> m0 = S.indexInRange(0, cols);
                 VectorMask<Float> m1 = S.indexInRange(L, cols);
                 for (int p = 0; p < kc; p++) {
@@ -79,9 +141,20 @@ final class Packing {
                 }
             } else {
                 // op(B)[p][j] = B[j][p]: row j of B is contiguous in p; it becomes column j of the strip.
+                int done = 0;
+                if (cols == NR) {
+                    // whole L×L blocks through the vector transpose, the rest of the depth below
+                    done = kc - kc % L;
+                    for (int half = 0; half < NR; half += L) {
+                        long rows = b0 + (long) (j0 + jr + half) * ldb + p0;
+                        for (int p = 0; p < done; p += L) {
+                            transposeBlock(b, rows + p, ldb, dst, base + p * NR + half);
+                        }
+                    }
+                }
                 for (int j = 0; j < cols; j++) {
                     long src = b0 + (long) (j0 + jr + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) dst[base + p * NR + j] = b.getAtIndex(F, src + p);
+                    for (int p = done; p < kc; p++) dst[base + p * NR + j] = b.getAtIndex(F, src + p);
                 }
                 for (int j = cols; j < NR; j++) {
                     for (int p = 0; p < kc; p++) dst[base + p * NR + j] = 0f;
