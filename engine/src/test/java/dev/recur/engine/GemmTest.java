@@ -151,6 +151,28 @@ class GemmTest {
         }
     }
 
+    /** Once compiled, a raw GEMM call allocates nothing (packing buffers are kept per thread). */
+    @Test
+    void rawCallAllocatesNothingOnceWarm() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(4L * 16 * 64, 64), b = arena.allocate(4L * 64 * 40, 64);
+            MemorySegment c = arena.allocate(4L * 16 * 40, 64);
+            long least = Long.MAX_VALUE;
+            // interpreted and C1 code may box vectors; keep calling until C2 has the kernel
+            for (int round = 0; round < 100 && least > 0; round++) {
+                long before = mx.getThreadAllocatedBytes(self);
+                for (int i = 0; i < 1000; i++) {
+                    Gemm.sgemmSerial(Transpose.N, Transpose.T, 16, 40, 64, 1f, a, 0, 64, b, 0, 64, 0f, c, 0, 40);
+                }
+                least = Math.min(least, mx.getThreadAllocatedBytes(self) - before);
+            }
+            assertEquals(0, least, "bytes allocated by 1000 warm GEMM calls");
+        }
+    }
+
     @Test
     void shapeErrorsNameTheShapes() {
         try (Arena arena = Arena.ofConfined()) {
