@@ -7,19 +7,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * The one place the recurrent layer calls SGEMM, on raw segments with float offsets and leading
  * dimensions: {@code C = alpha·op(A)·op(B) + beta·C}, op(A) m×k, op(B) k×n, C m×n. Allocation-free.
- *
- * <p>{@link #onCaller} runs on the calling thread only (used inside a worker's row slice);
- * {@link #parallel} may use the engine's threads (the big all-steps GEMMs).
+ * {@link #parallel} may use the engine's threads (the big all-steps GEMMs). The per-step recurrent
+ * products use {@link dev.recur.engine.cell.PackedWeights} instead.
  */
 final class RawGemm {
     private RawGemm() {}
-
-    static void onCaller(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
-                         MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
-                         float beta, MemorySegment c, long cOff, int ldc) {
-        if (m == 0 || n == 0) return;
-        Gemm.sgemmSerial(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    }
 
     static void parallel(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
                          MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,

@@ -8,6 +8,7 @@ import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.ParallelTask;
 import dev.recur.engine.WorkerPool;
 import dev.recur.engine.cell.CellKernels;
+import dev.recur.engine.cell.PackedWeights;
 import dev.recur.layers.HasParameters;
 import dev.recur.layers.Parameter;
 import java.lang.foreign.Arena;
@@ -468,6 +469,10 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         /** b_ih + b_hh (RNN, LSTM), gH; in backward, scratch for the bias-gradient sums. */
         final MemorySegment biasSum;
         final StepTask task = new StepTask(this);
+        /** W_hhᵀ packed for the forward steps (K = H, N = gH) and W_hh for the backward steps (K = gH, N = H). */
+        final PackedWeights forwardWeights, backwardWeights;
+        /** One scratch array per pool piece (re-made only if the thread count grows). */
+        float[][] forwardScratch = new float[0][], backwardScratch = new float[0][];
 
         Direction(String prefix, int layer, boolean reverse, int inW) {
             this.layer = layer;
@@ -487,6 +492,20 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             dh = floats((long) maxBatch * hidden);
             dc = cell.hasCellState() ? floats((long) maxBatch * hidden) : null;
             biasSum = floats(gateWidth);
+            forwardWeights = new PackedWeights(hidden, gateWidth);
+            backwardWeights = new PackedWeights(gateWidth, hidden);
+        }
+
+        private void ensureScratch() {
+            int threads = Engine.pool().threads();
+            if (forwardScratch.length < threads) {
+                forwardScratch = new float[threads][];
+                backwardScratch = new float[threads][];
+                for (int i = 0; i < threads; i++) {
+                    forwardScratch[i] = forwardWeights.newScratch();
+                    backwardScratch[i] = backwardWeights.newScratch();
+                }
+            }
         }
 
         private Parameter param(String name, int rows, int cols) {
@@ -514,6 +533,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             if (cell != CellType.GRU) {
                 kernels.add(gH, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
             }
+            forwardWeights.pack(whh.value().segment(), 0, H, true);
+            ensureScratch();
             if (!reverse) {
                 loadInitial(h0, hs, 0, B, 0);
                 if (cs != null) loadInitial(c0, cs, 0, B, 0);
@@ -576,51 +597,53 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         }
 
         /** Forward of step t on rows [r0, r0 + rows): recurrent GEMM, then the fused kernel. */
-        void forwardRows(int t, int r0, int rows) {
+        void forwardRows(int t, int r0, int rows, int piece) {
             int B = batch, H = hidden, gH = gateWidth;
             long hPrev = ((long) prevSlot(t) * B + r0) * H;
             long hOut = ((long) outSlot(t) * B + r0) * H;
             long gOff = ((long) t * B + r0) * gH;
-            MemorySegment w = whh.value().segment();
+            PackedWeights w = forwardWeights;
+            float[] scratch = forwardScratch[piece];
             switch (cell) {
                 case LSTM -> {
-                    RawGemm.onCaller(N, T, rows, gH, H, 1f, hs, hPrev, H, w, 0, H, 1f, g, gOff, gH);
+                    w.multiply(rows, hs, hPrev, H, 1f, g, gOff, gH, scratch);
                     kernels.lstmForward(rows, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
                 }
                 case GRU -> {
-                    RawGemm.onCaller(N, T, rows, gH, H, 1f, hs, hPrev, H, w, 0, H, 0f, gh, gOff, gH);
+                    w.multiply(rows, hs, hPrev, H, 0f, gh, gOff, gH, scratch);
                     kernels.gruForward(rows, H, g, gOff, gh, gOff, bih.value().segment(), 0,
                             bhh.value().segment(), 0, hs, hPrev, hs, hOut);
                 }
                 case RNN_TANH, RNN_RELU -> {
-                    RawGemm.onCaller(N, T, rows, gH, H, 1f, hs, hPrev, H, w, 0, H, 1f, g, gOff, gH);
+                    w.multiply(rows, hs, hPrev, H, 1f, g, gOff, gH, scratch);
                     kernels.rnnForward(rows, H, cell == CellType.RNN_RELU, g, gOff, biasSum, 0, hs, hOut);
                 }
             }
         }
 
         /** Backward of step t on rows [r0, r0 + rows): fused kernel, then dh = dG·W_hh (+ direct part). */
-        void backwardRows(int t, int r0, int rows, MemorySegment dOut, long dOutOff, int ldOut) {
+        void backwardRows(int t, int r0, int rows, MemorySegment dOut, long dOutOff, int ldOut, int piece) {
             int B = batch, H = hidden, gH = gateWidth;
             long hPrev = ((long) prevSlot(t) * B + r0) * H;
             long hOut = ((long) outSlot(t) * B + r0) * H;
             long gOff = ((long) t * B + r0) * gH;
             long sOff = (long) r0 * H;
             long dOff = dOutOff + ((long) t * B + r0) * ldOut;
-            MemorySegment w = whh.value().segment();
+            PackedWeights w = backwardWeights;
+            float[] scratch = backwardScratch[piece];
             switch (cell) {
                 case LSTM -> {
                     kernels.lstmBackward(rows, H, g, gOff, cs, hOut, cs, hPrev, dOut, dOff, ldOut, dh, sOff, dc, sOff);
-                    RawGemm.onCaller(N, N, rows, H, gH, 1f, g, gOff, gH, w, 0, H, 0f, dh, sOff, H);
+                    w.multiply(rows, g, gOff, gH, 0f, dh, sOff, H, scratch);
                 }
                 case GRU -> {
                     kernels.gruBackward(rows, H, g, gOff, gh, gOff, hs, hPrev, dOut, dOff, ldOut, dh, sOff);
-                    RawGemm.onCaller(N, N, rows, H, gH, 1f, gh, gOff, gH, w, 0, H, 1f, dh, sOff, H);
+                    w.multiply(rows, gh, gOff, gH, 1f, dh, sOff, H, scratch);
                 }
                 case RNN_TANH, RNN_RELU -> {
                     kernels.rnnBackward(rows, H, cell == CellType.RNN_RELU, hs, hOut, dOut, dOff, ldOut,
                             dh, sOff, g, gOff);
-                    RawGemm.onCaller(N, N, rows, H, gH, 1f, g, gOff, gH, w, 0, H, 0f, dh, sOff, H);
+                    w.multiply(rows, g, gOff, gH, 0f, dh, sOff, H, scratch);
                 }
             }
         }
@@ -631,6 +654,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             long tb = (long) nT * B;
             loadInitial(dhN, dh, 0, B, 0);
             if (dc != null) loadInitial(dcN, dc, 0, B, 0);
+            backwardWeights.pack(whh.value().segment(), 0, H, false);
+            ensureScratch();
             long gateRowBytes = (long) gH * 4;
             for (int k = 0; k < nT; k++) {
                 int t = reverse ? k : nT - 1 - k;
@@ -706,8 +731,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             int r0 = (int) ((long) piece * n / pieces);
             int r1 = (int) ((long) (piece + 1) * n / pieces);
             if (r1 <= r0) return;
-            if (backward) dir.backwardRows(t, r0, r1 - r0, dOut, dOutOff, ldOut);
-            else dir.forwardRows(t, r0, r1 - r0);
+            if (backward) dir.backwardRows(t, r0, r1 - r0, dOut, dOutOff, ldOut, piece);
+            else dir.forwardRows(t, r0, r1 - r0, piece);
         }
     }
 
