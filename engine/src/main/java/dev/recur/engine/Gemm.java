@@ -93,6 +93,79 @@ public final class Gemm {
         run(ta, tb, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, false);
     }
 
+    /**
+     * Packs op(B) (k×n) once for many GEMMs (see {@link PackedB}); the stored B is k×n when
+     * {@code tb == N}, n×k when {@code T}, element (r, c) at float index {@code bOffset + r·ldb + c}.
+     */
+    public static PackedB packB(Transpose tb, int k, int n, MemorySegment b, long bOffset, int ldb) {
+        if (tb == null) throw new IllegalArgumentException("packB: transpose flag must not be null");
+        if (k < 0 || n < 0) throw new IllegalArgumentException("packB: sizes must be ≥ 0, got k=" + k + " n=" + n);
+        PackedB packed = new PackedB(tb, k, n);
+        packed.repack(b, bOffset, ldb);
+        return packed;
+    }
+
+    /** Packs op(B) of a matrix once for many GEMMs (see {@link PackedB}). */
+    public static PackedB packB(Transpose tb, FloatMatrix b) {
+        return packB(tb, tb.rows(b), tb.cols(b), b.segment(), 0, b.ld());
+    }
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C} with op(B) prepacked: op(A) is m×k (stored m×k for
+     * {@code N}, k×m for {@code T}, as in the raw form), C is m×n, where k×n is the shape of
+     * {@code b}. Splits large problems by rows over {@link Engine#pool()}; allocates nothing.
+     */
+    public static void sgemm(Transpose ta, int m, float alpha, MemorySegment a, long aOffset, int lda,
+                             PackedB b, float beta, MemorySegment c, long cOffset, int ldc) {
+        checkPacked(ta, m, a, aOffset, lda, b, c, cOffset, ldc);
+        int n = b.cols(), k = b.rows();
+        WorkerPool pool = Engine.pool();
+        int threads = pool.threads();
+        if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS && m > Blocking.MR) {
+            Thread w = pool.anyWorker();
+            if (w != null && !pool.isWorker(Thread.currentThread()) && a.isAccessibleBy(w) && c.isAccessibleBy(w)) {
+                Split s = SPLIT.get();
+                s.planRows(threads, m);
+                s.set(ta, Transpose.N, m, n, k, alpha, a, aOffset, lda, null, 0, 0, beta, c, cOffset, ldc);
+                s.packed = b;
+                try {
+                    pool.run(s.pieces, s);
+                } finally {
+                    s.clear();
+                }
+                return;
+            }
+        }
+        serialPacked(ta == Transpose.T, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc);
+    }
+
+    /** As the {@link PackedB} form of {@code sgemm}, always on the calling thread. */
+    public static void sgemmSerial(Transpose ta, int m, float alpha, MemorySegment a, long aOffset, int lda,
+                                   PackedB b, float beta, MemorySegment c, long cOffset, int ldc) {
+        checkPacked(ta, m, a, aOffset, lda, b, c, cOffset, ldc);
+        serialPacked(ta == Transpose.T, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc);
+    }
+
+    private static void serialPacked(boolean ta, int m, float alpha, MemorySegment a, long a0, int lda,
+                                     PackedB b, float beta, MemorySegment c, long c0, int ldc) {
+        if (SIMD) {
+            PackedGemm.sgemmPrepacked(ta, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
+        } else {
+            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, Transpose.N, m, b.cols(), b.rows(), alpha,
+                    a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
+        }
+    }
+
+    private static void checkPacked(Transpose ta, int m, MemorySegment a, long aOffset, int lda, PackedB b,
+                                    MemorySegment c, long cOffset, int ldc) {
+        if (b == null) throw new IllegalArgumentException("sgemm: packed B is null");
+        if (ta == null) throw new IllegalArgumentException("sgemm: transpose flag must not be null");
+        if (m < 0) throw new IllegalArgumentException("sgemm: m must be ≥ 0, got " + m);
+        int n = b.cols(), k = b.rows();
+        checkOperand("A", a, aOffset, lda, ta == Transpose.N ? m : k, ta == Transpose.N ? k : m, m, n, k);
+        checkOperand("C", c, cOffset, ldc, m, n, m, n, k);
+    }
+
     private static void run(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
                             MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                             float beta, MemorySegment c, long c0, int ldc, boolean mayParallel) {
@@ -141,6 +214,14 @@ public final class Gemm {
         float alpha, beta;
         MemorySegment a, b, c;
         long a0, b0, c0;
+        PackedB packed;
+
+        /** Row slabs only (for a prepacked B). */
+        void planRows(int threads, int m) {
+            byColumns = false;
+            unit = Blocking.MR;
+            pieces = Math.min(threads, (m + unit - 1) / unit);
+        }
 
         /** Chooses the slabs; false when the problem cannot be split. */
         boolean plan(int threads, int m, int n) {
@@ -168,7 +249,10 @@ public final class Gemm {
             this.c = c; this.c0 = c0; this.ldc = ldc;
         }
 
-        void clear() { a = b = c = null; }
+        void clear() {
+            a = b = c = null;
+            packed = null;
+        }
 
         @Override
         public void run(int piece, int pieces) {
@@ -177,7 +261,10 @@ public final class Gemm {
             int from = Math.min(extent, (int) ((long) tiles * piece / pieces) * unit);
             int to = Math.min(extent, (int) ((long) tiles * (piece + 1) / pieces) * unit);
             if (to <= from) return;
-            if (byColumns) {
+            if (packed != null) {
+                long as = ta ? a0 + from : a0 + (long) from * lda;
+                serialPacked(ta, to - from, alpha, a, as, lda, packed, beta, c, c0 + (long) from * ldc, ldc);
+            } else if (byColumns) {
                 long bs = tb ? b0 + (long) from * ldb : b0 + from;
                 serial(ta, tb, m, to - from, k, alpha, a, a0, lda, b, bs, ldb, beta, c, c0 + from, ldc);
             } else {
@@ -211,10 +298,11 @@ public final class Gemm {
     }
 
     private static String where(int m, int n, int k) {
+        if (m < 0) return " (packB k=" + k + " n=" + n + ")";
         return " (sgemm m=" + m + " n=" + n + " k=" + k + ")";
     }
 
-    private static void checkOperand(String name, MemorySegment s, long offset, int ld, int rows, int cols,
+    static void checkOperand(String name, MemorySegment s, long offset, int ld, int rows, int cols,
                                      int m, int n, int k) {
         if (ld < Math.max(1, cols)) {
             String where = where(m, n, k);

@@ -151,6 +151,39 @@ class GemmTest {
         }
     }
 
+    /** A prepacked B gives the same C as the plain call, every transpose, serial and split, after repack too. */
+    @Test
+    void prepackedBMatchesThePlainCall() {
+        Random rng = new Random(11);
+        int old = Engine.threads();
+        try (Arena arena = Arena.ofShared()) {
+            int m = 20, n = 530, k = 300;
+            for (Transpose ta : Transpose.values()) {
+                for (Transpose tb : Transpose.values()) {
+                    FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k + 2, rng) : random(arena, k, m, m, rng);
+                    FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n + 1, rng) : random(arena, n, k, k, rng);
+                    FloatMatrix want = FloatMatrix.allocate(arena, m, n), got = FloatMatrix.allocate(arena, m, n);
+                    PackedB packed = Gemm.packB(tb, b);
+                    for (int round = 0; round < 2; round++) {
+                        Gemm.sgemmSerial(ta, tb, 0.5f, a, b, 0f, want);
+                        got.fill(Float.NaN);
+                        Gemm.sgemmSerial(ta, m, 0.5f, a.segment(), 0, a.ld(), packed, 0f, got.segment(), 0, got.ld());
+                        for (int r = 0; r < m; r++) for (int c = 0; c < n; c++) assertEquals(want.get(r, c), got.get(r, c));
+                        Engine.setThreads(2);
+                        got.fill(Float.NaN);
+                        Gemm.sgemm(ta, m, 0.5f, a.segment(), 0, a.ld(), packed, 0f, got.segment(), 0, got.ld());
+                        for (int r = 0; r < m; r++) for (int c = 0; c < n; c++) assertEquals(want.get(r, c), got.get(r, c));
+                        Engine.setThreads(1);
+                        b.fill(0.25f); // new weights: repack and compare again
+                        packed.repack(b);
+                    }
+                }
+            }
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
     /** Once compiled, a raw GEMM call allocates nothing (packing buffers are kept per thread). */
     @Test
     void rawCallAllocatesNothingOnceWarm() {

@@ -86,6 +86,32 @@ class GemmProperties {
         }
     }
 
+    @Property(tries = 40)
+    void prepackedBChangesNoBit(@ForAll Transpose ta, @ForAll Transpose tb,
+                                @ForAll @IntRange(min = 0, max = 80) int m,
+                                @ForAll @IntRange(min = 0, max = 600) int n,
+                                @ForAll @IntRange(min = 0, max = 300) int k,
+                                @ForAll("betas") float beta, @ForAll long seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            Random rng = new Random(seed);
+            FloatMatrix a = operand(arena, ta == Transpose.N ? m : k, ta == Transpose.N ? k : m, 1, rng);
+            FloatMatrix b = operand(arena, tb == Transpose.N ? k : n, tb == Transpose.N ? n : k, 2, rng);
+            FloatMatrix plain = operand(arena, m, n, 0, rng);
+            FloatMatrix packed = FloatMatrix.allocate(arena, m, n, Math.max(1, n));
+            if (m > 0 && n > 0) packed.copyFrom(plain);
+            Gemm.sgemmSerial(ta, tb, 1.5f, a, b, beta, plain);
+            Gemm.sgemmSerial(ta, m, 1.5f, a.segment(), 0, a.ld(), Gemm.packB(tb, b), beta, packed.segment(), 0, packed.ld());
+            for (int r = 0; r < m; r++) {
+                for (int c = 0; c < n; c++) {
+                    if (Float.compare(plain.get(r, c), packed.get(r, c)) != 0) {
+                        throw new AssertionError("C(" + r + "," + c + ") with prepacked B " + packed.get(r, c)
+                                + " differs from " + plain.get(r, c));
+                    }
+                }
+            }
+        }
+    }
+
     @Provide
     Arbitrary<Float> alphas() {
         return Arbitraries.oneOf(Arbitraries.of(1f, -1f, 0f, 0.5f), Arbitraries.floats().between(-2f, 2f));

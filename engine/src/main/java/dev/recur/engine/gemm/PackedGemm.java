@@ -54,7 +54,65 @@ public final class PackedGemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
-                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, tile,
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile,
+                            c, c0 + (long) ic * ldc + jc, ldc);
+                }
+            }
+        }
+    }
+
+    /**
+     * Floats needed to hold op(B) (k×n) packed once for {@link #sgemmPrepacked}: every NC column
+     * block padded to a multiple of NR.
+     */
+    public static long packedSize(int k, int n) {
+        long padded = (long) (n + NR - 1) / NR * NR;
+        return k * padded;
+    }
+
+    /** Start of the packed (jc, pc) block in a fully packed op(B) of depth k and width n. */
+    private static int blockStart(int k, int n, int jc, int pc) {
+        int nc = Math.min(NC, n - jc);
+        int ncPadded = (nc + NR - 1) / NR * NR;
+        return k * jc + pc * ncPadded; // every earlier column block is full: NC is a multiple of NR
+    }
+
+    /** Packs all of op(B) (k×n) into {@code dst} for {@link #sgemmPrepacked}. */
+    public static void packAll(boolean transB, int k, int n, MemorySegment b, long b0, int ldb, float[] dst) {
+        if (NC % NR != 0) throw new AssertionError("NC must be a multiple of NR");
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                Packing.packB(transB, b, b0, ldb, pc, kc, jc, nc, dst, blockStart(k, n, jc, pc));
+            }
+        }
+    }
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C} on the calling thread with op(B) already packed by
+     * {@link #packAll} (k×n); only A is packed here.
+     */
+    public static void sgemmPrepacked(boolean transA, int m, int n, int k, float alpha,
+                                      MemorySegment a, long a0, int lda, float[] pb,
+                                      float beta, MemorySegment c, long c0, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, c0, ldc);
+            return;
+        }
+        Workspace ws = Workspace.get();
+        float[] pa = ws.packedA, tile = ws.tile;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                int pb0 = blockStart(k, n, jc, pc);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, pb0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }
             }
@@ -63,13 +121,13 @@ public final class PackedGemm {
 
     /** All MR×NR tiles of one packed A block (mc×kc) times one packed B block (kc×nc). */
     private static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
-                                    float[] pa, float[] pb, float[] tile,
+                                    float[] pa, float[] pb, int pb0, float[] tile,
                                     MemorySegment c, long c0, int ldc) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             for (int jr = 0; jr < nc; jr += NR) {
-                if (transA) MicroKernel.multiply(kc, pa, ir * kc, pb, jr * kc, tile);
-                else MicroKernel.multiplyRows(kc, pa, ir * kc, pb, jr * kc, tile);
+                if (transA) MicroKernel.multiply(kc, pa, ir * kc, pb, pb0 + jr * kc, tile);
+                else MicroKernel.multiplyRows(kc, pa, ir * kc, pb, pb0 + jr * kc, tile);
                 MicroKernel.store(tile, rows, Math.min(NR, nc - jr), alpha, beta,
                         c, c0 + (long) ir * ldc + jr, ldc);
             }

@@ -117,9 +117,15 @@ final class Packing {
      */
     static void packB(boolean transposed, MemorySegment b, long b0, int ldb,
                       int p0, int kc, int j0, int nc, float[] dst) {
+        packB(transposed, b, b0, ldb, p0, kc, j0, nc, dst, 0);
+    }
+
+    /** As above, writing the packed block at {@code dst[d0..]}. */
+    static void packB(boolean transposed, MemorySegment b, long b0, int ldb,
+                      int p0, int kc, int j0, int nc, float[] dst, int d0) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = d0 + jr * kc;
             if (!transposed) {
                 // op(B)[p][j] = B[p][j]: each k step is a contiguous run of row p, two vectors.
                 if (cols == NR) {
