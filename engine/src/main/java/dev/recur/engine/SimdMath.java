@@ -8,9 +8,12 @@ import jdk.incubator.vector.VectorOperators;
  * {@link Simd#F} (nothing is boxed once C2 inlines them). Only load this class after
  * {@link Engine#vectorApiAvailable()} said yes.
  *
- * <p>exp and tanh are the JDK's lane-wise operators (on x86 they compile to Intel SVML routines);
- * they measured faster than hand-written rational approximations here and are accurate to a few
- * ulp: see {@code docs/kernels.md} for the numbers and the tested error bounds.
+ * <p>exp and σ use the JDK's lane-wise EXP (an SVML routine on x86, ≤ 1 ulp); tanh is our own
+ * rational approximation, faster here than the lane-wise TANH and than tanh through EXP. The JMH
+ * numbers and the tested error bounds are in {@code docs/kernels.md}.
+ *
+ * <p>Call these from a kernel method that C2 compiles as its own root; a long chain of inlined
+ * vector calls can run out of C2's inlining depth and fall back to boxed vectors.
  */
 public final class SimdMath {
     private SimdMath() {}

@@ -19,6 +19,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -36,6 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * element): activations, sumOfSquares, axpy and the Adam update, SIMD against the scalar twin, on
  * {@value #N} floats that stay in L1/L2. The activations also run the candidates that lost (the
  * JDK's lane-wise TANH, σ through a tanh) so the choice in {@link SimdMath} stays measured.
+ *
+ * <p>Every benchmark method is compiled as its own root (DONT_INLINE), as a kernel is in the
+ * layers: inlined into JMH's measurement loop, a vector chain can exceed C2's inlining depth and
+ * fall back to boxed vectors (seen here: 12 bytes allocated per element, 8× slower).
  *
  * <p>Run: {@code ./recur bench KernelBench -f 1 -wi 2 -i 3 -w 1 -r 1} (smoke) or
  * {@code ./recur bench KernelBench} (the quiet run).
@@ -77,12 +82,12 @@ public class KernelBench {
 
     // ---- activations ----
 
-    @Benchmark public void sigmoidSimd() { SimdActivations.sigmoid(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidSimd() { SimdActivations.sigmoid(x, 0, y, 0, N); }
 
-    @Benchmark public void sigmoidScalar() { ScalarActivations.sigmoid(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidScalar() { ScalarActivations.sigmoid(x, 0, y, 0, N); }
 
     /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the lane-wise TANH. */
-    @Benchmark public void sigmoidViaTanhSimd() {
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidViaTanhSimd() {
         for (int i = 0; i < N; i += F.length()) {
             FloatVector t = load(x, i).mul(0.5f).lanewise(VectorOperators.TANH);
             t.fma(0.5f, 0.5f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
@@ -90,42 +95,59 @@ public class KernelBench {
     }
 
     /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the rational {@link SimdMath#tanh}. */
-    @Benchmark public void sigmoidRationalSimd() {
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidRationalSimd() {
         for (int i = 0; i < N; i += F.length()) {
             SimdMath.tanh(load(x, i).mul(0.5f)).fma(0.5f, 0.5f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
         }
     }
 
-    @Benchmark public void tanhSimd() { SimdActivations.tanh(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhSimd() { SimdActivations.tanh(x, 0, y, 0, N); }
 
-    @Benchmark public void tanhScalar() { ScalarActivations.tanh(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhScalar() { ScalarActivations.tanh(x, 0, y, 0, N); }
 
     /** Candidate: the JDK's lane-wise TANH. */
-    @Benchmark public void tanhLanewiseSimd() {
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhLanewiseSimd() {
         for (int i = 0; i < N; i += F.length()) {
             SimdMath.tanhLanewise(load(x, i)).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
         }
     }
 
-    @Benchmark public void expSimd() { SimdActivations.exp(x, 0, y, 0, N); }
+    /** Candidate: tanh(x) = e/(e + 2) with e = expm1(2x), x clamped to ±9. */
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhExpm1Simd() {
+        for (int i = 0; i < N; i += F.length()) {
+            FloatVector c = load(x, i).max(-9f).min(9f);
+            FloatVector e = c.add(c).lanewise(VectorOperators.EXPM1);
+            e.div(e.add(2f)).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
+        }
+    }
 
-    @Benchmark public void expScalar() { ScalarActivations.exp(x, 0, y, 0, N); }
+    /** Candidate: tanh(x) = 2σ(2x) − 1 with the EXP-based σ (absolute error ~1e-7, relative error large near 0). */
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhViaSigmoidSimd() {
+        for (int i = 0; i < N; i += F.length()) {
+            FloatVector xv = load(x, i);
+            SimdMath.sigmoid(xv.add(xv)).fma(2f, -1f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
+        }
+    }
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expSimd() { SimdActivations.exp(x, 0, y, 0, N); }
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expScalar() { ScalarActivations.exp(x, 0, y, 0, N); }
 
     // ---- reductions, BLAS-1, optimizer ----
 
-    @Benchmark public double sumOfSquaresSimd() { return SimdVectorOps.sumOfSquares(x, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresSimd() { return SimdVectorOps.sumOfSquares(x, 0, N); }
 
-    @Benchmark public double sumOfSquaresScalar() { return ScalarVectorOps.sumOfSquares(x, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresScalar() { return ScalarVectorOps.sumOfSquares(x, 0, N); }
 
-    @Benchmark public void axpySimd() { SimdVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpySimd() { SimdVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
 
-    @Benchmark public void axpyScalar() { ScalarVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpyScalar() { ScalarVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
 
-    @Benchmark public void adamSimd() {
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void adamSimd() {
         SimdOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
     }
 
-    @Benchmark public void adamScalar() {
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void adamScalar() {
         ScalarOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
     }
 

@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -26,9 +27,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code kind}: {@code normal} gradients (~1e-3), {@code subnormal} gradients (~1e-39, every product
  * subnormal too), {@code mixed} (one element in 8 subnormal). The {@code flush} variants zero tiny
  * values with {@link SimdMath#flushTiny} once per element, which is what a backward kernel would do.
+ * {@code simdSqrtDiv} (Adam-like) and {@code simdActivations} (σ, tanh) cover the other operations
+ * the kernels apply to tiny values.
  * Score: elements per second.
  *
- * <p>Run: {@code ./recur bench SubnormalBench -f 1 -wi 2 -i 3 -w 1 -r 1}.
+ * <p>Run: {@code ./recur bench SubnormalBench -f 1 -wi 2 -i 3 -w 1 -r 1}. On a busy machine,
+ * {@code -bm sample -opi 1 -tu ns} and the median (p0.50) time per call of {@value #N} elements
+ * is steadier than the mean throughput.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -62,6 +67,7 @@ public class SubnormalBench {
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] simd() {
         for (int i = 0; i < N; i += F.length()) {
             FloatVector dv = FloatVector.fromArray(F, d, i), av = FloatVector.fromArray(F, a, i);
@@ -73,6 +79,7 @@ public class SubnormalBench {
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] simdFlush() {
         for (int i = 0; i < N; i += F.length()) {
             FloatVector dv = SimdMath.flushTiny(FloatVector.fromArray(F, d, i)), av = FloatVector.fromArray(F, a, i);
@@ -83,7 +90,31 @@ public class SubnormalBench {
         return out;
     }
 
+    /** Adam-like: v = β2·v + (1−β2)·d², u = d / (√v + ε): square root and division of tiny values. */
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float[] simdSqrtDiv() {
+        for (int i = 0; i < N; i += F.length()) {
+            FloatVector dv = FloatVector.fromArray(F, d, i), vv = FloatVector.fromArray(F, b, i).mul(dv);
+            vv = vv.mul(0.999f).add(dv.mul(dv).mul(0.001f));
+            dv.div(vv.sqrt().add(1e-30f)).intoArray(out, i);
+        }
+        return out;
+    }
+
+    /** σ and tanh of tiny pre-activations (the engine's {@link SimdMath} functions). */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float[] simdActivations() {
+        for (int i = 0; i < N; i += F.length()) {
+            FloatVector dv = FloatVector.fromArray(F, d, i);
+            SimdMath.sigmoid(dv).add(SimdMath.tanh(dv)).intoArray(out, i);
+        }
+        return out;
+    }
+
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] scalar() {
         for (int i = 0; i < N; i++) {
             float di = d[i], ai = a[i], bi = b[i];
