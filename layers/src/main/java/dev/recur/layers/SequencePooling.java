@@ -2,6 +2,8 @@ package dev.recur.layers;
 
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.VectorOps;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Pooling head over time-major recurrent outputs {@code h} ({@code T·B × D}, row {@code t·B + b}),
@@ -17,6 +19,8 @@ public final class SequencePooling {
     private final int directions;
     private final int width;
     private int[] argmax = new int[0];
+    private final float[] best;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     public SequencePooling(Pooling kind, int hidden, int directions) {
         if (directions != 1 && directions != 2) throw new IllegalArgumentException("directions must be 1 or 2, got " + directions);
@@ -25,6 +29,7 @@ public final class SequencePooling {
         this.hidden = hidden;
         this.directions = directions;
         this.width = hidden * directions;
+        this.best = new float[width];
     }
 
     public Pooling kind() { return kind; }
@@ -68,18 +73,27 @@ public final class SequencePooling {
                 }
             }
             case MAX -> {
+                // out[b][c] = max_{t<len} h[t·B+b][c], remembering the first arg-max step; rows read contiguously
                 if (argmax.length < batch * width) argmax = new int[batch * width];
+                MemorySegment hs = h.segment();
                 for (int b = 0; b < batch; b++) {
+                    int base = b * width;
+                    long first = h.index(b, 0);
                     for (int c = 0; c < width; c++) {
-                        float best = h.get(b, c);
-                        int at = 0;
-                        for (int t = 1; t < lengths[b]; t++) {
-                            float v = h.get(t * batch + b, c);
-                            if (v > best || Float.isNaN(v)) { best = v; at = t; }
-                        }
-                        out.set(b, c, best);
-                        argmax[b * width + c] = at;
+                        best[c] = hs.getAtIndex(F, first + c);
+                        argmax[base + c] = 0;
                     }
+                    for (int t = 1; t < lengths[b]; t++) {
+                        long row = h.index(t * batch + b, 0);
+                        for (int c = 0; c < width; c++) {
+                            float v = hs.getAtIndex(F, row + c);
+                            if (v > best[c] || (Float.isNaN(v) && !Float.isNaN(best[c]))) {
+                                best[c] = v;
+                                argmax[base + c] = t;
+                            }
+                        }
+                    }
+                    MemorySegment.copy(best, 0, out.segment(), F, out.index(b, 0) * Float.BYTES, width);
                 }
             }
         }
