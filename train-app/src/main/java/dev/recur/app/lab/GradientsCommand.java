@@ -55,7 +55,7 @@ public final class GradientsCommand implements Callable<Integer> {
     int hidden = 64;
 
     @Option(names = "--length", paramLabel = "T", description = "Sequence length (vanishing, exploding). Default: ${DEFAULT-VALUE}.")
-    int length = 60;
+    int length = 50;
 
     @Option(names = "--batch", paramLabel = "B", description = "Sequences per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
@@ -65,6 +65,9 @@ public final class GradientsCommand implements Callable<Integer> {
 
     @Option(names = "--pretrain-steps", paramLabel = "N", description = "Vanishing: train each fresh model this many steps on the adding problem first (0 = measure at initialisation). Default: ${DEFAULT-VALUE}.")
     int pretrainSteps = 0;
+
+    @Option(names = "--no-forget-bias", description = "Start LSTM forget gates at PyTorch's default bias instead of 1 (the usual practice, on by default in the lab).")
+    boolean noForgetBias;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Vanishing: measure on this UTF-8 text (characters through a fixed random embedding) instead of the adding problem.")
     Path data;
@@ -85,7 +88,7 @@ public final class GradientsCommand implements Callable<Integer> {
     double learnedBelow = 0.2;
 
     @Option(names = "--recurrent-scale", paramLabel = "X", description = "Exploding: factor on the initial recurrent weights. Default: ${DEFAULT-VALUE}.")
-    double recurrentScale = 6;
+    double recurrentScale = 2.5;
 
     @Option(names = "--sgd-lr", paramLabel = "X", description = "Exploding: SGD learning rate. Default: ${DEFAULT-VALUE}.")
     double sgdLr = 0.05;
@@ -167,8 +170,8 @@ public final class GradientsCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ vanishing
 
     void vanishing() {
-        CsvTable csv = new CsvTable("model", "distance", "mean_grad_norm", "relative_to_distance_0");
-        List<LabPlots.Line> lines = new ArrayList<>();
+        CsvTable csv = new CsvTable("model", "stage", "distance", "mean_grad_norm", "relative_to_distance_0");
+        List<LabPlots.Line> lines = new ArrayList<>(), trainedLines = new ArrayList<>();
         String source;
         if (checkpoint != null) {
             var st = LmCheckpoint.read(checkpoint);
@@ -178,53 +181,68 @@ public final class GradientsCommand implements Callable<Integer> {
             try (CharModel m = new CharModel(cfg, batch, length)) {
                 LmCheckpoint.loadParameters(st, m.parameters());
                 double[] norms = textNorms(m.embedding(), m.recurrent(), m.output(), cfg.vocabulary(), text, "checkpoint");
-                addLine(csv, lines, label(cfg.cell()) + " (trained, " + cfg.layers() + " layer" + (cfg.layers() > 1 ? "s" : "") + ")", norms);
+                addLine(csv, lines, label(cfg.cell()) + " (trained, " + cfg.layers() + " layer" + (cfg.layers() > 1 ? "s" : "") + ")",
+                        "checkpoint", norms);
             }
         } else {
             CharCorpus text = data == null ? null : CharCorpus.read(data, 0.1);
             source = text == null ? "adding problem" : text.name();
             for (ModelKind k : models) {
                 CellType cell = cell(k);
-                double[] norms;
                 if (text == null) {
-                    norms = addingNorms(cell);
+                    addLine(csv, lines, label(cell), "initialisation", addingNorms(cell, 0));
+                    if (pretrainSteps > 0) {
+                        addLine(csv, trainedLines, label(cell), "after " + pretrainSteps + " steps", addingNorms(cell, pretrainSteps));
+                    }
                 } else {
                     try (Arena arena = Arena.ofShared();
                          RecurrentLayer rnn = new RecurrentLayer("rnn.", new RecurrentConfig(cell, 32, hidden, 1, false,
-                                 DirectionMerge.CONCAT, 0f, false, false, seed), length, batch)) {
+                                 DirectionMerge.CONCAT, 0f, false, !noForgetBias && cell == CellType.LSTM, seed), length, batch)) {
                         SplittableRandom rng = new SplittableRandom(seed);
                         Embedding emb = new Embedding(arena, "embedding", text.vocabulary().size(), 32, -1, rng);
                         Linear fc = new Linear(arena, "fc", hidden, text.vocabulary().size(), rng);
-                        norms = textNorms(emb, rnn, fc, text.vocabulary(), text, label(cell));
+                        addLine(csv, lines, label(cell), "initialisation",
+                                textNorms(emb, rnn, fc, text.vocabulary(), text, label(cell)));
                     }
                 }
-                addLine(csv, lines, label(cell) + (pretrainSteps > 0 && text == null ? " (after " + pretrainSteps + " steps)" : ""), norms);
             }
         }
         Path csvFile = out.resolve("gradients.csv"), png = out.resolve("gradients.png");
         csv.write(csvFile);
-        LabPlots.save(png, LabPlots.chart("Gradient reaching h_k from the loss at the last step (" + source + ", T=" + length + ")",
-                "distance T−1−k (steps back from the loss)", "mean ‖∂L/∂h_k‖", true, lines));
+        String x = "distance T−1−k (steps back from the loss)", y = "mean ‖∂L/∂h_k‖";
+        String head = checkpoint != null ? "trained model" : "at initialisation";
+        var top = LabPlots.chart("Gradient reaching h_k from the loss at the last step: " + head + " (" + source + ", T=" + length + ")",
+                x, y, true, lines);
+        if (trainedLines.isEmpty()) {
+            LabPlots.save(png, top);
+        } else {
+            LabPlots.save(png, top, LabPlots.chart("The same after " + pretrainSteps + " training steps on the adding problem",
+                    x, y, true, trainedLines));
+        }
         io.out().println("vanishing gradients: " + csvFile + ", " + png);
-        for (LabPlots.Line l : lines) {
-            double[] y = l.y();
-            io.out().printf(Locale.ROOT, "  %-28s ‖∂L/∂h‖ at distance 0: %.3g, 10: %.3g, %d: %.3g%n", l.name(), y[0],
-                    y[Math.min(10, y.length - 1)], y.length - 1, y[y.length - 1]);
+        List<LabPlots.Line> both = new ArrayList<>(lines);
+        both.addAll(trainedLines);
+        for (int i = 0; i < both.size(); i++) {
+            LabPlots.Line l = both.get(i);
+            double[] v = l.y();
+            io.out().printf(Locale.ROOT, "  %-12s %-16s ‖∂L/∂h‖ at distance 0: %.3g, 10: %.3g, %d: %.3g%n", l.name(),
+                    i < lines.size() ? (checkpoint != null ? "checkpoint" : "initialisation") : "trained", v[0],
+                    v[Math.min(10, v.length - 1)], v.length - 1, v[v.length - 1]);
         }
     }
 
-    private void addLine(CsvTable csv, List<LabPlots.Line> lines, String name, double[] norms) {
+    private void addLine(CsvTable csv, List<LabPlots.Line> lines, String name, String stage, double[] norms) {
         double[] x = new double[norms.length];
         for (int d = 0; d < norms.length; d++) {
             x[d] = d;
-            csv.add(name, d, norms[d], norms[0] > 0 ? norms[d] / norms[0] : Double.NaN);
+            csv.add(name, stage, d, norms[d], norms[0] > 0 ? norms[d] / norms[0] : Double.NaN);
         }
         lines.add(new LabPlots.Line(name, x, norms));
     }
 
     /** Adding-problem inputs and a squared-error head; optionally trained first. */
-    private double[] addingNorms(CellType cell) {
-        try (LabTasks.AddingNet net = new LabTasks.AddingNet(cell, hidden, length, batch, seed)) {
+    private double[] addingNorms(CellType cell, int pretrainSteps) {
+        try (LabTasks.AddingNet net = new LabTasks.AddingNet(cell, hidden, length, batch, seed, !noForgetBias)) {
             if (pretrainSteps > 0) {
                 try (var opt = new dev.recur.layers.optim.Adam(net.params, (float) lr);
                      Progress bar = Progress.start(io.progress(), "pre-training " + label(cell), pretrainSteps, 0)) {
@@ -313,7 +331,8 @@ public final class GradientsCommand implements Callable<Integer> {
                 int len = lengths.get(i);
                 LabTasks.Outcome o;
                 try (Progress bar = Progress.start(io.progress(), label(cell) + " T=" + len, trainSteps, 0)) {
-                    o = LabTasks.trainAdding(cell, len, hidden, trainSteps, batch, lr, clipNorm, seed, s -> bar.update(s, ""));
+                    o = LabTasks.trainAdding(cell, len, hidden, trainSteps, batch, lr, clipNorm, seed, !noForgetBias,
+                            s -> bar.update(s, ""));
                 }
                 boolean learned = o.testMse() < threshold;
                 csv.add(label(cell), len, o.testMse(), AddingProblem.BASELINE_MSE, learned);

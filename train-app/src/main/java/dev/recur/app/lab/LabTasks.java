@@ -42,11 +42,12 @@ public final class LabTasks {
         final FloatMatrix x, pred, dPred, dLast, dY;
         final float[] xs, ys;
 
-        AddingNet(CellType cell, int hidden, int length, int batch, long seed) {
+        /** {@code forgetBiasOne}: for an LSTM, start the forget gate open (bias 1, the usual practice). */
+        AddingNet(CellType cell, int hidden, int length, int batch, long seed, boolean forgetBiasOne) {
             this.batch = batch;
             this.length = length;
             rnn = new RecurrentLayer("rnn.", new RecurrentConfig(cell, AddingProblem.features(), hidden, 1, false,
-                    DirectionMerge.CONCAT, 0f, false, false, seed), length, batch);
+                    DirectionMerge.CONCAT, 0f, false, forgetBiasOne && cell == CellType.LSTM, seed), length, batch);
             fc = new Linear(arena, "fc", hidden, 1, new SplittableRandom(seed + 1));
             params.addAll(rnn.parameters());
             params.addAll(fc.parameters());
@@ -106,8 +107,8 @@ public final class LabTasks {
      * answering 1 is {@link AddingProblem#BASELINE_MSE}).
      */
     public static Outcome trainAdding(CellType cell, int length, int hidden, int steps, int batch, double lr,
-                                      double clipNorm, long seed, IntConsumer progress) {
-        try (AddingNet net = new AddingNet(cell, hidden, length, batch, seed);
+                                      double clipNorm, long seed, boolean forgetBiasOne, IntConsumer progress) {
+        try (AddingNet net = new AddingNet(cell, hidden, length, batch, seed, forgetBiasOne);
              Optimizer opt = new Adam(net.params, (float) lr)) {
             AddingProblem train = new AddingProblem(length, seed * 7 + 1);
             List<StepLog> log = new ArrayList<>();
@@ -134,7 +135,7 @@ public final class LabTasks {
      */
     public static Outcome trainExploding(int length, int hidden, float scale, int steps, int batch, double lr,
                                          double clipNorm, long seed, IntConsumer progress) {
-        try (AddingNet net = new AddingNet(CellType.RNN_TANH, hidden, length, batch, seed);
+        try (AddingNet net = new AddingNet(CellType.RNN_TANH, hidden, length, batch, seed, false);
              Optimizer opt = new Sgd(net.params, (float) lr)) {
             net.scaleRecurrent(scale);
             AddingProblem train = new AddingProblem(length, seed * 7 + 1);

@@ -21,7 +21,7 @@ class GradientsCommandTest {
         List<String> rows = Files.readAllLines(dir.resolve("gradients.csv"));
         assertEquals(1 + 3 * 12, rows.size());
         for (String row : rows.subList(1, rows.size())) {
-            double norm = Double.parseDouble(row.split(",")[2]);
+            double norm = Double.parseDouble(row.split(",")[3]);
             assertTrue(norm > 0 && Double.isFinite(norm), row);
         }
         assertTrue(rows.get(1).endsWith(",1.00000"), "relative to distance 0: " + rows.get(1));
