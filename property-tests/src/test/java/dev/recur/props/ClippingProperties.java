@@ -52,8 +52,10 @@ class ClippingProperties {
             if (Math.abs(reported - before) > 1e-5 * Math.max(1, before)) return false;
             List<float[]> after = ps.stream().map(p -> p.grad().toArray()).toList();
             if (norm(after) > maxNorm * (1 + 1e-5)) return false;
-            // direction: after = c · before with one common c in (0, 1]
-            double c = before > maxNorm ? maxNorm / (before + 1e-6) : 1.0;
+            // direction: after = c · before with one common c in (0, 1]; PyTorch scales whenever
+            // maxNorm / (total + 1e-6) < 1, which includes total == maxNorm
+            double coef = maxNorm / ((float) before + 1e-6f);
+            double c = coef < 1 ? coef : 1.0;
             for (int i = 0; i < grads.size(); i++) {
                 for (int j = 0; j < grads.get(i).length; j++) {
                     double expect = grads.get(i)[j] * c;
