@@ -47,12 +47,18 @@ public final class Activations {
     /** y = e^x element-wise; x and y have the same shape (views allowed). */
     public static void exp(FloatMatrix x, FloatMatrix y) { apply(Kind.EXP, x, y); }
 
-    private enum Kind { SIGMOID, TANH, EXP }
+    private enum Kind {
+        SIGMOID("sigmoid"), TANH("tanh"), EXP("exp");
+
+        final String op;
+
+        Kind(String op) { this.op = op; }
+    }
 
     private static void apply(Kind kind, FloatMatrix x, FloatMatrix y) {
-        Spans.requireSameShape(kind.name().toLowerCase(java.util.Locale.ROOT), x, "x", y, "y");
+        Spans.requireSameShape(kind.op, x, "x", y, "y");
         if (Spans.flat(x) && Spans.flat(y)) {
-            run(kind, x.segment(), 0, y.segment(), 0, Spans.length(kind.name(), x));
+            run(kind, x.segment(), 0, y.segment(), 0, Spans.length(kind.op, x));
             return;
         }
         for (int r = 0; r < x.rows(); r++) run(kind, x.segment(), x.index(r, 0), y.segment(), y.index(r, 0), x.cols());
