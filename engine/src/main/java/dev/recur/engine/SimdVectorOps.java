@@ -99,6 +99,13 @@ public final class SimdVectorOps {
         return sum;
     }
 
+    /** x[i] = 0 where |x[i]| < MIN_NORMAL ({@link SimdMath#flushTiny}). */
+    public static void flushSubnormals(MemorySegment x, long off, int n) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += L) store(SimdMath.flushTiny(load(x, off + i)), x, off + i);
+        if (i < n) ScalarVectorOps.flushSubnormals(x, off + i, n - i);
+    }
+
     /** max |x[i]| (NaN wins, as {@link Math#max}). */
     public static float maxAbs(MemorySegment x, long off, int n) {
         FloatVector acc = FloatVector.zero(F);

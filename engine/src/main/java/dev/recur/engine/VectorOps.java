@@ -64,6 +64,16 @@ public final class VectorOps {
         return SIMD ? SimdVectorOps.sumOfSquares(x, off, n) : ScalarVectorOps.sumOfSquares(x, off, n);
     }
 
+    /**
+     * x[i] = +0 where |x[i]| < {@link Float#MIN_NORMAL} (subnormals, −0), for i in [0, n); normals,
+     * ±∞ and NaN are unchanged. The JVM cannot set flush-to-zero; see docs/kernels.md for when this pays.
+     */
+    public static void flushSubnormals(MemorySegment x, long off, int n) {
+        Spans.check("flushSubnormals", "x", x, off, n);
+        if (SIMD) SimdVectorOps.flushSubnormals(x, off, n);
+        else ScalarVectorOps.flushSubnormals(x, off, n);
+    }
+
     /** max |x[i]| over i in [0, n); 0 when n = 0; NaN if any element is NaN. */
     public static float maxAbs(MemorySegment x, long off, int n) {
         Spans.check("maxAbs", "x", x, off, n);
@@ -112,6 +122,12 @@ public final class VectorOps {
         for (int r = 0; r < a.rows(); r++) {
             mul(a.segment(), a.index(r, 0), b.segment(), b.index(r, 0), out.segment(), out.index(r, 0), a.cols());
         }
+    }
+
+    /** Every element with |x| < {@link Float#MIN_NORMAL} becomes +0. */
+    public static void flushSubnormals(FloatMatrix x) {
+        if (Spans.flat(x)) { flushSubnormals(x.segment(), 0, Spans.length("flushSubnormals", x)); return; }
+        for (int r = 0; r < x.rows(); r++) flushSubnormals(x.segment(), x.index(r, 0), x.cols());
     }
 
     /** Σ x² over all elements (see the span version for precision). */

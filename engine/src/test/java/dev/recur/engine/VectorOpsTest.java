@@ -61,6 +61,13 @@ class VectorOpsTest {
                 ScalarVectorOps.fill(4.5f, a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "fill n=" + n);
 
+                a1 = copy(arena, y); a2 = copy(arena, y);
+                for (int i = 0; i < n + 2; i += 3) a1.setAtIndex(FloatMatrix.FLOAT, i, Float.MIN_VALUE * i);
+                a2.copyFrom(a1);
+                SimdVectorOps.flushSubnormals(a1, 1, n);
+                ScalarVectorOps.flushSubnormals(a2, 1, n);
+                assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "flushSubnormals n=" + n);
+
                 assertEquals(ScalarVectorOps.maxAbs(x, 1, n), SimdVectorOps.maxAbs(x, 1, n), "maxAbs n=" + n);
                 double s = ScalarVectorOps.sumOfSquares(x, 1, n);
                 assertEquals(s, SimdVectorOps.sumOfSquares(x, 1, n), 1e-6 * s, "sumOfSquares n=" + n);
@@ -104,6 +111,26 @@ class VectorOpsTest {
             VectorOps.clamp(0f, 5f, v);
             assertArrayEquals(new float[] {5, 5, 5, 5}, v.toArray());
             assertEquals(5f, VectorOps.maxAbs(v));
+        }
+    }
+
+    @Test
+    void flushSubnormalsZeroesOnlyTinyValuesOfAView() {
+        try (Arena arena = Arena.ofConfined()) {
+            int cols = LANES + 3;
+            FloatMatrix m = FloatMatrix.allocate(arena, 2, cols + 1);
+            m.fill(Float.MIN_VALUE);
+            for (int c = 0; c < cols; c += 2) m.set(1, c, 1e-30f);
+            m.set(0, 1, -1e-39f);
+            m.set(0, 2, Float.MIN_NORMAL);
+            m.set(0, 3, Float.NaN);
+            VectorOps.flushSubnormals(m.view(0, 0, 2, cols));
+            assertEquals(0f, m.get(0, 0));
+            assertEquals(0f, m.get(0, 1));
+            assertEquals(Float.MIN_NORMAL, m.get(0, 2));
+            assertTrue(Float.isNaN(m.get(0, 3)));
+            for (int c = 0; c < cols; c++) assertEquals(c % 2 == 0 ? 1e-30f : 0f, m.get(1, c), "column " + c);
+            assertEquals(Float.MIN_VALUE, m.get(0, cols), "outside the view");
         }
     }
 

@@ -129,6 +129,13 @@ class KernelProperties {
             ScalarVectorOps.fill(a, s2, xOff, n);
             assertBits("fill", all(s2), all(s1));
 
+            s1 = copy(arena, x);
+            for (int i = xOff; i < xOff + n; i += 3) s1.setAtIndex(F32, i, s1.getAtIndex(F32, i) * 1e-39f); // subnormal or 0
+            s2 = copy(arena, s1);
+            SimdVectorOps.flushSubnormals(s1, xOff, n);
+            ScalarVectorOps.flushSubnormals(s2, xOff, n);
+            assertBits("flushSubnormals", all(s2), all(s1));
+
             float want = ScalarVectorOps.maxAbs(x, xOff, n), got = SimdVectorOps.maxAbs(x, xOff, n);
             if (want != got) throw new AssertionError("maxAbs " + got + ", scalar twin gives " + want);
         }
