@@ -57,10 +57,42 @@ class SequenceModelTest {
         }
     }
 
-    private static float[] train(ModelConfig cfg) {
+    @Test
+    void twoThreadsGiveTheSameNumbersEveryRun() {
+        int before = dev.recur.engine.Engine.threads();
+        try {
+            dev.recur.engine.Engine.setThreads(2);
+            ModelConfig cfg = config(CellType.LSTM).withLayers(2).withBidirectional(true).withHidden(40);
+            assertArrayEquals(train(cfg, 4), train(cfg, 4));
+        } finally {
+            dev.recur.engine.Engine.setThreads(before);
+        }
+    }
+
+    @Test
+    void loadingTheWrongKindIsAClearError() throws Exception {
+        Path f = dir.resolve("labeler.safetensors");
+        try (SequenceLabeler m = new SequenceLabeler(config(CellType.GRU).withOutputs(4), 1, T, B)) {
+            Checkpoint.save(f, m, null, Map.of());
+        }
+        String msg = assertThrows(SafeTensorsException.class, () -> Checkpoint.loadClassifier(f, T, B)).getMessage();
+        assertTrue(msg.contains("labeler"), msg);
+        byte[] all = Files.readAllBytes(f);
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length - 10));
+        msg = assertThrows(SafeTensorsException.class, () -> Checkpoint.load(cut, T, B)).getMessage();
+        assertTrue(msg.contains("cut.safetensors") && msg.contains("truncated"), msg);
+        try (SequenceLabeler m = Checkpoint.loadLabeler(f, T, B)) {
+            assertEquals(4, m.config().outputs());
+        }
+    }
+
+    private static float[] train(ModelConfig cfg) { return train(cfg, 20); }
+
+    private static float[] train(ModelConfig cfg, int steps) {
         try (SequenceClassifier m = new SequenceClassifier(cfg, 42, T, B); Adam opt = new Adam(m.parameters(), 0.05f)) {
             Batch b = batch(7);
-            float[] losses = new float[30];
+            float[] losses = new float[steps];
             for (int i = 0; i < losses.length; i++) {
                 m.zeroGrad();
                 losses[i] = m.forward(b, true);
