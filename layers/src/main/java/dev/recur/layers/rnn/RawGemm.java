@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * The one place the recurrent layer calls SGEMM, on raw segments with float offsets and leading
  * dimensions: {@code C = alpha·op(A)·op(B) + beta·C}, op(A) m×k, op(B) k×n, C m×n. Allocation-free.
  * {@link #parallel} may use the engine's threads (the big all-steps GEMMs). The per-step recurrent
- * products use {@link dev.recur.engine.cell.PackedWeights} instead.
+ * products use a {@link dev.recur.engine.PackedB} of W_hh instead (see RecurrentLayer).
  */
 final class RawGemm {
     private RawGemm() {}

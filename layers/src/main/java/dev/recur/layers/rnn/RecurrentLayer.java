@@ -5,10 +5,11 @@ import static dev.recur.engine.Transpose.T;
 
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.Gemm;
+import dev.recur.engine.PackedB;
 import dev.recur.engine.ParallelTask;
 import dev.recur.engine.WorkerPool;
 import dev.recur.engine.cell.CellKernels;
-import dev.recur.engine.cell.PackedWeights;
 import dev.recur.layers.HasParameters;
 import dev.recur.layers.Parameter;
 import java.lang.foreign.Arena;
@@ -481,10 +482,12 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         /** b_ih + b_hh (RNN, LSTM), gH; in backward, scratch for the bias-gradient sums. */
         final MemorySegment biasSum;
         final StepTask task = new StepTask(this);
-        /** W_hhᵀ packed for the forward steps (K = H, N = gH) and W_hh for the backward steps (K = gH, N = H). */
-        final PackedWeights forwardWeights, backwardWeights;
-        /** One scratch array per pool piece (re-made only if the thread count grows). */
-        float[][] forwardScratch = new float[0][], backwardScratch = new float[0][];
+        /**
+         * W_hhᵀ packed once per forward pass for the step products h·W_hhᵀ (k = H, n = gH), and W_hh
+         * once per backward pass for dG·W_hh (k = gH, n = H): a general GEMM would re-pack its B
+         * operand at every step, which for a 64-row step costs about as much as the multiply.
+         */
+        final PackedB forwardWeights, backwardWeights;
 
         Direction(String prefix, int layer, boolean reverse, int inW) {
             this.layer = layer;
@@ -504,20 +507,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             dh = floats((long) maxBatch * hidden);
             dc = cell.hasCellState() ? floats((long) maxBatch * hidden) : null;
             biasSum = floats(gateWidth);
-            forwardWeights = new PackedWeights(hidden, gateWidth);
-            backwardWeights = new PackedWeights(gateWidth, hidden);
-        }
-
-        private void ensureScratch() {
-            int threads = Engine.pool().threads();
-            if (forwardScratch.length < threads) {
-                forwardScratch = new float[threads][];
-                backwardScratch = new float[threads][];
-                for (int i = 0; i < threads; i++) {
-                    forwardScratch[i] = forwardWeights.newScratch();
-                    backwardScratch[i] = backwardWeights.newScratch();
-                }
-            }
+            MemorySegment w = whh.value().segment();
+            forwardWeights = Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
+            backwardWeights = Gemm.packB(N, gateWidth, hidden, w, 0, hidden);
         }
 
         private Parameter param(String name, int rows, int cols) {
@@ -545,8 +537,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             if (cell != CellType.GRU) {
                 kernels.add(gH, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
             }
-            forwardWeights.pack(whh.value().segment(), 0, H, true);
-            ensureScratch();
+            forwardWeights.repack(whh.value().segment(), 0, H);
             if (!reverse) {
                 loadInitial(h0, hs, 0, B, 0);
                 if (cs != null) loadInitial(c0, cs, 0, B, 0);
@@ -609,53 +600,51 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         }
 
         /** Forward of step t on rows [r0, r0 + rows): recurrent GEMM, then the fused kernel. */
-        void forwardRows(int t, int r0, int rows, int piece) {
+        void forwardRows(int t, int r0, int rows) {
             int B = batch, H = hidden, gH = gateWidth;
             long hPrev = ((long) prevSlot(t) * B + r0) * H;
             long hOut = ((long) outSlot(t) * B + r0) * H;
             long gOff = ((long) t * B + r0) * gH;
-            PackedWeights w = forwardWeights;
-            float[] scratch = forwardScratch[piece];
+            PackedB w = forwardWeights;
             switch (cell) {
                 case LSTM -> {
-                    w.multiply(rows, hs, hPrev, H, 1f, g, gOff, gH, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
                     kernels.lstmForward(rows, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
                 }
                 case GRU -> {
-                    w.multiply(rows, hs, hPrev, H, 0f, gh, gOff, gH, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, hs, hPrev, H, w, 0f, gh, gOff, gH);
                     kernels.gruForward(rows, H, g, gOff, gh, gOff, bih.value().segment(), 0,
                             bhh.value().segment(), 0, hs, hPrev, hs, hOut);
                 }
                 case RNN_TANH, RNN_RELU -> {
-                    w.multiply(rows, hs, hPrev, H, 1f, g, gOff, gH, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
                     kernels.rnnForward(rows, H, cell == CellType.RNN_RELU, g, gOff, biasSum, 0, hs, hOut);
                 }
             }
         }
 
         /** Backward of step t on rows [r0, r0 + rows): fused kernel, then dh = dG·W_hh (+ direct part). */
-        void backwardRows(int t, int r0, int rows, MemorySegment dOut, long dOutOff, int ldOut, int piece) {
+        void backwardRows(int t, int r0, int rows, MemorySegment dOut, long dOutOff, int ldOut) {
             int B = batch, H = hidden, gH = gateWidth;
             long hPrev = ((long) prevSlot(t) * B + r0) * H;
             long hOut = ((long) outSlot(t) * B + r0) * H;
             long gOff = ((long) t * B + r0) * gH;
             long sOff = (long) r0 * H;
             long dOff = dOutOff + ((long) t * B + r0) * ldOut;
-            PackedWeights w = backwardWeights;
-            float[] scratch = backwardScratch[piece];
+            PackedB w = backwardWeights;
             switch (cell) {
                 case LSTM -> {
                     kernels.lstmBackward(rows, H, g, gOff, cs, hOut, cs, hPrev, dOut, dOff, ldOut, dh, sOff, dc, sOff);
-                    w.multiply(rows, g, gOff, gH, 0f, dh, sOff, H, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, g, gOff, gH, w, 0f, dh, sOff, H);
                 }
                 case GRU -> {
                     kernels.gruBackward(rows, H, g, gOff, gh, gOff, hs, hPrev, dOut, dOff, ldOut, dh, sOff);
-                    w.multiply(rows, gh, gOff, gH, 1f, dh, sOff, H, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, gh, gOff, gH, w, 1f, dh, sOff, H);
                 }
                 case RNN_TANH, RNN_RELU -> {
                     kernels.rnnBackward(rows, H, cell == CellType.RNN_RELU, hs, hOut, dOut, dOff, ldOut,
                             dh, sOff, g, gOff);
-                    w.multiply(rows, g, gOff, gH, 0f, dh, sOff, H, scratch);
+                    Gemm.sgemmSerial(N, rows, 1f, g, gOff, gH, w, 0f, dh, sOff, H);
                 }
             }
         }
@@ -666,8 +655,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             long tb = (long) nT * B;
             loadInitial(dhN, dh, 0, B, 0);
             if (dc != null) loadInitial(dcN, dc, 0, B, 0);
-            backwardWeights.pack(whh.value().segment(), 0, H, false);
-            ensureScratch();
+            backwardWeights.repack(whh.value().segment(), 0, H);
             long gateRowBytes = (long) gH * 4;
             for (int k = 0; k < nT; k++) {
                 int t = reverse ? k : nT - 1 - k;
@@ -747,8 +735,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             int r0 = (int) ((long) piece * n / pieces);
             int r1 = (int) ((long) (piece + 1) * n / pieces);
             if (r1 <= r0) return;
-            if (backward) dir.backwardRows(t, r0, r1 - r0, dOut, dOutOff, ldOut, piece);
-            else dir.forwardRows(t, r0, r1 - r0, piece);
+            if (backward) dir.backwardRows(t, r0, r1 - r0, dOut, dOutOff, ldOut);
+            else dir.forwardRows(t, r0, r1 - r0);
         }
     }
 
