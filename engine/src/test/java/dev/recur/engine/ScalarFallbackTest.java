@@ -1,0 +1,59 @@
+package dev.recur.engine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Started without {@code --add-modules jdk.incubator.vector}, the kernel facades run their scalar
+ * twins and never load a class that needs the Vector API (which would throw NoClassDefFoundError).
+ */
+class ScalarFallbackTest {
+
+    /** Runs in a child JVM with no Vector API; prints one line per checked facade. */
+    public static void main(String[] args) {
+        if (Engine.vectorApiAvailable()) throw new AssertionError("the child JVM must run without the Vector API");
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix x = FloatMatrix.of(arena, 2, 3, 1, -2, 3, 0, 5, -6);
+            FloatMatrix y = FloatMatrix.allocate(arena, 2, 3);
+            Activations.sigmoid(x, y);
+            check("sigmoid", y.get(0, 0), ScalarActivations.sigmoid(1f));
+            Activations.tanh(x, y);
+            Activations.exp(x, y);
+            check("exp", y.get(1, 1), ScalarActivations.exp(5f));
+            check("sumOfSquares", (float) VectorOps.sumOfSquares(x), 75f);
+            VectorOps.flushSubnormals(y);
+            RowOps.softmaxRows(x, y);
+            check("softmax", y.get(1, 1), (float) (Math.exp(5) / (1 + Math.exp(5) + Math.exp(-6))));
+            FloatMatrix m = FloatMatrix.allocate(arena, 2, 3), v = FloatMatrix.allocate(arena, 2, 3);
+            FloatMatrix p = FloatMatrix.of(arena, 2, 3, 0, 0, 0, 0, 0, 0);
+            OptimizerKernels.adam(p, x, m, v, 0.1, 0.9, 0.999, 1e-8, 0, 1);
+            check("adam", p.get(0, 1), 0.1f);
+        }
+        System.out.println("scalar twins ran");
+    }
+
+    private static void check(String what, float got, float want) {
+        if (Math.abs(got - want) > 1e-6f * Math.max(1f, Math.abs(want))) {
+            throw new AssertionError(what + " gave " + got + ", expected " + want);
+        }
+        System.out.println(what + " ok");
+    }
+
+    @Test
+    void facadesRunTheScalarTwinsWithoutTheVectorApi() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process child = new ProcessBuilder(List.of(java, "-cp", cp, ScalarFallbackTest.class.getName()))
+                .redirectErrorStream(true).start();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, child.exitValue(), out);
+        assertTrue(out.contains("adam ok") && out.contains("scalar twins ran"), out);
+    }
+}
