@@ -108,7 +108,11 @@ public final class LmTrainer {
                         startWindow, train.windows());
             }
             Path metricsFile = o.out().resolve("metrics.jsonl");
-            if (!o.resume()) MetricsLog.rewrite(metricsFile, List.of());
+            if (!o.resume()) {
+                MetricsLog.rewrite(metricsFile, List.of());
+            } else {
+                history.addAll(readHistory(metricsFile)); // so curve.png covers the whole run
+            }
             io.err().printf(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
                             + " %d windows per epoch%n", cfg.describe(), corpus.name(), corpus.train().length,
                     corpus.validation().length, o.batch(), o.tbptt(), train.windows());
@@ -207,6 +211,22 @@ public final class LmTrainer {
                     trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile);
             return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> readHistory(Path metrics) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Files.exists(metrics)) return out;
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) out.add(json.readValue(line, Map.class));
+            }
+        } catch (IOException e) {
+            throw new AppException(metrics + ": cannot be read to continue the training curve (" + e.getMessage()
+                    + "); delete it to start a new one", e);
+        }
+        return out;
     }
 
     private static FloatMatrix zerosLike(FloatMatrix m) {

@@ -87,6 +87,17 @@ class LmCommandTest {
     }
 
     @Test
+    void theGradientLabMeasuresATrainedCheckpoint() throws Exception {
+        Path lab = dir.resolve("lab");
+        Run r = Run.of("gradients", "--checkpoint", full.resolve("best.safetensors").toString(), "--length", "10",
+                "--batch", "2", "--batches", "1", "--threads", "1", "--out", lab.toString());
+        assertEquals(0, r.code(), r.toString());
+        List<String> rows = Files.readAllLines(lab.resolve("gradients.csv"));
+        assertEquals(1 + 10, rows.size());
+        assertTrue(rows.get(1).startsWith("\"LSTM (trained, 1 layer)\",checkpoint,0,"), rows.get(1));
+    }
+
+    @Test
     void badInputsGetClearErrors() throws Exception {
         Run missing = Run.of(tiny("lm", "--data", dir.resolve("nope.txt").toString(), "--out", dir.resolve("x").toString()));
         assertEquals(1, missing.code(), missing.toString());
