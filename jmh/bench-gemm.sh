@@ -6,6 +6,7 @@
 #
 #   jmh/bench-gemm.sh            the full run (for the README table; run on a quiet machine)
 #   jmh/bench-gemm.sh --quick    fewer shapes and shorter iterations (smoke test, ~4 minutes)
+# BENCH_JAVA_OPTS adds options to the host JVM (e.g. -Djmh.ignoreLock=true when another JMH runs).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -24,5 +25,5 @@ fi
 JAVA_HOME=$("$root/bin/find-jdk") || exit 1
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 (cd "$root" && mvn -B -q -DskipTests -pl jmh -am package)
-exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+exec java ${BENCH_JAVA_OPTS:-} --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -cp "$root/jmh/target/benchmarks.jar" dev.recur.bench.GemmBenchMain "$@"

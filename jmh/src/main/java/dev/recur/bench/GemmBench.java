@@ -3,6 +3,7 @@ package dev.recur.bench;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
+import dev.recur.engine.PackedB;
 import dev.recur.engine.ScalarGemm;
 import dev.recur.engine.Transpose;
 import java.lang.foreign.Arena;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * SGEMM throughput, one op = one {@code C = op(A)·op(B)} (beta = 0): the engine ({@link #recur}),
+ * SGEMM throughput, one op = one {@code C = op(A)·op(B)} (beta = 0): the engine ({@link #recur};
+ * {@link #recurPrepacked} with B packed once in setup, for the recurrent shapes),
  * OpenBLAS's {@code cblas_sgemm} through FFM ({@link #openblas}), and the scalar twin
  * ({@link #scalar}, small shapes only). GFLOPS = ops/s × 2·M·N·K / 10⁹; {@link GemmBenchMain}
  * (run by {@code jmh/bench-gemm.sh}) runs the whole comparison and prints the GFLOPS table.
@@ -51,6 +53,7 @@ public class GemmBench {
     private FloatMatrix a, b, c;
     private Transpose ta, tb;
     private int m, k, n;
+    private PackedB packedB;
 
     /** {M, K, N} and the transposes of a shape string like {@code NT_64x1024x384}. */
     static int[] parse(String shape) {
@@ -79,6 +82,7 @@ public class GemmBench {
         a = fill(ta == Transpose.N ? FloatMatrix.allocate(arena, m, k) : FloatMatrix.allocate(arena, k, m), rng);
         b = fill(tb == Transpose.N ? FloatMatrix.allocate(arena, k, n) : FloatMatrix.allocate(arena, n, k), rng);
         c = FloatMatrix.allocate(arena, m, n);
+        packedB = Gemm.packB(tb, b);
         Engine.setThreads(threads);
         if (OpenBlas.available()) OpenBlas.setThreads(threads);
     }
@@ -99,6 +103,13 @@ public class GemmBench {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public void recur() {
         Gemm.sgemm(ta, tb, 1f, a, b, 0f, c);
+    }
+
+    /** The engine with op(B) packed once in setup, as a recurrent layer does with W_hh per pass. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void recurPrepacked() {
+        Gemm.sgemm(ta, m, 1f, a.segment(), 0, a.ld(), packedB, 0f, c.segment(), 0, c.ld());
     }
 
     @Benchmark
