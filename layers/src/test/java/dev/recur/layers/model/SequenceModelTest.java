@@ -105,6 +105,31 @@ class SequenceModelTest {
     }
 
     @Test
+    void whatIsPastASequencesEndChangesNeitherOutputsNorGradients() {
+        ModelConfig cfg = config(CellType.LSTM).withBidirectional(true).withPool(Pooling.MAX).withPaddingIdx(-1);
+        Batch clean = batch(9);
+        Batch noisy = batch(9);
+        SplittableRandom r = new SplittableRandom(99);
+        for (int s = 0; s < B; s++) {
+            for (int t = clean.lengths()[s]; t < T; t++) {
+                noisy.setToken(t, s, r.nextInt(V));
+                noisy.setTarget(t, s, r.nextInt(4));
+            }
+        }
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 2, T, B)) {
+            List<float[]> g1 = grads(m, clean), g2 = grads(m, noisy);
+            for (int i = 0; i < g1.size(); i++) assertArrayEquals(g1.get(i), g2.get(i), m.parameters().get(i).name());
+        }
+    }
+
+    private static List<float[]> grads(SequenceClassifier m, Batch b) {
+        m.zeroGrad();
+        m.forward(b, true);
+        m.backward();
+        return m.parameters().stream().map(p -> p.grad().toArray()).toList();
+    }
+
+    @Test
     void namesArePyTorchs() {
         try (SequenceClassifier m = new SequenceClassifier(config(CellType.LSTM).withLayers(2).withBidirectional(true), 1, T, B)) {
             List<String> names = m.parameters().stream().map(Parameter::name).toList();
