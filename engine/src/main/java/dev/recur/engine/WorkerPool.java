@@ -38,6 +38,7 @@ public final class WorkerPool {
     private volatile long epoch;
     private volatile boolean shutdown;
     private volatile Thread waitingCaller;
+    private volatile Thread owner;
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be ≥ 1, got " + threads);
@@ -68,6 +69,7 @@ public final class WorkerPool {
             for (int p = 0; p < pieces; p++) task.run(p, pieces);
             return;
         }
+        owner = Thread.currentThread();
         try {
             int parts = Math.min(pieces, threads);
             this.task = task;
@@ -92,7 +94,10 @@ public final class WorkerPool {
                 throw new IllegalStateException("a parallel piece failed", f);
             }
         } finally {
-            busy.set(false);
+            owner = null;
+            // after a shutdown requested from inside this job the pool stays busy: later calls run inline
+            if (!shutdown) busy.set(false);
+            else wakeAll();
         }
     }
 
@@ -126,10 +131,27 @@ public final class WorkerPool {
         }
     }
 
-    /** Stops the workers (they finish the current job first). Later {@code run} calls run inline. */
+    /**
+     * Stops the workers once the job in flight (if any) has finished; later {@code run} calls run
+     * inline on their caller. Safe to call from any thread, also from inside a task.
+     */
     public void shutdown() {
+        Thread self = Thread.currentThread();
+        if (owner == self || isWorker(self)) { // from inside a job: run() finishes the shutdown
+            shutdown = true;
+            return;
+        }
+        // take the pool for good: waits for a job in flight, and no job is published after this
+        while (!busy.compareAndSet(false, true)) {
+            if (shutdown) return;
+            Thread.onSpinWait();
+            Thread.yield();
+        }
         shutdown = true;
-        epoch = epoch + 1;
+        wakeAll();
+    }
+
+    private void wakeAll() {
         for (Worker w : workers) LockSupport.unpark(w.thread);
     }
 
@@ -149,8 +171,8 @@ public final class WorkerPool {
             long seen = 0; // the epoch a new pool starts at (not a read: a job may already be out)
             while (true) {
                 long e = awaitNewEpoch(seen);
+                if (e == seen) return; // shut down while idle
                 seen = e;
-                if (shutdown) return;
                 if (index < participants) runShare(index);
                 if (remaining.decrementAndGet() == 0) {
                     Thread c = waitingCaller;
@@ -164,9 +186,10 @@ public final class WorkerPool {
             int spins = 0;
             long e;
             while ((e = epoch) == seen) {
+                if (shutdown) return seen;
                 if ((++spins & 63) == 0 && System.nanoTime() > deadline) {
                     sleeping = true;
-                    while ((e = epoch) == seen) LockSupport.park(this);
+                    while ((e = epoch) == seen && !shutdown) LockSupport.park(this);
                     sleeping = false;
                     return e;
                 }

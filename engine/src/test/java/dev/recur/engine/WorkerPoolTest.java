@@ -114,6 +114,42 @@ class WorkerPoolTest {
         }
     }
 
+    /** Shutting down from inside a job (caller's piece or a worker's) neither hangs nor loses pieces. */
+    @Test
+    void shutdownFromInsideAJobFinishesTheJob() {
+        for (int who = 0; who < 2; who++) {
+            WorkerPool pool = new WorkerPool(2);
+            int stopper = who;
+            AtomicInteger done = new AtomicInteger();
+            pool.run(4, (p, n) -> {
+                if (p == stopper) pool.shutdown();
+                done.incrementAndGet();
+            });
+            assertEquals(4, done.get());
+            Thread caller = Thread.currentThread();
+            AtomicInteger inline = new AtomicInteger();
+            pool.run(2, (p, n) -> { if (Thread.currentThread() == caller) inline.incrementAndGet(); });
+            assertEquals(2, inline.get());
+        }
+    }
+
+    /** A shutdown from another thread waits for the job in flight instead of stranding it. */
+    @Test
+    void shutdownWhileAnotherThreadRunsAJob() throws InterruptedException {
+        for (int round = 0; round < 50; round++) {
+            WorkerPool pool = new WorkerPool(2);
+            AtomicInteger done = new AtomicInteger();
+            Thread runner = new Thread(() -> {
+                for (int i = 0; i < 200; i++) pool.run(2, (p, n) -> done.incrementAndGet());
+            });
+            runner.start();
+            pool.shutdown();
+            runner.join(10_000);
+            assertTrue(!runner.isAlive(), "run() hung after a concurrent shutdown");
+            assertEquals(400, done.get());
+        }
+    }
+
     @Test
     void rejectsZeroThreads() {
         assertThrows(IllegalArgumentException.class, () -> new WorkerPool(0));
