@@ -38,7 +38,7 @@ public final class FloatMatrix {
 
     /** A new zero-filled {@code rows × cols} matrix with {@code ld = cols}, owned by {@code arena}. */
     public static FloatMatrix allocate(Arena arena, int rows, int cols) {
-        return allocate(arena, rows, cols, cols);
+        return allocate(arena, rows, cols, Math.max(cols, 1));
     }
 
     /** A new zero-filled {@code rows × cols} matrix with the given leading dimension. */
@@ -181,6 +181,7 @@ public final class FloatMatrix {
     /** Copies {@code src} (same shape) into this matrix. */
     public void copyFrom(FloatMatrix src) {
         requireSameShape("copyFrom", src);
+        if (size() == 0) return;
         if (isContiguous() && src.isContiguous()) {
             MemorySegment.copy(src.segment, 0, segment, 0, size() * Float.BYTES);
             return;
@@ -197,6 +198,7 @@ public final class FloatMatrix {
             throw new IllegalArgumentException("copyFrom: " + values.length + " values for a " + rows + "×"
                     + cols + " matrix");
         }
+        if (values.length == 0) return;
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(values, r * cols, segment, FLOAT, (long) r * ld * Float.BYTES, cols);
         }
@@ -205,6 +207,7 @@ public final class FloatMatrix {
     /** The elements as a new row-major array of {@code rows·cols} values. */
     public float[] toArray() {
         float[] out = new float[Math.toIntExact(size())];
+        if (out.length == 0) return out;
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(segment, FLOAT, (long) r * ld * Float.BYTES, out, r * cols, cols);
         }

@@ -61,4 +61,17 @@ class FloatMatrixTest {
             assertArrayEquals(new float[] {17, 23, 39, 53}, c.toArray());
         }
     }
+
+    @Test
+    void emptyMatricesAndEmptyViewsCopyNothing() {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix none = FloatMatrix.allocate(arena, 7, 0);
+            assertEquals(0, none.toArray().length);
+            FloatMatrix m = FloatMatrix.allocate(arena, 7, 3);
+            FloatMatrix empty = m.view(0, 1, 7, 0);
+            assertEquals(0, empty.toArray().length);
+            empty.copyFrom(none);
+            empty.copyFrom(new float[0]);
+        }
+    }
 }
