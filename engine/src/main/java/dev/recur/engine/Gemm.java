@@ -22,6 +22,9 @@ import java.lang.foreign.MemorySegment;
  * task. {@link #sgemmSerial} always runs on the calling thread: use it when you split the work
  * yourself (e.g. one slice of rows per worker).
  *
+ * <p>When the same B multiplies many A's (a recurrent layer's {@code W_hhᵀ} at every time step),
+ * pack it once with {@link #packB} and use the {@link PackedB} forms: only A is packed per call.
+ *
  * <p>No call allocates on the heap once a thread has done its first GEMM (each thread keeps its
  * packing buffers, about 0.6 MiB).
  */
