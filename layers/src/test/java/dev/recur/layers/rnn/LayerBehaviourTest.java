@@ -183,6 +183,26 @@ class LayerBehaviourTest {
     }
 
     @Test
+    void interLayerDropoutOnlyInTrainingAndInverted() {
+        var cfg = RecurrentConfig.of(CellType.RNN_RELU, 4, 64).withLayers(2).withDropout(0.5f).withSeed(8);
+        try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("d.", cfg, 3, 2)) {
+            FloatMatrix x = GradientCheckTest.random(arena, 6, 4, new Random(4));
+            float[] eval1 = l.forward(x, 2, null, null, null, false).toArray();
+            float[] eval2 = l.forward(x, 2, null, null, null, false).toArray();
+            assertArrayEquals(eval1, eval2, "no dropout in inference");
+            float[] train1 = l.forward(x, 2, null, null, null, true).toArray();
+            float[] train2 = l.forward(x, 2, null, null, null, true).toArray();
+            assertFalse(java.util.Arrays.equals(eval1, train1), "dropout changes training outputs");
+            assertFalse(java.util.Arrays.equals(train1, train2), "a new mask per training forward");
+            // a single layer has nothing to drop between layers
+            try (RecurrentLayer one = new RecurrentLayer("d.", cfg.withLayers(1), 3, 2)) {
+                assertArrayEquals(one.forward(x, 2, null, null, null, false).toArray(),
+                        one.forward(x, 2, null, null, null, true).toArray());
+            }
+        }
+    }
+
+    @Test
     void badInputGetsClearErrors() {
         try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("r.", RecurrentConfig.of(CellType.RNN_TANH, 3, 4), 5, 2)) {
             FloatMatrix x = FloatMatrix.allocate(arena, 6, 3);
