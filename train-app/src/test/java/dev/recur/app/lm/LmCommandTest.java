@@ -106,6 +106,19 @@ class LmCommandTest {
     }
 
     @Test
+    void runsOnTheEmbeddedTextAndEveryCommandHasHelp() {
+        Run r = Run.of("lm", "--epochs", "1", "--layers", "1", "--hidden", "8", "--embed", "4", "--batch", "16",
+                "--tbptt", "32", "--sample-length", "0", "--threads", "1", "--out", dir.resolve("embedded").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("tiny-austen.txt (embedded)"), r.err());
+        for (String c : List.of("lm", "sample", "tag", "gradients")) {
+            Run h = Run.of(c, "--help");
+            assertEquals(0, h.code(), h.toString());
+            assertTrue(h.out().contains("Usage: train-app " + c), h.out());
+        }
+    }
+
+    @Test
     void badInputsGetClearErrors() throws Exception {
         Run missing = Run.of("lm", "--data", dir.resolve("nope.txt").toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, missing.code(), missing.toString());
