@@ -15,27 +15,27 @@ import java.util.Map;
  * {@code optimizer.exp_avg_sq.<param>} and the step count.
  */
 public class Adam extends Optimizer {
-    private final float beta1;
-    private final float beta2;
-    private final float eps;
-    private final float weightDecay;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
     private final boolean decoupled;
     private final FloatMatrix[] m;
     private final FloatMatrix[] v;
 
     /** Adam with PyTorch's defaults β = (0.9, 0.999), ε = 1e-8, no weight decay. */
-    public Adam(List<Parameter> params, float lr) { this(params, lr, 0.9f, 0.999f, 1e-8f, 0f); }
+    public Adam(List<Parameter> params, double lr) { this(params, lr, 0.9, 0.999, 1e-8, 0); }
 
-    public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+    public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
         this(params, lr, beta1, beta2, eps, weightDecay, false);
     }
 
-    Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+    Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         super(params, lr);
-        if (!(beta1 >= 0f && beta1 < 1f)) throw new IllegalArgumentException("Adam beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0f && beta2 < 1f)) throw new IllegalArgumentException("Adam beta2 must be in [0, 1), got " + beta2);
-        if (!(eps >= 0f)) throw new IllegalArgumentException("Adam eps must be ≥ 0, got " + eps);
-        if (!(weightDecay >= 0f)) throw new IllegalArgumentException("Adam weight decay must be ≥ 0, got " + weightDecay);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("Adam beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("Adam beta2 must be in [0, 1), got " + beta2);
+        if (!(eps >= 0)) throw new IllegalArgumentException("Adam eps must be ≥ 0, got " + eps);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("Adam weight decay must be ≥ 0, got " + weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -52,13 +52,13 @@ public class Adam extends Optimizer {
     @Override
     public String type() { return "adam"; }
 
-    public float beta1() { return beta1; }
+    public double beta1() { return beta1; }
 
-    public float beta2() { return beta2; }
+    public double beta2() { return beta2; }
 
-    public float eps() { return eps; }
+    public double eps() { return eps; }
 
-    public float weightDecay() { return weightDecay; }
+    public double weightDecay() { return weightDecay; }
 
     @Override
     protected void update(int i, Parameter p, long step) {
@@ -82,7 +82,7 @@ public class Adam extends Optimizer {
 
     @Override
     protected Map<String, String> hyperParameters() {
-        return Map.of("beta1", Float.toString(beta1), "beta2", Float.toString(beta2), "eps", Float.toString(eps),
-                "weight_decay", Float.toString(weightDecay));
+        return Map.of("beta1", Double.toString(beta1), "beta2", Double.toString(beta2), "eps", Double.toString(eps),
+                "weight_decay", Double.toString(weightDecay));
     }
 }

@@ -7,9 +7,9 @@ import java.util.List;
 public final class AdamW extends Adam {
 
     /** AdamW with PyTorch's defaults β = (0.9, 0.999), ε = 1e-8, weight decay 0.01. */
-    public AdamW(List<Parameter> params, float lr) { this(params, lr, 0.9f, 0.999f, 1e-8f, 0.01f); }
+    public AdamW(List<Parameter> params, double lr) { this(params, lr, 0.9, 0.999, 1e-8, 0.01); }
 
-    public AdamW(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay) {
+    public AdamW(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
         super(params, lr, beta1, beta2, eps, weightDecay, true);
     }
 

@@ -26,10 +26,10 @@ import java.util.Objects;
 public abstract class Optimizer implements AutoCloseable {
     private final List<Parameter> params;
     protected final Arena arena = Arena.ofShared();
-    private float lr;
+    private double lr;
     private long steps;
 
-    protected Optimizer(List<Parameter> params, float lr) {
+    protected Optimizer(List<Parameter> params, double lr) {
         this.params = List.copyOf(Objects.requireNonNull(params, "params"));
         if (this.params.isEmpty()) throw new IllegalArgumentException("optimizer got an empty parameter list");
         setLearningRate(lr);
@@ -49,11 +49,12 @@ public abstract class Optimizer implements AutoCloseable {
 
     public List<Parameter> parameters() { return params; }
 
-    public float learningRate() { return lr; }
+    /** The learning rate, held as a double like PyTorch's (so 1e-3 is exactly the double 1e-3). */
+    public double learningRate() { return lr; }
 
     /** Sets the learning rate for the next steps (for schedules). */
-    public void setLearningRate(float lr) {
-        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be a finite number ≥ 0, got " + lr);
+    public void setLearningRate(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be a finite number ≥ 0, got " + lr);
         this.lr = lr;
     }
 
@@ -74,7 +75,7 @@ public abstract class Optimizer implements AutoCloseable {
     public void saveState(SafeTensorsWriter w) {
         w.metadata("optimizer.type", type());
         w.metadata("optimizer.step", Long.toString(steps));
-        w.metadata("optimizer.lr", Float.toString(lr));
+        w.metadata("optimizer.lr", Double.toString(lr));
         hyperParameters().forEach((k, v) -> w.metadata("optimizer." + k, v));
         state().forEach(w::put);
     }
@@ -91,10 +92,10 @@ public abstract class Optimizer implements AutoCloseable {
             throw new SafeTensorsException(st.file(), "holds " + t + " optimizer state, but the optimizer is " + type());
         }
         long step;
-        float newLr;
+        double newLr;
         try {
             step = Long.parseLong(meta.getOrDefault("optimizer.step", ""));
-            newLr = Float.parseFloat(meta.getOrDefault("optimizer.lr", ""));
+            newLr = Double.parseDouble(meta.getOrDefault("optimizer.lr", ""));
         } catch (NumberFormatException e) {
             throw new SafeTensorsException(st.file(), "optimizer.step or optimizer.lr metadata is not a number");
         }

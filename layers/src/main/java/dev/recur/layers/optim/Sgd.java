@@ -13,32 +13,32 @@ import java.util.Map;
  * {@code d = nesterov ? d + μ·b : b}; then {@code p −= lr·d}. State: {@code optimizer.momentum_buffer.<param>}.
  */
 public final class Sgd extends Optimizer {
-    private final float momentum;
-    private final float weightDecay;
+    private final double momentum;
+    private final double weightDecay;
     private final boolean nesterov;
     private final FloatMatrix[] buffers;
 
-    public Sgd(List<Parameter> params, float lr, float momentum, float weightDecay, boolean nesterov) {
+    public Sgd(List<Parameter> params, double lr, double momentum, double weightDecay, boolean nesterov) {
         super(params, lr);
-        if (!(momentum >= 0f && momentum < 1f)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
-        if (!(weightDecay >= 0f)) throw new IllegalArgumentException("SGD weight decay must be ≥ 0, got " + weightDecay);
-        if (nesterov && momentum == 0f) throw new IllegalArgumentException("Nesterov SGD needs momentum > 0 (as torch.optim.SGD)");
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("SGD weight decay must be ≥ 0, got " + weightDecay);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov SGD needs momentum > 0 (as torch.optim.SGD)");
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
         buffers = new FloatMatrix[params.size()];
-        if (momentum != 0f) for (int i = 0; i < buffers.length; i++) buffers[i] = zerosLike(params.get(i));
+        if (momentum != 0) for (int i = 0; i < buffers.length; i++) buffers[i] = zerosLike(params.get(i));
     }
 
     /** Plain SGD: no momentum, no weight decay. */
-    public Sgd(List<Parameter> params, float lr) { this(params, lr, 0f, 0f, false); }
+    public Sgd(List<Parameter> params, double lr) { this(params, lr, 0, 0, false); }
 
     @Override
     public String type() { return "sgd"; }
 
-    public float momentum() { return momentum; }
+    public double momentum() { return momentum; }
 
-    public float weightDecay() { return weightDecay; }
+    public double weightDecay() { return weightDecay; }
 
     public boolean nesterov() { return nesterov; }
 
@@ -50,7 +50,7 @@ public final class Sgd extends Optimizer {
     @Override
     public Map<String, FloatMatrix> state() {
         Map<String, FloatMatrix> m = new LinkedHashMap<>();
-        if (momentum != 0f) {
+        if (momentum != 0) {
             for (int i = 0; i < buffers.length; i++) m.put("optimizer.momentum_buffer." + parameters().get(i).name(), buffers[i]);
         }
         return m;
@@ -58,7 +58,7 @@ public final class Sgd extends Optimizer {
 
     @Override
     protected Map<String, String> hyperParameters() {
-        return Map.of("momentum", Float.toString(momentum), "weight_decay", Float.toString(weightDecay),
+        return Map.of("momentum", Double.toString(momentum), "weight_decay", Double.toString(weightDecay),
                 "nesterov", Boolean.toString(nesterov));
     }
 }
