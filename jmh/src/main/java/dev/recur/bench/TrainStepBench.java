@@ -78,7 +78,7 @@ public class TrainStepBench {
         ModelConfig cfg = ModelConfig.defaults(CellType.valueOf(cell), vocab)
                 .withEmbedDim(embed).withHidden(hidden).withPool(Pooling.LAST).withPaddingIdx(-1);
         model = new SequenceClassifier(cfg, 1, steps, BATCH);
-        adam = new Adam(model.parameters(), 1e-3f);
+        adam = new Adam(model.parameters(), 1e-3);
         batch = new Batch(steps, BATCH).reset(steps, BATCH);
         SplittableRandom r = new SplittableRandom(0);
         for (int i = 0; i < steps * BATCH; i++) batch.tokens()[i] = r.nextInt(vocab);
