@@ -69,7 +69,8 @@ import java.util.SplittableRandom;
  * {@code dX} as a few GEMMs over all steps. Each step's active rows are split across
  * {@link Engine#pool()}; row results do not depend on the split, so the numbers are the same for
  * any thread count. After construction, forward and backward allocate nothing (except a new result
- * view when the batch shape changes).
+ * view when the batch shape changes). A {@code gradOutput} in memory confined to the calling
+ * thread is allowed; the backward steps then run on the calling thread only.
  *
  * <p>Not thread-safe: one caller at a time. Close to free its off-heap memory (parameters included).
  */
@@ -103,6 +104,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private boolean training, dropoutOn;
     private FloatMatrix input;
     private boolean backwardReady;
+    /** False when a caller's buffer read by the per-step kernels is confined to the calling thread. */
+    private boolean stepsMayUseWorkers = true;
 
     private final View outputView, inputGradView, hNView, cNView, dh0View, dc0View;
 
@@ -226,6 +229,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.input = input;
         this.training = training;
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
+        this.stepsMayUseWorkers = true;   // forward steps touch only the layer's own (shared) memory
         for (int s = 0; s < t; s++) {
             int n = 0;
             while (n < batch && this.lengths[n] > s) n++;
@@ -286,6 +290,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             throw new IllegalArgumentException("gradFinalCell was given but a " + cell + " layer has no cell state");
         }
         checkState("gradFinalCell", gradFinalCell, batch);
+        Thread worker = Engine.pool().anyWorker();
+        stepsMayUseWorkers = gradOutput == null || worker == null || gradOutput.segment().isAccessibleBy(worker);
         for (int l = numLayers - 1; l >= 0; l--) {
             MemorySegment dOut;
             int ldOut;
@@ -594,7 +600,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         private void runStep(int t, int n, boolean back, MemorySegment dOut, long dOutOff, int ldOut) {
             task.set(t, n, back, dOut, dOutOff, ldOut);
             WorkerPool pool = Engine.pool();
-            int pieces = Math.min(pool.threads(), Math.max(1, n / MIN_ROWS_PER_PIECE));
+            int pieces = stepsMayUseWorkers ? Math.min(pool.threads(), Math.max(1, n / MIN_ROWS_PER_PIECE)) : 1;
             if (pieces == 1) task.run(0, 1);
             else pool.run(pieces, task);
         }

@@ -183,6 +183,26 @@ class LayerBehaviourTest {
     }
 
     @Test
+    void aGradientInConfinedMemoryWorksWithTwoThreads() {
+        int prev = Engine.threads();
+        Engine.setThreads(2);
+        try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared();
+             RecurrentLayer l = new RecurrentLayer("c.", RecurrentConfig.of(CellType.GRU, 4, 8), 3, 32)) {
+            FloatMatrix x = GradientCheckTest.random(shared, 96, 4, new Random(1));
+            FloatMatrix dOutConfined = GradientCheckTest.random(confined, 96, 8, new Random(2));
+            FloatMatrix dOutShared = FloatMatrix.allocate(shared, 96, 8);
+            dOutShared.copyFrom(dOutConfined);
+            l.forward(x, 32, null, null, null, true);
+            float[] a = l.backward(dOutShared, null, null).toArray();
+            l.forward(x, 32, null, null, null, true);
+            float[] b = l.backward(dOutConfined, null, null).toArray();
+            assertArrayEquals(a, b);
+        } finally {
+            Engine.setThreads(prev);
+        }
+    }
+
+    @Test
     void interLayerDropoutOnlyInTrainingAndInverted() {
         var cfg = RecurrentConfig.of(CellType.RNN_RELU, 4, 64).withLayers(2).withDropout(0.5f).withSeed(8);
         try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("d.", cfg, 3, 2)) {
