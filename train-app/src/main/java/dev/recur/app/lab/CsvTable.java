@@ -51,7 +51,7 @@ public final class CsvTable {
         try {
             Path dir = path.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+            Path tmp = dir.resolve("." + path.getFileName() + ".tmp"); // default permissions, unlike createTempFile
             Files.writeString(tmp, text());
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -94,7 +94,7 @@ public final class LabPlots {
         try {
             Path dir = png.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, png.getFileName().toString(), ".tmp");
+            Path tmp = dir.resolve("." + png.getFileName() + ".tmp"); // default permissions, unlike createTempFile
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 javax.imageio.ImageIO.write(img, "png", out);
             }
