@@ -12,12 +12,12 @@ public final class Defaults {
     public static final int HIDDEN = 64;
     public static final int EMBED = 64;
     public static final int VOCAB_SIZE = 20_000;
-    public static final int MAX_LEN = 200;
+    public static final int MAX_LEN = 400;
     public static final TruncateKind TRUNCATE = TruncateKind.end;
     public static final PoolKind POOL = PoolKind.max;
     public static final double DROPOUT = 0.2;
     public static final int BATCH = 64;
-    public static final int EPOCHS = 4;
+    public static final int EPOCHS = 5;
     public static final double LR = 2e-3;
     public static final OptimizerKind OPTIMIZER = OptimizerKind.adam;
     public static final double CLIP_NORM = 5.0;
