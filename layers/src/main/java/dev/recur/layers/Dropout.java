@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
  * Inverted dropout, as {@code torch.nn.Dropout}: in training each element is kept with probability
  * {@code 1 − p} and scaled by {@code 1/(1 − p)}, else set to zero; in evaluation it is the identity.
  *
- * <p>The mask is a pure function of (seed, call number, element index) — a SplitMix64 hash — so the
+ * <p>The mask is a pure function of (seed, call number, element index) — {@link DropoutHash} — so the
  * same seed gives the same masks on any number of threads, and the state to save for an exact
  * resume is just {@link #calls()} ({@link #setCalls}). The mask buffer grows to the largest input
  * seen and is then reused. Not thread-safe.
@@ -52,11 +52,10 @@ public final class Dropout {
         int rows = in.rows(), cols = in.cols();
         if (mask == null || mask.size() < in.size()) mask = FloatMatrix.allocate(arena, 1, Math.toIntExact(in.size()));
         MemorySegment ms = mask.segment();
-        long base = mix(seed + 0x9E3779B97F4A7C15L * ++calls);
+        long key = DropoutHash.callKey(seed, ++calls);
         long n = in.size();
         for (long i = 0; i < n; i++) {
-            // u uniform in [0, 1) from the top 53 bits of the hash of (seed, call, i)
-            double u = (mix(base + 0x9E3779B97F4A7C15L * (i + 1)) >>> 11) * 0x1.0p-53;
+            double u = DropoutHash.uniform(key, i);   // uniform in [0, 1), a hash of (seed, call, i)
             ms.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, u < p ? 0f : scale);
         }
         for (int r = 0; r < rows; r++) {
@@ -75,12 +74,5 @@ public final class Dropout {
         for (int r = 0; r < dOut.rows(); r++) {
             VectorOps.mul(dOut.segment(), dOut.index(r, 0), mask.segment(), (long) r * cols, dIn.segment(), dIn.index(r, 0), cols);
         }
-    }
-
-    /** SplitMix64's finaliser: a bijective 64-bit mix. */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -282,6 +282,7 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
     public Map<String, String> rngState() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("recur.rng.embedding_dropout", Long.toString(embeddingDropout.calls()));
+        m.put("recur.rng.recurrent_dropout", Long.toString(rnn.dropoutCalls()));
         m.putAll(headRngState());
         return m;
     }
@@ -290,6 +291,8 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
     public void restoreRngState(Map<String, String> state) {
         String v = state.get("recur.rng.embedding_dropout");
         if (v != null) embeddingDropout.setCalls(Long.parseLong(v));
+        v = state.get("recur.rng.recurrent_dropout");
+        if (v != null) rnn.setDropoutCalls(Long.parseLong(v));
         restoreHeadRngState(state);
     }
 

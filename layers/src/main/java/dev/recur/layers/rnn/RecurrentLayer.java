@@ -10,6 +10,7 @@ import dev.recur.engine.PackedB;
 import dev.recur.engine.ParallelTask;
 import dev.recur.engine.WorkerPool;
 import dev.recur.engine.cell.CellKernels;
+import dev.recur.layers.DropoutHash;
 import dev.recur.layers.HasParameters;
 import dev.recur.layers.Parameter;
 import java.lang.foreign.Arena;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * A multi-layer, optionally bidirectional RNN, LSTM or GRU over a batch of variable-length
@@ -86,7 +86,10 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private final CellKernels kernels = CellKernels.get();
     private final Direction[][] dirs;
     private final List<Parameter> params;
-    private final SplittableRandom dropoutRandom;
+    /** Seed of the inter-layer dropout masks. */
+    private final long dropoutSeed;
+    /** Training forwards that drew inter-layer dropout masks so far: the mask stream's position. */
+    private long dropoutCalls;
 
     // per layer l
     private final MemorySegment[] out;      // maxT·maxB × outW
@@ -133,7 +136,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.maxBatch = maxBatch;
         this.lengths = new int[maxBatch];
         this.active = new int[maxSteps];
-        this.dropoutRandom = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+        this.dropoutSeed = config.seed() ^ 0x5DEECE66DL;
 
         long tb = (long) maxSteps * maxBatch;
         dirs = new Direction[numLayers][numDirs];
@@ -206,6 +209,23 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     }
 
     /**
+     * Number of training forwards so far that drew inter-layer dropout masks (only when
+     * {@code numLayers > 1} and {@code dropout > 0}): the position of the mask stream. Masks are a
+     * pure function of (seed, this counter, element index) ({@link DropoutHash}), so saving this
+     * number and giving it back with {@link #setDropoutCalls} resumes the exact same masks.
+     */
+    public long dropoutCalls() { return dropoutCalls; }
+
+    /** Restores the inter-layer dropout stream's position saved from {@link #dropoutCalls()} (≥ 0). */
+    public void setDropoutCalls(long calls) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("dropout call counter must be ≥ 0, got " + calls
+                    + " (restore a value saved from dropoutCalls())");
+        }
+        this.dropoutCalls = calls;
+    }
+
+    /**
      * Runs the layer over a batch.
      *
      * @param input    {@code (T·batch) × inputSize}, time-major; T = input.rows() / batch ≤ maxSteps
@@ -235,6 +255,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             while (n < batch && this.lengths[n] > s) n++;
             active[s] = n;
         }
+        long dropoutKey = dropoutOn ? DropoutHash.callKey(dropoutSeed, ++dropoutCalls) : 0L;
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x;
             long ldx;
@@ -249,7 +270,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
                 dirs[l][d].forward(x, (int) ldx, h0, c0);
             }
             writeLayerOutput(l);
-            if (dropoutOn && l < numLayers - 1) applyNewDropout(l);
+            if (dropoutOn && l < numLayers - 1) applyNewDropout(l, dropoutKey);
         }
         backwardReady = training;
         return outputView.get(t * batch);
@@ -433,14 +454,18 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         }
     }
 
-    /** Draws a new inverted-dropout mask for out[l] and writes dropped[l] = out[l] ⊙ mask. */
-    private void applyNewDropout(int l) {
+    /**
+     * Draws the inverted-dropout mask for out[l] and writes dropped[l] = out[l] ⊙ mask. Element i of
+     * layer l is element l·n + i of this call's hash stream (n = T·B·outW), so layers never share draws.
+     */
+    private void applyNewDropout(int l, long callKey) {
         float p = cfg.dropout();
         float keep = 1f / (1f - p);
         long n = (long) steps * batch * outW;
+        long first = l * n;
         MemorySegment m = mask[l], o = out[l], dr = dropped[l];
         for (long i = 0; i < n; i++) {
-            float v = dropoutRandom.nextFloat() < p ? 0f : keep;
+            float v = DropoutHash.uniform(callKey, first + i) < p ? 0f : keep;
             m.setAtIndex(F, i, v);
             dr.setAtIndex(F, i, o.getAtIndex(F, i) * v);
         }
