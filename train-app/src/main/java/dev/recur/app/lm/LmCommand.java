@@ -38,8 +38,8 @@ public final class LmCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers. Default: ${DEFAULT-VALUE}.")
     double dropout = 0.0;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Parallel streams the text is cut into. Default: ${DEFAULT-VALUE}.")
-    int batch = 64;
+    @Option(names = "--batch", paramLabel = "N", description = "Parallel streams the text is cut into (more streams: fewer, larger updates). Default: ${DEFAULT-VALUE}.")
+    int batch = 32;
 
     @Option(names = "--tbptt", paramLabel = "K", description = "Window length (steps) of truncated BPTT. Default: ${DEFAULT-VALUE}.")
     int tbptt = 64;
