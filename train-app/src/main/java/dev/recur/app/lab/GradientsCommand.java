@@ -72,6 +72,9 @@ public final class GradientsCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "Vanishing: measure on this UTF-8 text (characters through a fixed random embedding) instead of the adding problem.")
     Path data;
 
+    @Option(names = "--imdb", paramLabel = "PATH|sample", description = "Vanishing: measure on IMDB reviews (aclImdb folder or .tar.gz, or 'sample' for the embedded sample): the last --length words of each review through a fixed random embedding, loss = sentiment at the last word.")
+    String imdb;
+
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Vanishing: measure a trained 'lm' model (on --data, or the embedded text) instead of fresh ones.")
     Path checkpoint;
 
@@ -184,6 +187,20 @@ public final class GradientsCommand implements Callable<Integer> {
                 addLine(csv, lines, label(cfg.cell()) + " (trained, " + cfg.layers() + " layer" + (cfg.layers() > 1 ? "s" : "") + ")",
                         "checkpoint", norms);
             }
+        } else if (imdb != null) {
+            ImdbWindows w = imdbWindows();
+            source = "IMDB reviews, " + w.source;
+            for (ModelKind k : models) {
+                CellType cell = cell(k);
+                try (Arena arena = Arena.ofShared();
+                     RecurrentLayer rnn = new RecurrentLayer("rnn.", new RecurrentConfig(cell, 32, hidden, 1, false,
+                             DirectionMerge.CONCAT, 0f, false, !noForgetBias && cell == CellType.LSTM, seed), length, batch)) {
+                    SplittableRandom rng = new SplittableRandom(seed);
+                    Embedding emb = new Embedding(arena, "embedding", w.vocabSize, 32, 0, rng);
+                    Linear fc = new Linear(arena, "fc", hidden, 2, rng);
+                    addLine(csv, lines, label(cell), "initialisation", probeIds(emb, rnn, fc, w.inputs, w.targets, label(cell)));
+                }
+            }
         } else {
             CharCorpus text = data == null ? null : CharCorpus.read(data, 0.1);
             source = text == null ? "adding problem" : text.name();
@@ -209,14 +226,13 @@ public final class GradientsCommand implements Callable<Integer> {
         }
         Path csvFile = out.resolve("gradients.csv"), png = out.resolve("gradients.png");
         csv.write(csvFile);
-        String x = "distance T−1−k (steps back from the loss)", y = "mean ‖∂L/∂h_k‖";
-        String head = checkpoint != null ? "trained model" : "at initialisation";
-        var top = LabPlots.chart("Gradient reaching h_k from the loss at the last step: " + head + " (" + source + ", T=" + length + ")",
-                x, y, true, lines);
+        String x = "distance T−1−k (steps back from the loss)", y = "mean ‖∂L/∂h_k‖ (log scale)";
+        String head = checkpoint != null ? "Trained model" : "At initialisation";
+        var top = LabPlots.chart(head + ": " + source + ", loss at step T−1 = " + (length - 1), x, y, true, lines);
         if (trainedLines.isEmpty()) {
             LabPlots.save(png, top);
         } else {
-            LabPlots.save(png, top, LabPlots.chart("The same after " + pretrainSteps + " training steps on the adding problem",
+            LabPlots.save(png, top, LabPlots.chart("After " + pretrainSteps + " training steps on the adding problem",
                     x, y, true, trainedLines));
         }
         io.out().println("vanishing gradients: " + csvFile + ", " + png);
@@ -285,27 +301,77 @@ public final class GradientsCommand implements Callable<Integer> {
             int[] cps = decode(text);
             ids = vocab.encode(new String(cps, 0, cps.length));
         }
-        int[] in = new int[length * batch];
+        SplittableRandom rng = new SplittableRandom(seed + 11);
+        List<int[]> inputs = new ArrayList<>(), targets = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            int[] in = new int[length * batch], tg = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                int start = rng.nextInt(ids.length - length - 1);
+                for (int t = 0; t < length; t++) in[t * batch + b] = ids[start + t];
+                tg[b] = ids[start + length];
+            }
+            inputs.add(in);
+            targets.add(tg);
+        }
+        return probeIds(emb, rnn, fc, inputs, targets, name);
+    }
+
+    /** Mean ‖∂L/∂h_k‖ over batches of ids ({@code T·B}, time-major) with one target class per sequence. */
+    private double[] probeIds(Embedding emb, RecurrentLayer rnn, Linear fc, List<int[]> inputs, List<int[]> targetList,
+                              String name) {
         int[] targets = new int[batch];
         double[] sum = new double[length];
-        SplittableRandom rng = new SplittableRandom(seed + 11);
         try (Arena arena = Arena.ofShared();
              GradientProbe probe = new GradientProbe(rnn, GradientProbe.crossEntropy(fc, targets, batch), fc, batch, length);
-             Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + name, batches, 0)) {
+             Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + name, inputs.size(), 0)) {
             FloatMatrix x = FloatMatrix.allocate(arena, length * batch, emb.embeddingDim());
-            for (int i = 0; i < batches; i++) {
-                for (int b = 0; b < batch; b++) {
-                    int start = rng.nextInt(ids.length - length - 1);
-                    for (int t = 0; t < length; t++) in[t * batch + b] = ids[start + t];
-                    targets[b] = ids[start + length];
-                }
-                emb.forward(in, in.length, x);
+            for (int i = 0; i < inputs.size(); i++) {
+                System.arraycopy(targetList.get(i), 0, targets, 0, batch);
+                emb.forward(inputs.get(i), length * batch, x);
                 double[] n = probe.norms(x, length);
-                for (int d = 0; d < length; d++) sum[d] += n[d] / batches;
+                for (int d = 0; d < length; d++) sum[d] += n[d] / inputs.size();
                 bar.update(i + 1, "");
             }
         }
         return sum;
+    }
+
+    /** Batches of IMDB reviews at least {@code length} words long: their last {@code length} word ids, and the label. */
+    private record ImdbWindows(String source, int vocabSize, List<int[]> inputs, List<int[]> targets) { }
+
+    private ImdbWindows imdbWindows() {
+        var data = dev.recur.app.data.ImdbDataset.load(imdb.equals("sample") ? null : Path.of(imdb),
+                java.util.EnumSet.of(dev.recur.app.data.Review.Split.TRAIN));
+        var tokenizer = new dev.recur.app.data.Tokenizer();
+        List<dev.recur.app.data.Review> reviews = new ArrayList<>(data.train());
+        java.util.Collections.shuffle(reviews, new java.util.Random(seed));
+        List<List<String>> docs = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (var r : reviews) {
+            List<String> words = tokenizer.tokenize(r.text());
+            if (words.size() >= length) {
+                docs.add(words.subList(words.size() - length, words.size()));
+                labels.add(r.label());
+            }
+            if (docs.size() == batches * batch) break;
+        }
+        if (docs.size() < batches * batch) {
+            throw new AppException(data.source() + ": only " + docs.size() + " training reviews have at least " + length
+                    + " words; lower --length, --batch or --batches");
+        }
+        var vocab = dev.recur.app.data.Vocabulary.build(docs, 20_000, 1);
+        List<int[]> inputs = new ArrayList<>(), targets = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            int[] in = new int[length * batch], tg = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                List<String> words = docs.get(i * batch + b);
+                for (int t = 0; t < length; t++) in[t * batch + b] = vocab.id(words.get(t));
+                tg[b] = labels.get(i * batch + b);
+            }
+            inputs.add(in);
+            targets.add(tg);
+        }
+        return new ImdbWindows(data.source(), vocab.size(), inputs, targets);
     }
 
     private static int[] decode(CharCorpus text) {

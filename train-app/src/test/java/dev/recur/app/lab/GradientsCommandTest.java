@@ -30,6 +30,19 @@ class GradientsCommandTest {
     }
 
     @Test
+    void vanishingRunsOnImdbReviews() throws Exception {
+        Run r = Run.of("gradients", "--imdb", "sample", "--models", "rnn,gru", "--hidden", "8", "--length", "10",
+                "--batch", "2", "--batches", "1", "--threads", "1", "--out", dir.toString());
+        assertEquals(0, r.code(), r.toString());
+        List<String> rows = Files.readAllLines(dir.resolve("gradients.csv"));
+        assertEquals(1 + 2 * 10, rows.size());
+        assertTrue(rows.get(1).startsWith("RNN (tanh),initialisation,0,"), rows.get(1));
+        Run bad = Run.of("gradients", "--imdb", dir.resolve("missing").toString(), "--out", dir.toString());
+        assertEquals(1, bad.code(), bad.toString());
+        assertFalse(bad.err().contains("\tat "), bad.toString());
+    }
+
+    @Test
     void longRangeAndExplodingWriteTheirTables() throws Exception {
         Run r = Run.of("gradients", "--experiment", "long-range", "--lengths", "4,6", "--train-steps", "5",
                 "--hidden", "4", "--batch", "4", "--threads", "1", "--out", dir.toString());
