@@ -35,7 +35,8 @@ import java.util.Objects;
  *       {@link #descendingOrder(int[])} helps). Steps {@code t ≥ lengths[b]} are padding: their input
  *       rows are never read into the state (they must hold finite numbers), their outputs are 0,
  *       they get no gradient, and the reverse direction of sequence b starts at its own last step
- *       {@code lengths[b] − 1}.</li>
+ *       {@code lengths[b] − 1}. The array may be longer than B: only its first B entries are read,
+ *       so one array sized for the largest batch serves every smaller one without allocation.</li>
  *   <li><b>Output</b>: {@code (T·B) × outputSize()}, row {@code t·B + b}; bidirectional CONCAT puts
  *       the forward direction in columns {@code [0, H)} and the reverse in {@code [H, 2H)}.
  *       Padding rows are 0.</li>
@@ -230,7 +231,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
      *
      * @param input    {@code (T·batch) × inputSize}, time-major; T = input.rows() / batch ≤ maxSteps
      * @param batch    B ≤ maxBatch
-     * @param lengths  B lengths, each in [0, T], non-increasing; {@code null} means all T
+     * @param lengths  at least B lengths: the first B are read (each in [0, T], non-increasing) and
+     *                 the rest ignored, so a caller can pass one workspace array sized for its
+     *                 largest batch to every smaller batch; {@code null} means all T
      * @param h0       initial hidden state {@code (L·D·B) × H}, or {@code null} for zeros
      * @param c0       initial cell state (LSTM only), same shape, or {@code null} for zeros
      * @param training true to apply inter-layer dropout (and allow {@link #backward})
@@ -395,8 +398,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             java.util.Arrays.fill(lengths, 0, b, t);
             return t;
         }
-        if (lens.length != b) {
-            throw new IllegalArgumentException(lens.length + " lengths given for a batch of " + b);
+        if (lens.length < b) {
+            throw new IllegalArgumentException("only " + lens.length + " lengths given for a batch of " + b
+                    + "; pass at least one length per sequence (extra entries past the batch are ignored)");
         }
         for (int i = 0; i < b; i++) {
             if (lens[i] < 0 || lens[i] > t) {

@@ -43,7 +43,7 @@ public final class TruncatedBptt {
 
     /**
      * Runs the windows. {@code input} is {@code (T·batch) × inputSize} for any T (not bounded by the
-     * layer's maxSteps, only {@code window} is); lengths as in {@link RecurrentLayer#forward}.
+     * layer's maxSteps, only {@code window} is); lengths as in {@link RecurrentLayer#forward} (at least {@code batch} entries, the first {@code batch} read).
      * Afterwards {@link RecurrentLayer#finalHidden()} holds the state after the whole batch.
      */
     public void run(FloatMatrix input, int batch, int[] lengths, int window, FloatMatrix h0, FloatMatrix c0,
@@ -57,8 +57,9 @@ public final class TruncatedBptt {
         if (batch < 1 || input.rows() % batch != 0) {
             throw new IllegalArgumentException("input rows " + input.rows() + " are not a multiple of batch " + batch);
         }
-        if (lengths != null && lengths.length != batch) {
-            throw new IllegalArgumentException(lengths.length + " lengths given for a batch of " + batch);
+        if (lengths != null && lengths.length < batch) {
+            throw new IllegalArgumentException("only " + lengths.length + " lengths given for a batch of " + batch
+                    + "; pass at least one length per sequence (extra entries past the batch are ignored)");
         }
         int total = input.rows() / batch;
         FloatMatrix h = h0, c = c0;
@@ -69,7 +70,7 @@ public final class TruncatedBptt {
                 windowLengths[b] = Math.max(0, Math.min(steps, len - t0));
             }
             FloatMatrix x = input.rowRange(t0 * batch, steps * batch);
-            int[] lens = batch == windowLengths.length ? windowLengths : java.util.Arrays.copyOf(windowLengths, batch);
+            int[] lens = windowLengths;  // the layer reads only the first batch entries
             boolean train = true;
             FloatMatrix out = layer.forward(x, batch, lens, h, c, train);
             FloatMatrix grad = body.gradOutput(w, t0, steps, out);
