@@ -15,4 +15,7 @@ public final class Choices {
 
     /** {@code --truncate}: which end of a long review is kept. */
     public enum TruncateKind { start, end }
+
+    /** {@code --lr-schedule}: how the learning rate changes over the run's steps. */
+    public enum LrScheduleKind { constant, cosine, linear }
 }

@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.cli.Choices.LrScheduleKind;
 import dev.recur.app.cli.Choices.OptimizerKind;
 import dev.recur.app.cli.Choices.PoolKind;
 import dev.recur.app.cli.Choices.TruncateKind;
@@ -19,6 +20,7 @@ public final class Defaults {
     public static final int BATCH = 64;
     public static final int EPOCHS = 5;
     public static final double LR = 2e-3;
+    public static final LrScheduleKind LR_SCHEDULE = LrScheduleKind.constant;
     public static final OptimizerKind OPTIMIZER = OptimizerKind.adam;
     public static final double CLIP_NORM = 5.0;
     public static final double VALIDATION_SPLIT = 0.1;

@@ -47,6 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: runs/<model>-<date>-<time>.")
     public Path out;
 
+    @Option(names = "--stop-after-epoch", hidden = true, paramLabel = "N", description = "Stop after epoch N as an "
+            + "interruption would (for testing --resume with a learning-rate schedule over all --epochs).")
+    public int stopAfterEpoch = Integer.MAX_VALUE;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors (model, optimizer, data order); --epochs may be raised.")
     public boolean resume;
 
@@ -57,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Options that define the run; they cannot change when resuming. */
     private static final List<String> FIXED_ON_RESUME = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool", "--dropout", "--max-len", "--truncate", "--batch", "--lr", "--optimizer", "--momentum",
-            "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split");
+            "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule");
 
     @Override
     public Integer call() {
@@ -107,7 +111,8 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = TrainConfig.of(model, training, maxLen, truncate, epochs, validationSplit,
                     data == null ? DATA_SAMPLE : data.toString());
         }
-        Trainer.Result r = new Trainer(cfg, out, io).run(data, from);
+        Checks.range("--stop-after-epoch", stopAfterEpoch, 1, Integer.MAX_VALUE);
+        Trainer.Result r = new Trainer(cfg, out, io).stopAfterEpoch(stopAfterEpoch).run(data, from);
         io.out().println();
         io.out().println("outputs in " + out + "/:");
         io.out().printf("  %-20s model with the best validation accuracy (epoch %d)%n", Trainer.BEST, r.state().bestEpoch());

@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.cli.Choices.LrScheduleKind;
 import dev.recur.app.cli.Choices.OptimizerKind;
 import picocli.CommandLine.Option;
 
@@ -10,6 +11,11 @@ public final class TrainingOptions {
 
     @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     public double lr = Defaults.LR;
+
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear", description = "train: the learning rate per step, "
+            + "from --lr down to 0 over all the run's steps (cosine: half a cosine wave; linear: a straight line) or constant. "
+            + "Default: ${DEFAULT-VALUE}.")
+    public LrScheduleKind lrSchedule = Defaults.LR_SCHEDULE;
 
     @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "sgd (with --momentum), adam or adamw (with --weight-decay). Default: ${DEFAULT-VALUE}.")
     public OptimizerKind optimizer = Defaults.OPTIMIZER;

@@ -45,11 +45,22 @@ public final class Trainer {
     public static final String PLOT = "training-curves.png";
 
     /** What a finished run leaves behind. */
+    /** The outcome; {@code test} is null (and {@code testedEpoch} 0) when the run stopped early (see {@link #stopAfterEpoch}). */
     public record Result(Path out, TrainState state, BinaryMetrics test, int testedEpoch) {}
 
     private final TrainConfig cfg;
     private final Path out;
     private final Io io;
+    private int stopAfterEpoch = Integer.MAX_VALUE;
+
+    /**
+     * Ends the run after epoch {@code n} as an interruption would, leaving {@code last.safetensors}
+     * to {@code --resume} (no test evaluation); the schedule still spans all {@code cfg.epochs()}.
+     */
+    public Trainer stopAfterEpoch(int n) {
+        stopAfterEpoch = n;
+        return this;
+    }
 
     public Trainer(TrainConfig cfg, Path out, Io io) {
         this.cfg = cfg;
@@ -125,13 +136,14 @@ public final class Trainer {
             List<Map<String, ?>> lines = new ArrayList<>();
             for (EpochStats s : state.history()) lines.add(s.toMap());
             MetricsLog.rewrite(out.resolve(METRICS), lines);
-            io.err().printf("model: %s, %,d parameters; %s lr %s, batch %d, %d threads (%s, %d lanes)%n",
-                    describe(cfg), model.parameterCount(), cfg.optimizer(), cfg.lr(), cfg.batch(), Engine.threads(),
+            io.err().printf("model: %s, %,d parameters; %s lr %s (%s), batch %d, %d threads (%s, %d lanes)%n",
+                    describe(cfg), model.parameterCount(), cfg.optimizer(), cfg.lr(), cfg.lrSchedule(), cfg.batch(), Engine.threads(),
                     Engine.species(), Engine.lanes());
             try (MetricsLog metrics = MetricsLog.append(out.resolve(METRICS))) {
-                for (int epoch = state.epoch() + 1; epoch <= cfg.epochs(); epoch++) {
+                for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch); epoch++) {
                     state = epoch(epoch, model, optimizer, fit, val, batch, state, encoder, metrics);
                 }
+                if (state.epoch() < cfg.epochs()) return new Result(out, state, null, 0);
                 return finish(model, test, batch, state, metrics);
             }
         }
@@ -157,6 +169,7 @@ public final class Trainer {
         int[] order = new int[cfg.batch()];
         boolean[] counted = new boolean[fit.size()];
         long step = state.steps();
+        long totalSteps = (long) cfg.epochs() * plan.size();
         double lossSum = 0, normSum = 0;
         long correct = 0, seen = 0, tokens = 0;
         TrainingStep trainingStep = new TrainingStep(model, optimizer, cfg.clipNorm(), cfg.clipValue());
@@ -165,6 +178,7 @@ public final class Trainer {
             for (int bi = 0; bi < plan.size(); bi++) {
                 int[] members = Batcher.padToFull(plan.get(bi), cfg.batch());
                 Batcher.fill(fit.sequences(), fit.labels(), members, batch, order);
+                optimizer.setLearningRate(cfg.learningRate(step, totalSteps));
                 step++;
                 TrainingStep.Divergence d = trainingStep.run(batch, step);
                 if (d != null) diverged(epoch, bi, plan.size(), step, d.what(), metrics, d.parameter());

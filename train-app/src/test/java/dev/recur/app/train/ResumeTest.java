@@ -21,11 +21,37 @@ class ResumeTest {
 
     @Test
     void resumedRunIsBitIdenticalToAnUninterruptedOne() throws Exception {
-        Path data = TinyImdb.archive(dir);
-        Path straight = dir.resolve("straight"), split = dir.resolve("split");
-        Run a = Run.of(Run.tiny("train", "--data", data.toString(), "--out", straight.toString(), "--epochs", "3", WITH_DROPOUT[0], WITH_DROPOUT[1]));
+        assertResumeIsBitIdentical("constant");
+    }
+
+    @Test
+    void resumedRunWithADecayingLearningRateIsBitIdenticalToo() throws Exception {
+        SafeTensors cosine = assertResumeIsBitIdentical("cosine");
+        // the schedule really changed the run: its weights differ from the constant-rate run's
+        Path constant = dir.resolve("constant-ref");
+        Run c = Run.of(Run.tiny("train", "--data", TinyImdb.archive(Files.createDirectories(dir.resolve("ref"))).toString(), "--out", constant.toString(),
+                "--epochs", "3", "--dropout", "0.3", "--lr-schedule", "constant"));
+        assertEquals(0, c.code(), c.toString());
+        SafeTensors k = SafeTensors.read(constant.resolve("last.safetensors"));
+        String w = "fc.weight";
+        assertTrue(!java.util.Arrays.equals(cosine.floats(w), k.floats(w)), "cosine and constant schedules give different " + w);
+    }
+
+    /** Trains 3 epochs straight and 1 + 2 with --resume under the given schedule; returns the final checkpoint. */
+    private SafeTensors assertResumeIsBitIdentical(String schedule) throws Exception {
+        Path base = dir.resolve(schedule);
+        Files.createDirectories(base);
+        Path data = TinyImdb.archive(base);
+        Path straight = base.resolve("straight"), split = base.resolve("split");
+        Run a = Run.of(Run.tiny("train", "--data", data.toString(), "--out", straight.toString(), "--epochs", "3", WITH_DROPOUT[0], WITH_DROPOUT[1],
+                "--lr-schedule", schedule));
         assertEquals(0, a.code(), a.toString());
-        Run b1 = Run.of(Run.tiny("train", "--data", data.toString(), "--out", split.toString(), "--epochs", "1", WITH_DROPOUT[0], WITH_DROPOUT[1]));
+        // constant: a 1-epoch run raised to 3 on resume; a schedule spans all --epochs, so there the
+        // first part is a 3-epoch run interrupted after epoch 1
+        List<String> first = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--out", split.toString(),
+                WITH_DROPOUT[0], WITH_DROPOUT[1], "--lr-schedule", schedule));
+        first.addAll(schedule.equals("constant") ? List.of("--epochs", "1") : List.of("--epochs", "3", "--stop-after-epoch", "1"));
+        Run b1 = Run.of(Run.tiny(first.toArray(String[]::new)));
         assertEquals(0, b1.code(), b1.toString());
         Run b2 = Run.of("train", "--resume", "--out", split.toString(), "--epochs", "3");
         assertEquals(0, b2.code(), b2.toString());
@@ -48,6 +74,7 @@ class ResumeTest {
         for (int i = 0; i < mx.size(); i++) {
             assertEquals(strip(mx.get(i)), strip(my.get(i)), "metrics line " + (i + 1));
         }
+        return x;
     }
 
     /** Drops the timing fields, which differ between runs. */
