@@ -84,19 +84,6 @@ public final class Batcher {
         return steps;
     }
 
-    /**
-     * {@code members} repeated cyclically up to {@code full} entries (unchanged when already full).
-     * The recurrent layers run batches of exactly the size their model was built for, so the one
-     * short batch of an epoch or evaluation is topped up with repeats; evaluation counts each
-     * example once.
-     */
-    public static int[] padToFull(int[] members, int full) {
-        if (members.length >= full) return members;
-        int[] p = new int[full];
-        for (int i = 0; i < full; i++) p[i] = members[i % members.length];
-        return p;
-    }
-
     private static void cut(Integer[] order, int batchSize, List<int[]> out) {
         for (int s = 0; s < order.length; s += batchSize) {
             int e = Math.min(order.length, s + batchSize);

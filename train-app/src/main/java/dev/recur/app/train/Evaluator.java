@@ -19,16 +19,12 @@ public final class Evaluator {
         if (set.size() == 0) return m;
         model.eval();
         int[] order = new int[batchSize];
-        boolean[] counted = new boolean[set.size()];
         List<int[]> plan = Batcher.evaluationPlan(set.lengths(), batchSize);
         for (int[] members : plan) {
-            int[] full = Batcher.padToFull(members, batchSize);
-            Batcher.fill(set.sequences(), set.labels(), full, batch, order);
+            Batcher.fill(set.sequences(), set.labels(), members, batch, order); // the last batch may be short
             model.forward(batch);
             FloatMatrix logits = model.lastLogits();
-            for (int b = 0; b < full.length; b++) {
-                if (counted[order[b]]) continue; // a repeat that only filled the batch up
-                counted[order[b]] = true;
+            for (int b = 0; b < members.length; b++) {
                 double z = logits.get(b, 0);
                 int y = batch.labels()[b];
                 double p = 1 / (1 + Math.exp(-z));

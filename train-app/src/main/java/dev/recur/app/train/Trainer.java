@@ -167,7 +167,6 @@ public final class Trainer {
                              Batch batch, TrainState state, TextEncoder encoder, MetricsLog metrics) {
         List<int[]> plan = Batcher.trainingPlan(fit.lengths(), cfg.batch(), cfg.seed(), epoch);
         int[] order = new int[cfg.batch()];
-        boolean[] counted = new boolean[fit.size()];
         long step = state.steps();
         long totalSteps = (long) cfg.epochs() * plan.size();
         double lossSum = 0, normSum = 0;
@@ -176,7 +175,7 @@ public final class Trainer {
         long start = System.nanoTime();
         try (Progress bar = Progress.start(io, String.format("epoch %d/%d", epoch, cfg.epochs()), fit.size())) {
             for (int bi = 0; bi < plan.size(); bi++) {
-                int[] members = Batcher.padToFull(plan.get(bi), cfg.batch());
+                int[] members = plan.get(bi); // the last batch may be short: the model runs any size up to cfg.batch()
                 Batcher.fill(fit.sequences(), fit.labels(), members, batch, order);
                 optimizer.setLearningRate(cfg.learningRate(step, totalSteps));
                 step++;
@@ -184,14 +183,11 @@ public final class Trainer {
                 if (d != null) diverged(epoch, bi, plan.size(), step, d.what(), metrics, d.parameter());
                 float loss = trainingStep.loss(), norm = trainingStep.gradNorm();
                 FloatMatrix logits = model.lastLogits();
-                int b = members.length, real = plan.get(bi).length;
-                for (int i = 0; i < b; i++) {
-                    if (counted[order[i]]) continue; // a repeat that only tops up the last, short batch
-                    counted[order[i]] = true;
+                int real = members.length;
+                for (int i = 0; i < real; i++) {
                     if ((logits.get(i, 0) >= 0) == (batch.labels()[i] == 1)) correct++;
                     tokens += batch.lengths()[i];
                 }
-                for (int i : members) counted[i] = false;
                 lossSum += (double) loss * real;
                 normSum += norm;
                 seen += real;
