@@ -177,6 +177,16 @@ public abstract sealed class SequenceModel implements HasParameters, AutoCloseab
 
     public boolean carriesState() { return carryState; }
 
+    /**
+     * Truncated BPTT within each forward: the recurrent gradient is cut every {@code k} steps of the
+     * sequence while the loss still reaches every step ({@link RecurrentLayer#setGradientWindow}).
+     * 0 (default) = full BPTT.
+     */
+    public void setGradientWindow(int k) { rnn.setGradientWindow(k); }
+
+    /** The truncated-BPTT window (0 = full BPTT). */
+    public int gradientWindow() { return rnn.gradientWindow(); }
+
     /** Forgets the carried states: the next forward starts from zero. */
     public void resetState() { haveCarried = false; }
 

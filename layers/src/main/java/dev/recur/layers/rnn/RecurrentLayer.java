@@ -62,6 +62,8 @@ import java.util.Objects;
  * Passing {@link #finalHidden()} / {@link #finalCell()} of the previous window as the initial state
  * of the next {@code forward} carries the state and cuts the gradient (the initial state is an input
  * with no history); {@link TruncatedBptt} runs a long batch in windows this way.
+ * {@link #setGradientWindow(int)} instead cuts the recurrent gradient every k steps inside one
+ * forward over the whole sequence (for a many-to-one model whose loss pools over every step).
  *
  * <h2>Cost and threads</h2>
  * Forward: one GEMM for the input projection of all steps; per step, only the recurrent GEMM
@@ -110,6 +112,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private boolean backwardReady;
     /** False when a caller's buffer read by the per-step kernels is confined to the calling thread. */
     private boolean stepsMayUseWorkers = true;
+    /** Gradient window K of truncated BPTT inside one forward (0 = full BPTT); see {@link #setGradientWindow}. */
+    private int gradientWindow;
 
     private final View outputView, inputGradView, hNView, cNView, dh0View, dc0View;
 
@@ -225,6 +229,31 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         }
         this.dropoutCalls = calls;
     }
+
+    /**
+     * Truncated back-propagation through time inside one {@link #forward}: with {@code k ≥ 1}, the
+     * recurrent gradient (dh, and dc for LSTM) is cut at the boundaries of the time windows
+     * {@code [0, k), [k, 2k), …}: it does not flow from a step of window w into window w−1. The
+     * forward pass, the outputs and the gradient reaching each step from {@code gradOutput} are
+     * unchanged, so this is what PyTorch users get by detaching the state every k steps while the
+     * loss still sees every step's output. Every layer and both directions use the same windows: the
+     * forward direction drops the carried gradient after the backward of step t when
+     * {@code t % k == 0} (t > 0); the reverse direction, whose chain runs from step t+1 to step t,
+     * drops it after step t when {@code (t + 1) % k == 0}. The gradients w.r.t. the initial states
+     * still flow within the window that starts from them. {@code k ≥ T} (and the default 0) is full
+     * BPTT, bit for bit. Costs nothing extra and allocates nothing.
+     *
+     * @param k window length in steps, ≥ 1, or 0 for full BPTT
+     */
+    public void setGradientWindow(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("gradient window must be ≥ 1 steps (or 0 for full BPTT), got " + k);
+        }
+        this.gradientWindow = k;
+    }
+
+    /** The truncated-BPTT window set by {@link #setGradientWindow} (0 = full BPTT). */
+    public int gradientWindow() { return gradientWindow; }
 
     /**
      * Runs the layer over a batch.
@@ -709,6 +738,12 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
                     storeInitialGrad(dh, dh0, started, n);
                     if (dc != null) storeInitialGrad(dc, dc0, started, n);
                 }
+                if (cutsAfter(t, nT)) {
+                    // truncated BPTT: the gradient carried into the previous window is dropped
+                    long bytes = (long) n * H * 4;
+                    MemorySegment.copy(zeros, 0, dh, 0, bytes);
+                    if (dc != null) MemorySegment.copy(zeros, 0, dc, 0, bytes);
+                }
             }
             // the forward direction's running gradient ends as d(h0); reverse: rows of length 0
             int from = reverse ? active[0] : 0;
@@ -737,6 +772,16 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             }
             RawGemm.parallel(N, N, (int) tb, inW, gH, 1f, g, 0, gH, wih.value().segment(), 0, inW,
                     accumulateDx ? 1f : 0f, dx, 0, inW);
+        }
+
+        /**
+         * Whether the backward of step t ends at a window boundary of {@link #gradientWindow}: the
+         * next step back in this direction's chain (t−1 forward, t+1 reverse) lies in another window.
+         */
+        private boolean cutsAfter(int t, int nT) {
+            int k = gradientWindow;
+            if (k <= 0) return false;
+            return reverse ? t + 1 < nT && (t + 1) % k == 0 : t > 0 && t % k == 0;
         }
 
         private void storeInitialGrad(MemorySegment running, MemorySegment dst, int from, int to) {
