@@ -70,10 +70,6 @@ public final class TrainCommand implements Callable<Integer> {
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--max-len", maxLen, 1, 1_000_000);
         Checks.range("--validation-split", validationSplit, 0.0, 0.5);
-        if (training.tbptt > 0) {
-            throw AppException.usage("--tbptt applies to the language model ('lm'); the sentiment classifier pools over "
-                    + "every step and trains with full backpropagation through time — drop --tbptt or use --max-len to bound it");
-        }
         TrainConfig cfg;
         Checkpoint from = null;
         if (resume) {

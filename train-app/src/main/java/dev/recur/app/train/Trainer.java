@@ -127,6 +127,7 @@ public final class Trainer {
         try (SequenceClassifier model = new SequenceClassifier(cfg.modelConfig(encoder.vocabulary().size()), cfg.seed(),
                 maxSteps, cfg.batch());
              Optimizer optimizer = optimizer(model.parameters())) {
+            model.setGradientWindow(cfg.tbptt());   // 0 = full BPTT
             TrainState state = TrainState.fresh();
             if (resumeFrom != null) {
                 resumeFrom.loadInto(model);
@@ -160,7 +161,8 @@ public final class Trainer {
 
     static String describe(TrainConfig c) {
         return (c.bidirectional() ? "bidirectional " : "") + c.model() + (c.layers() > 1 ? " ×" + c.layers() + " layers" : "")
-                + ", embed " + c.embed() + ", hidden " + c.hidden() + ", " + c.pool() + " pooling, dropout " + c.dropout();
+                + ", embed " + c.embed() + ", hidden " + c.hidden() + ", " + c.pool() + " pooling, dropout " + c.dropout()
+                + (c.tbptt() > 0 ? ", truncated BPTT every " + c.tbptt() + " steps" : "");
     }
 
     private TrainState epoch(int epoch, SequenceClassifier model, Optimizer optimizer, EncodedSet fit, EncodedSet val,
