@@ -142,7 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Optimizer optimizer(List<Parameter> params) {
-        float lr = (float) training.lr, wd = (float) training.weightDecay;
+        float lr = (float) training.lr, wd = (float) training.weightDecay();
         return switch (training.optimizer) {
             case sgd -> new Sgd(params, lr, (float) training.momentum, wd, false);
             case adam -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, wd);

@@ -23,8 +23,12 @@ public final class TrainingOptions {
     @Option(names = "--momentum", paramLabel = "X", description = "Momentum of sgd. Default: ${DEFAULT-VALUE}.")
     public double momentum = 0.9;
 
-    @Option(names = "--weight-decay", paramLabel = "X", description = "Decoupled weight decay of adamw (L2 term for sgd and adam). Default: ${DEFAULT-VALUE}.")
-    public double weightDecay = 0.0;
+    @Option(names = "--weight-decay", paramLabel = "X", description = "Decoupled weight decay of adamw (L2 term for sgd and adam). "
+            + "Default: " + Defaults.ADAMW_WEIGHT_DECAY + " for adamw, 0 for sgd and adam.")
+    public Double weightDecay;
+
+    /** The given --weight-decay, or the optimizer's default ({@link Defaults#weightDecay}). */
+    public double weightDecay() { return weightDecay != null ? weightDecay : Defaults.weightDecay(optimizer); }
 
     @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
     public double clipNorm = Defaults.CLIP_NORM;
@@ -46,7 +50,7 @@ public final class TrainingOptions {
         Checks.range("--batch", batch, 1, 1 << 16);
         Checks.positive("--lr", lr);
         Checks.range("--momentum", momentum, 0.0, 0.999999);
-        Checks.range("--weight-decay", weightDecay, 0.0, 10.0);
+        Checks.range("--weight-decay", weightDecay(), 0.0, 10.0);
         Checks.range("--clip-norm", clipNorm, 0.0, 1e12);
         Checks.range("--clip-value", clipValue, 0.0, 1e12);
         Checks.range("--tbptt", tbptt, 0, Integer.MAX_VALUE);

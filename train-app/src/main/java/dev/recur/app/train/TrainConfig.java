@@ -37,7 +37,7 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
     public static TrainConfig of(ModelOptions m, TrainingOptions t, int maxLen, TruncateKind truncate, int epochs,
                                  double validationSplit, String data) {
         return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, m.dropout,
-                maxLen, truncate, t.batch, epochs, t.lr, t.optimizer, t.momentum, t.weightDecay, t.clipNorm,
+                maxLen, truncate, t.batch, epochs, t.lr, t.optimizer, t.momentum, t.weightDecay(), t.clipNorm,
                 t.clipValue, t.tbptt, t.seed, t.threads, validationSplit, data, t.lrSchedule);
     }
 

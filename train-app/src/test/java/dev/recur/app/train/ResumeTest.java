@@ -108,7 +108,7 @@ class ResumeTest {
     void hugeLearningRateDivergesWithAClearMessage() throws Exception {
         Path data = TinyImdb.archive(dir);
         Run r = Run.of(Run.tiny("train", "--data", data.toString(), "--out", dir.resolve("huge").toString(), "--epochs", "3",
-                "--optimizer", "sgd", "--lr", "1e38", "--clip-norm", "0"));
+                "--optimizer", "sgd", "--lr", "1e38", "--lr-schedule", "constant", "--clip-norm", "0"));
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("training stopped at step") && (r.err().contains("not finite") || r.err().contains("the loss is")), r.err());
     }
