@@ -1,10 +1,10 @@
 package dev.recur.engine.cell;
 
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.recur.engine.Simd;
+import dev.recur.engine.SimdMath;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -14,8 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API {@link CellKernels}: each row's columns in whole vectors of {@link Simd#LANES}
  * floats, and the columns past the last whole vector (when H is not a multiple of the lane count)
  * by the scalar twin's row function, so any H and any lane count work. Same maths as
- * {@link ScalarCellKernels}; activations are the JDK's lane-wise TANH and EXP. No masks, and no
- * vector crosses a method boundary that C2 might not inline, so nothing is boxed.
+ * {@link ScalarCellKernels}; σ is {@link SimdMath#sigmoid}, made only of IEEE-exact vector
+ * operations, so it gives the same bits in the interpreter, C1 and C2 (the JDK's lane-wise EXP does
+ * not: SVML in C2, Math.exp before). tanh is still the JDK's lane-wise TANH, which has the same
+ * tier dependence: {@code SimdMath.tanh} (3.3e-7 absolute error near ±1) breaks the twin tolerance
+ * of the backward passes' 1 − τ², and an exp-based tanh ran past C2's node budget (boxing); see
+ * {@code docs/kernels.md}. No masks, and
+ * each loop is kept small (one activation per loop where possible) so C2 inlines all of it and
+ * nothing is boxed.
  * Loaded only by {@link CellKernelsProvider} after the Vector API check.
  */
 final class VectorCellKernels implements CellKernels {
@@ -50,11 +56,6 @@ final class VectorCellKernels implements CellKernels {
 
     // Constants are broadcast once per kernel call and passed down: scalar-operand forms such as
     // v.add(1f) nest deeper and can exceed C2's inlining depth, which boxes vectors.
-
-    /** σ(x) = 1 / (1 + e^−x). */
-    private static FloatVector sigmoid(FloatVector x, FloatVector one) {
-        return one.div(x.neg().lanewise(EXP).add(one));
-    }
 
     /** {@code (x + FLUSH_BIAS) − FLUSH_BIAS}: see {@link CellKernels#FLUSH_BIAS}. Two adds, no mask. */
     private static FloatVector flush(FloatVector x, FloatVector bias) {
@@ -114,27 +115,59 @@ final class VectorCellKernels implements CellKernels {
                             MemorySegment bias, long biasOff, MemorySegment cPrev, long cPrevOff,
                             MemorySegment c, long cOff, MemorySegment h, long hOff) {
         int H = hidden, upper = S.loopBound(hidden);
-        FloatVector one = one(), zero = FloatVector.zero(S), fb = flushBias();
         long b = biasOff;
-        for (int r = 0; r < rows; r++) {
-            long gRow = gOff + (long) r * 4 * H;
-            long sRow = (long) r * H;
-            long cp = cPrevOff + sRow, co = cOff + sRow, ho = hOff + sRow;
-            for (int j = 0; j < upper; j += L) {
-                FloatVector i = sigmoid(load(gates, gRow + j).add(load(bias, b + j)), one);
-                FloatVector f = sigmoid(load(gates, gRow + H + j).add(load(bias, b + H + j)), one);
-                FloatVector g = load(gates, gRow + 2 * H + j).add(load(bias, b + 2 * H + j)).lanewise(TANH);
-                FloatVector o = sigmoid(load(gates, gRow + 3 * H + j).add(load(bias, b + 3 * H + j)), one);
-                FloatVector cNew = f.fma(load(cPrev, cp + j), i.mul(g));
-                store(i, gates, gRow + j);
-                store(f, gates, gRow + H + j);
-                store(g, gates, gRow + 2 * H + j);
-                store(o, gates, gRow + 3 * H + j);
-                store(cNew, c, co + j);
-                store(o.mul(cNew.lanewise(TANH)), h, ho + j);
+        // Three passes over all rows, one activation each: every pass is its own small C2
+        // compilation (they loop far more than this method, so C2 compiles them first and then
+        // calls rather than inlines them); all of it in one unit ran past C2's node budget and
+        // boxed vectors. One call site for σ, so it is compiled once.
+        for (int k = 0; k < 4; k += k == 1 ? 2 : 1) { // i, f, o
+            sigmoidRows(rows, upper, 4 * H, gates, gOff + k * H, bias, b + k * H);
+        }
+        lstmCellRows(rows, H, gates, gOff, bias, b, cPrev, cPrevOff, c, cOff);
+        lstmOutputRows(rows, H, gates, gOff, c, cOff, h, hOff);
+        if (upper < H) {
+            for (int r = 0; r < rows; r++) {
+                long gRow = gOff + (long) r * 4 * H, sRow = (long) r * H;
+                ScalarCellKernels.lstmForwardRow(upper, H, H, gates, gRow, bias, b, cPrev, cPrevOff + sRow,
+                        c, cOff + sRow, h, hOff + sRow);
             }
-            if (upper < H) {
-                ScalarCellKernels.lstmForwardRow(upper, H, H, gates, gRow, bias, b, cPrev, cp, c, co, h, ho);
+        }
+    }
+
+    /** g[r·ld + j] ← σ(g[r·ld + j] + bias[j]) for every row r and j < upper. */
+    private static void sigmoidRows(int rows, int upper, int ld, MemorySegment g, long gOff,
+                                    MemorySegment bias, long bOff) {
+        for (int r = 0; r < rows; r++) {
+            long row = gOff + (long) r * ld;
+            for (int j = 0; j < upper; j += L) {
+                store(SimdMath.sigmoid(load(g, row + j).add(load(bias, bOff + j))), g, row + j);
+            }
+        }
+    }
+
+    /** From the activated i, f and a_g: g = tanh(a_g + b_g) into the g block, c = f ⊙ c_prev + i ⊙ g. */
+    private static void lstmCellRows(int rows, int H, MemorySegment gates, long gOff, MemorySegment bias, long b,
+                                     MemorySegment cPrev, long cPrevOff, MemorySegment c, long cOff) {
+        int upper = S.loopBound(H);
+        for (int r = 0; r < rows; r++) {
+            long gRow = gOff + (long) r * 4 * H, cp = cPrevOff + (long) r * H, co = cOff + (long) r * H;
+            for (int j = 0; j < upper; j += L) {
+                FloatVector g = load(gates, gRow + 2 * H + j).add(load(bias, b + 2 * H + j)).lanewise(TANH);
+                FloatVector cNew = load(gates, gRow + H + j).fma(load(cPrev, cp + j), load(gates, gRow + j).mul(g));
+                store(g, gates, gRow + 2 * H + j);
+                store(cNew, c, co + j);
+            }
+        }
+    }
+
+    /** h = o ⊙ tanh(c). */
+    private static void lstmOutputRows(int rows, int H, MemorySegment gates, long gOff, MemorySegment c, long cOff,
+                                       MemorySegment h, long hOff) {
+        int upper = S.loopBound(H);
+        for (int r = 0; r < rows; r++) {
+            long gRow = gOff + (long) r * 4 * H, co = cOff + (long) r * H, ho = hOff + (long) r * H;
+            for (int j = 0; j < upper; j += L) {
+                store(load(gates, gRow + 3 * H + j).mul(load(c, co + j).lanewise(TANH)), h, ho + j);
             }
         }
     }
@@ -144,62 +177,59 @@ final class VectorCellKernels implements CellKernels {
                              MemorySegment c, long cOff, MemorySegment cPrev, long cPrevOff,
                              MemorySegment dOut, long dOutOff, int ldDOut,
                              MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
-        int H = hidden;
+        int H = hidden, upper = S.loopBound(H);
         MemorySegment dOutOrZeros = dOut != null ? dOut : zeros(hidden);
-        for (int r = 0; r < rows; r++) {
-            long sRow = (long) r * H;
-            long dRow = dOut == null ? 0 : dOutOff + (long) r * ldDOut;
-            // one row per call: each call is its own small compilation unit for C2
-            lstmBackwardRow(H, gates, gOff + (long) r * 4 * H, c, cOff + sRow, cPrev, cPrevOff + sRow,
-                    dOutOrZeros, dRow, dh, dhOff + sRow, dc, dcOff + sRow);
-            if (dOut == null && S.loopBound(H) < H) {
-                ScalarCellKernels.lstmBackwardRow(S.loopBound(H), H, H, gates, gOff + (long) r * 4 * H, c, cOff + sRow,
-                        cPrev, cPrevOff + sRow, null, 0, dh, dhOff + sRow, dc, dcOff + sRow);
-            } else if (S.loopBound(H) < H) {
-                ScalarCellKernels.lstmBackwardRow(S.loopBound(H), H, H, gates, gOff + (long) r * 4 * H, c, cOff + sRow,
-                        cPrev, cPrevOff + sRow, dOut, dRow, dh, dhOff + sRow, dc, dcOff + sRow);
+        long dBase = dOut == null ? 0 : dOutOff;
+        int dLd = dOut == null ? 0 : ldDOut;
+        // two passes over all rows (the second re-reads dc' from dc): each is its own small C2
+        // compilation (they loop far more than this method, so C2 compiles them first and calls
+        // them); one pass with every operation runs past C2's node budget and boxes vectors
+        lstmBackwardOutputGate(rows, H, gates, gOff, c, cOff, dOutOrZeros, dBase, dLd, dh, dhOff, dc, dcOff);
+        lstmBackwardOtherGates(rows, H, gates, gOff, cPrev, cPrevOff, dc, dcOff);
+        if (upper < H) {
+            for (int r = 0; r < rows; r++) {
+                long sRow = (long) r * H;
+                ScalarCellKernels.lstmBackwardRow(upper, H, H, gates, gOff + (long) r * 4 * H, c, cOff + sRow,
+                        cPrev, cPrevOff + sRow, dOut, dOut == null ? 0 : dOutOff + (long) r * ldDOut,
+                        dh, dhOff + sRow, dc, dcOff + sRow);
             }
         }
     }
 
-    /**
-     * One row in two passes over its H columns (the second re-reads dc' from dc, in L1): one pass
-     * with every operation is more than C2 inlines in one go, and it then boxes vectors.
-     */
-    private static void lstmBackwardRow(int H, MemorySegment gates, long gRow, MemorySegment c, long co,
-                                        MemorySegment cPrev, long cp, MemorySegment dOut, long dRow,
-                                        MemorySegment dh, long dho, MemorySegment dc, long dco) {
-        lstmBackwardOutputGate(H, gates, gRow, c, co, dOut, dRow, dh, dho, dc, dco);
-        lstmBackwardOtherGates(H, gates, gRow, cPrev, cp, dc, dco);
-    }
-
-    /** dc' = dc + dhT ⊙ o ⊙ (1 − τ²) into dc; da_o into the o block. */
-    private static void lstmBackwardOutputGate(int H, MemorySegment gates, long gRow, MemorySegment c, long co,
-                                               MemorySegment dOut, long dRow, MemorySegment dh, long dho,
-                                               MemorySegment dc, long dco) {
+    /** dc' = dc + dhT ⊙ o ⊙ (1 − τ²) into dc; da_o into the o block; every row. */
+    private static void lstmBackwardOutputGate(int rows, int H, MemorySegment gates, long gOff, MemorySegment c,
+                                               long cOff, MemorySegment dOut, long dBase, int dLd,
+                                               MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
         int upper = S.loopBound(H);
         FloatVector one = one(), fb = flushBias();
-        for (int j = 0; j < upper; j += L) {
-            FloatVector dhT = load(dh, dho + j).add(load(dOut, dRow + j));
-            FloatVector o = load(gates, gRow + 3 * H + j);
-            FloatVector tc = load(c, co + j).lanewise(TANH);
-            store(dhT.mul(o).mul(one.sub(tc.mul(tc))).add(load(dc, dco + j)), dc, dco + j);
-            store(flush(dhT.mul(tc).mul(o.mul(one.sub(o))), fb), gates, gRow + 3 * H + j);
+        for (int r = 0; r < rows; r++) {
+            long gRow = gOff + (long) r * 4 * H, co = cOff + (long) r * H, dho = dhOff + (long) r * H;
+            long dco = dcOff + (long) r * H, dRow = dBase + (long) r * dLd;
+            for (int j = 0; j < upper; j += L) {
+                FloatVector dhT = load(dh, dho + j).add(load(dOut, dRow + j));
+                FloatVector o = load(gates, gRow + 3 * H + j);
+                FloatVector tc = load(c, co + j).lanewise(TANH);
+                store(dhT.mul(o).mul(one.sub(tc.mul(tc))).add(load(dc, dco + j)), dc, dco + j);
+                store(flush(dhT.mul(tc).mul(o.mul(one.sub(o))), fb), gates, gRow + 3 * H + j);
+            }
         }
     }
 
-    /** From dc' (in dc): da_i, da_f, da_g into their blocks, dc ← dc' ⊙ f. */
-    private static void lstmBackwardOtherGates(int H, MemorySegment gates, long gRow, MemorySegment cPrev, long cp,
-                                               MemorySegment dc, long dco) {
+    /** From dc' (in dc): da_i, da_f, da_g into their blocks, dc ← dc' ⊙ f; every row. */
+    private static void lstmBackwardOtherGates(int rows, int H, MemorySegment gates, long gOff, MemorySegment cPrev,
+                                               long cPrevOff, MemorySegment dc, long dcOff) {
         int upper = S.loopBound(H);
         FloatVector one = one(), fb = flushBias();
-        for (int j = 0; j < upper; j += L) {
-            FloatVector dcT = load(dc, dco + j);
-            FloatVector i = load(gates, gRow + j), f = load(gates, gRow + H + j), g = load(gates, gRow + 2 * H + j);
-            store(flush(dcT.mul(g).mul(i.mul(one.sub(i))), fb), gates, gRow + j);
-            store(flush(dcT.mul(load(cPrev, cp + j)).mul(f.mul(one.sub(f))), fb), gates, gRow + H + j);
-            store(flush(dcT.mul(i).mul(one.sub(g.mul(g))), fb), gates, gRow + 2 * H + j);
-            store(flush(dcT.mul(f), fb), dc, dco + j);
+        for (int r = 0; r < rows; r++) {
+            long gRow = gOff + (long) r * 4 * H, cp = cPrevOff + (long) r * H, dco = dcOff + (long) r * H;
+            for (int j = 0; j < upper; j += L) {
+                FloatVector dcT = load(dc, dco + j);
+                FloatVector i = load(gates, gRow + j), f = load(gates, gRow + H + j), g = load(gates, gRow + 2 * H + j);
+                store(flush(dcT.mul(g).mul(i.mul(one.sub(i))), fb), gates, gRow + j);
+                store(flush(dcT.mul(load(cPrev, cp + j)).mul(f.mul(one.sub(f))), fb), gates, gRow + H + j);
+                store(flush(dcT.mul(i).mul(one.sub(g.mul(g))), fb), gates, gRow + 2 * H + j);
+                store(flush(dcT.mul(f), fb), dc, dco + j);
+            }
         }
     }
 
@@ -210,48 +240,52 @@ final class VectorCellKernels implements CellKernels {
                            MemorySegment bih, long bihOff, MemorySegment bhh, long bhhOff,
                            MemorySegment hPrev, long hPrevOff, MemorySegment h, long hOff) {
         int H = hidden, upper = S.loopBound(hidden);
-        for (int r = 0; r < rows; r++) {
-            long xRow = gxOff + (long) r * 3 * H, hRow = ghOff + (long) r * 3 * H;
-            long sRow = (long) r * H;
-            // two passes per row, each its own small compilation unit (see lstmBackwardRow)
-            gruForwardGates(H, gx, xRow, gh, hRow, bih, bihOff, bhh, bhhOff);
-            gruForwardState(H, gx, xRow, gh, hRow, bih, bihOff, bhh, bhhOff, hPrev, hPrevOff + sRow, h, hOff + sRow);
-            if (upper < H) {
+        // passes over all rows, one activation each, each its own small C2 compilation (see
+        // lstmForward): per gate the pre-activation sum, then σ in place (bias +0, exact)
+        MemorySegment zero = zeros(H);
+        for (int k = 0; k < 2; k++) { // r, z: one call site each
+            gruGateSumRows(rows, upper, H, gx, gxOff + k * H, gh, ghOff + k * H, bih, bihOff + k * H, bhh, bhhOff + k * H);
+            sigmoidRows(rows, upper, 3 * H, gx, gxOff + k * H, zero, 0);
+        }
+        gruForwardState(rows, H, gx, gxOff, gh, ghOff, bih, bihOff, bhh, bhhOff, hPrev, hPrevOff, h, hOff);
+        if (upper < H) {
+            for (int r = 0; r < rows; r++) {
+                long xRow = gxOff + (long) r * 3 * H, hRow = ghOff + (long) r * 3 * H, sRow = (long) r * H;
                 ScalarCellKernels.gruForwardRow(upper, H, H, gx, xRow, gh, hRow, bih, bihOff, bhh, bhhOff,
                         hPrev, hPrevOff + sRow, h, hOff + sRow);
             }
         }
     }
 
-    /** r and z into the r and z blocks of gx. */
-    private static void gruForwardGates(int H, MemorySegment gx, long xRow, MemorySegment gh, long hRow,
-                                        MemorySegment bih, long bi, MemorySegment bhh, long bh) {
-        int upper = S.loopBound(H);
-        FloatVector one = one();
-        for (int j = 0; j < upper; j += L) {
-            FloatVector rg = sigmoid(load(gx, xRow + j).add(load(bih, bi + j))
-                    .add(load(gh, hRow + j)).add(load(bhh, bh + j)), one);
-            FloatVector z = sigmoid(load(gx, xRow + H + j).add(load(bih, bi + H + j))
-                    .add(load(gh, hRow + H + j)).add(load(bhh, bh + H + j)), one);
-            store(rg, gx, xRow + j);
-            store(z, gx, xRow + H + j);
+    /** gx[j] ← ((gx[j] + bih[j]) + gh[j]) + bhh[j], one gate's pre-activation, every row. */
+    private static void gruGateSumRows(int rows, int upper, int H, MemorySegment gx, long x, MemorySegment gh, long hh,
+                                       MemorySegment bih, long bi, MemorySegment bhh, long bh) {
+        for (int r = 0; r < rows; r++) {
+            long xr = x + (long) r * 3 * H, hr = hh + (long) r * 3 * H;
+            for (int j = 0; j < upper; j += L) {
+                store(load(gx, xr + j).add(load(bih, bi + j)).add(load(gh, hr + j)).add(load(bhh, bh + j)), gx, xr + j);
+            }
         }
     }
 
-    /** From r, z: hn, n and h. */
-    private static void gruForwardState(int H, MemorySegment gx, long xRow, MemorySegment gh, long hRow,
+    /** From r, z: hn, n and h; every row. */
+    private static void gruForwardState(int rows, int H, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                                         MemorySegment bih, long bi, MemorySegment bhh, long bh,
-                                        MemorySegment hPrev, long hp, MemorySegment h, long ho) {
+                                        MemorySegment hPrev, long hPrevOff, MemorySegment h, long hOff) {
         int upper = S.loopBound(H);
         FloatVector one = one();
-        for (int j = 0; j < upper; j += L) {
-            FloatVector rg = load(gx, xRow + j), z = load(gx, xRow + H + j);
-            FloatVector hn = load(gh, hRow + 2 * H + j).add(load(bhh, bh + 2 * H + j));
-            FloatVector n = load(gx, xRow + 2 * H + j).add(load(bih, bi + 2 * H + j)).add(rg.mul(hn)).lanewise(TANH);
-            store(n, gx, xRow + 2 * H + j);
-            store(hn, gh, hRow + 2 * H + j);
-            // (1 − z)·n + z·h_prev, rounded as the twin does
-            store(one.sub(z).mul(n).add(z.mul(load(hPrev, hp + j))), h, ho + j);
+        for (int r = 0; r < rows; r++) {
+            long xRow = gxOff + (long) r * 3 * H, hRow = ghOff + (long) r * 3 * H;
+            long hp = hPrevOff + (long) r * H, ho = hOff + (long) r * H;
+            for (int j = 0; j < upper; j += L) {
+                FloatVector rg = load(gx, xRow + j), z = load(gx, xRow + H + j);
+                FloatVector hn = load(gh, hRow + 2 * H + j).add(load(bhh, bh + 2 * H + j));
+                FloatVector n = load(gx, xRow + 2 * H + j).add(load(bih, bi + 2 * H + j)).add(rg.mul(hn)).lanewise(TANH);
+                store(n, gx, xRow + 2 * H + j);
+                store(hn, gh, hRow + 2 * H + j);
+                // (1 − z)·n + z·h_prev, rounded as the twin does
+                store(one.sub(z).mul(n).add(z.mul(load(hPrev, hp + j))), h, ho + j);
+            }
         }
     }
 
