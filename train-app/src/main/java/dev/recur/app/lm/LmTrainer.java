@@ -104,6 +104,9 @@ public final class LmTrainer {
                 startEpoch = Integer.parseInt(LmCheckpoint.meta(resumed, "train.epoch"));
                 startWindow = Integer.parseInt(LmCheckpoint.meta(resumed, "train.window"));
                 bestVal = Double.parseDouble(LmCheckpoint.meta(resumed, "train.best_val"));
+                // Inter-layer dropout masks are a function of (seed, call counter): restore the counter.
+                String dropoutCalls = resumed.metadata().get("train.dropout_calls");
+                if (dropoutCalls != null) model.recurrent().setDropoutCalls(Long.parseLong(dropoutCalls));
                 io.err().printf(Locale.ROOT, "resuming %s at epoch %d, window %d/%d%n", last, startEpoch + 1,
                         startWindow, train.windows());
             }
@@ -174,6 +177,7 @@ public final class LmTrainer {
                                 meta.put("train.batch", Integer.toString(o.batch()));
                                 meta.put("train.tbptt", Integer.toString(o.tbptt()));
                                 meta.put("train.val_loss", Double.toString(lastVal));
+                                meta.put("train.dropout_calls", Long.toString(model.recurrent().dropoutCalls()));
                                 meta.put("data.name", corpus.name());
                                 meta.put("data.chars", Integer.toString(corpus.length()));
                                 Map<String, FloatMatrix> state = new LinkedHashMap<>();

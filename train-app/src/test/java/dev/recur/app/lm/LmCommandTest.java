@@ -59,6 +59,33 @@ class LmCommandTest {
         assertTrue(val > 0 && val < Math.log(60), "below a uniform guess over the characters: " + val);
     }
 
+    /** Two stacked layers with dropout between them: resume must restore the dropout masks' counter too. */
+    @Test
+    void resumeWithInterLayerDropoutEndsWhereTheUninterruptedRunEnds() throws Exception {
+        String[] stacked = {"--layers", "2", "--dropout", "0.3", "--hidden", "12", "--embed", "8", "--batch", "4",
+            "--tbptt", "16", "--threads", "1", "--sample-length", "0", "--seed", "3", "--validation-split", "0.1",
+            "--data", text.toString()};
+        Path whole = dir.resolve("dropout-whole"), split = dir.resolve("dropout-split");
+        assertEquals(0, Run.of(concat(stacked, "lm", "--epochs", "2", "--out", whole.toString())).code());
+        assertEquals(0, Run.of(concat(stacked, "lm", "--epochs", "1", "--out", split.toString())).code());
+        Run r = Run.of(concat(stacked, "lm", "--epochs", "2", "--out", split.toString(), "--resume"));
+        assertEquals(0, r.code(), r.toString());
+        SafeTensors a = SafeTensors.read(whole.resolve("last.safetensors"));
+        SafeTensors b = SafeTensors.read(split.resolve("last.safetensors"));
+        assertNotEquals("0", b.metadata().get("train.dropout_calls"), "dropout was applied");
+        for (String name : a.names()) {
+            if (name.startsWith("optimizer.") && !name.contains("weight")) continue;
+            assertArrayEquals(a.floats(name), b.floats(name), name);
+        }
+    }
+
+    private static String[] concat(String[] options, String... more) {
+        String[] all = new String[more.length + options.length];
+        System.arraycopy(more, 0, all, 0, more.length);
+        System.arraycopy(options, 0, all, more.length, options.length);
+        return all;
+    }
+
     @Test
     void resumingAfterOneEpochEndsWhereTheUninterruptedRunEnds() throws Exception {
         Path split = dir.resolve("split");
