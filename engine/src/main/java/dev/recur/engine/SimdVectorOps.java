@@ -63,40 +63,15 @@ public final class SimdVectorOps {
         }
     }
 
-    /** Floats per block of {@link #sumOfSquares}: each lane of 4 accumulators sums ≤ 8 squares in float. */
-    private static final int BLOCK = 32 * L;
-
     /**
-     * Σ x[i]²: per block of 32 vectors, four float accumulators (fma) are reduced to one float and
-     * added to a double; the tail squares are added in double. Float partial sums of ≤ 8·L terms
-     * keep the relative error ≲ 1e-6.
+     * Σ x[i]², in the scalar twin's fixed order. reduceLanes(ADD) sums the lanes in one order in
+     * C2's intrinsic and in another in the interpreter's fallback, so the same gradients gave a
+     * global norm differing in the last bits depending on JIT timing (a resume test saw it). The
+     * norm is one pass per training step (estimated 1–2 ms of a ~140 ms LSTM step; not re-measured),
+     * so the order that is the same in every tier wins.
      */
     public static double sumOfSquares(MemorySegment x, long off, int n) {
-        double sum = 0;
-        int i = 0;
-        for (int blockEnd = n - n % BLOCK; i < blockEnd; i += BLOCK) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = i, end = i + BLOCK; j < end; j += 4 * L) {
-                FloatVector v0 = load(x, off + j), v1 = load(x, off + j + L);
-                FloatVector v2 = load(x, off + j + 2 * L), v3 = load(x, off + j + 3 * L);
-                a0 = v0.fma(v0, a0);
-                a1 = v1.fma(v1, a1);
-                a2 = v2.fma(v2, a2);
-                a3 = v3.fma(v3, a3);
-            }
-            sum += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        }
-        FloatVector acc = FloatVector.zero(F);
-        for (int end = i + F.loopBound(n - i); i < end; i += L) {
-            FloatVector v = load(x, off + i);
-            acc = v.fma(v, acc);
-        }
-        sum += acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float v = x.getAtIndex(FLOAT, off + i);
-            sum += v * v;
-        }
-        return sum;
+        return ScalarVectorOps.sumOfSquares(x, off, n);
     }
 
     /** x[i] = 0 where |x[i]| < MIN_NORMAL ({@link SimdMath#flushTiny}). */
