@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +112,7 @@ class RecurrentDropoutResumeTest {
     }
 
     @Test
+    @Tag("allocation")
     void steadyStateTrainingStepsWithInterLayerDropoutAllocateNothing() {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         var cfg = RecurrentConfig.of(CellType.LSTM, 8, 16).withLayers(2).withDropout(0.3f).withSeed(3);

@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -111,6 +112,7 @@ class LayerBehaviourTest {
     }
 
     @Test
+    @Tag("allocation")
     void steadyStateForwardAndBackwardAllocateNothing() {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofShared();
