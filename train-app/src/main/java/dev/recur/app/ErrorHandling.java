@@ -1,5 +1,7 @@
 package dev.recur.app;
 
+import dev.recur.app.core.AppException;
+
 import dev.recur.app.cli.RootCommand;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;

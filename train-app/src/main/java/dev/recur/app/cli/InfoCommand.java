@@ -1,7 +1,10 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.train.Checkpoint;
-import dev.recur.app.train.TrainState;
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Json;
+
+import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.TrainState;
 import dev.recur.engine.Engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +42,7 @@ public final class InfoCommand implements Callable<Integer> {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("engine", engine);
         if (checkpoint != null) {
-            Checkpoint ck = Checkpoint.load(checkpoint);
+            SentimentCheckpoint ck = SentimentCheckpoint.load(checkpoint);
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("file", checkpoint.toString());
             c.put("bytes", Files.size(checkpoint));

@@ -1,6 +1,6 @@
 package dev.recur.app.tag;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import dev.recur.layers.rnn.CellType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +15,6 @@ import java.util.Map;
 public record TagConfig(ConllReader.Column column, CellType cell, int layers, int hidden, int wordDim,
                         int featureDim, boolean usePos, float dropout, long seed,
                         Lexicon words, Lexicon shapes, Lexicon suffixes, Lexicon posTags, List<String> tags) {
-    static final String TASK = "recur.tag";
     private static final String SEP = "\n";
 
     public TagConfig {
@@ -30,7 +29,6 @@ public record TagConfig(ConllReader.Column column, CellType cell, int layers, in
 
     public Map<String, String> toMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("recur.task", TASK);
         m.put("tag.column", column.name());
         m.put("tag.cell", cell.name());
         m.put("tag.layers", Integer.toString(layers));
@@ -49,10 +47,6 @@ public record TagConfig(ConllReader.Column column, CellType cell, int layers, in
     }
 
     public static TagConfig fromMetadata(Map<String, String> m, String where) {
-        if (!TASK.equals(m.get("recur.task"))) {
-            throw new AppException(where + ": not a tagger checkpoint (recur.task is " + m.get("recur.task")
-                    + "); give a checkpoint written by 'train-app tag'");
-        }
         try {
             return new TagConfig(ConllReader.Column.valueOf(m.get("tag.column")), CellType.valueOf(m.get("tag.cell")),
                     Integer.parseInt(m.get("tag.layers")), Integer.parseInt(m.get("tag.hidden")),
