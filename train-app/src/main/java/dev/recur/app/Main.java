@@ -72,7 +72,8 @@ public final class Main {
             if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
             return AppException.RUNTIME;
         } catch (Error e) {
-            io.err().println("error: " + e + " (the program is broken or its jar incomplete; rebuild it; --verbose shows where)");
+            io.err().println("error: " + AppException.plain(e.getMessage()) + " (the program is broken or its jar incomplete; "
+                    + "rebuild it; --verbose shows where)");
             if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
             return AppException.RUNTIME;
         } finally {

@@ -27,4 +27,17 @@ public class AppException extends RuntimeException {
     public static AppException usage(String message) { return new AppException(message, USAGE, null); }
 
     public int exitCode() { return exitCode; }
+
+    private static final java.util.regex.Pattern QUALIFIED =
+            java.util.regex.Pattern.compile("`?\\b(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_]*)(?:\\$([A-Z][A-Za-z0-9_]*))?`?");
+
+    /**
+     * {@code text} without Java internals: qualified class names (as in a library's message, such
+     * as {@code `dev.recur.app.run.Choices$ModelKind`}) become the plain word after them.
+     */
+    public static String plain(String text) {
+        if (text == null) return "";
+        return QUALIFIED.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(2) != null ? m.group(2) : m.group(1)));
+    }
 }

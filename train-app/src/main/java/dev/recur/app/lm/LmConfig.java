@@ -2,6 +2,7 @@ package dev.recur.app.lm;
 
 import dev.recur.app.data.CharVocabulary;
 import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices;
 import dev.recur.layers.rnn.CellType;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,12 +39,12 @@ public record LmConfig(CellType cell, int layers, int hidden, int embed, float d
     /** Reads the configuration back; {@code where} names the checkpoint in errors. */
     public static LmConfig fromMetadata(Map<String, String> m, String where) {
         try {
-            return new LmConfig(CellType.valueOf(m.get("lm.cell")), Integer.parseInt(m.get("lm.layers")),
+            return new LmConfig(Choices.storedCell(m.get("lm.cell"), where), Integer.parseInt(m.get("lm.layers")),
                     Integer.parseInt(m.get("lm.hidden")), Integer.parseInt(m.get("lm.embed")),
                     Float.parseFloat(m.get("lm.dropout")), Long.parseLong(m.get("lm.seed")),
                     CharVocabulary.fromString(m.get("lm.vocabulary")));
         } catch (RuntimeException e) {
-            throw new AppException(where + ": damaged language-model metadata (" + e.getMessage() + ")", e);
+            throw new AppException(where + ": damaged language-model metadata (" + AppException.plain(e.getMessage()) + ")", e);
         }
     }
 

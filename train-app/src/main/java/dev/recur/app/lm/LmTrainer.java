@@ -75,6 +75,22 @@ public final class LmTrainer {
         return new Loaded(cfg, m);
     }
 
+    /** What {@code info} shows of an {@code lm} checkpoint, after loading it into a model. */
+    public static Map<String, Object> describe(Path file) {
+        try (Loaded lm = load(file, 1, 1)) {
+            LmConfig c = lm.config();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", Map.of("cell", c.cell().name().toLowerCase(Locale.ROOT), "layers", c.layers(), "hidden", c.hidden(),
+                    "embed", c.embed(), "dropout", c.dropout()));
+            m.put("characters", c.vocabulary().size());
+            Checkpoint ck = Checkpoint.read(file, TASK, "lm");
+            m.put("epochs_done", Integer.parseInt(ck.meta("train.epoch")));
+            m.put("val_loss", Double.parseDouble(ck.meta("train.val_loss")));
+            m.put("run_options", ck.runOptions());
+            return m;
+        }
+    }
+
     /** The fingerprint of a corpus: every character id of both parts and the vocabulary. */
     static String fingerprint(CharCorpus c) {
         return new Fingerprint().add(c.vocabulary().asString()).add(c.train()).add(c.validation()).hex();

@@ -18,6 +18,13 @@ public final class Choices {
     /** {@code --model}: the recurrent cell. */
     public enum ModelKind { rnn, lstm, gru }
 
+    /** A cell type as stored in a checkpoint ({@code LSTM}, …), or a clear error naming {@code where}. */
+    public static CellType storedCell(String name, String where) {
+        for (CellType c : CellType.values()) if (c.name().equals(name)) return c;
+        throw new dev.recur.app.core.AppException(where + ": the stored cell '" + name
+                + "' is not one of RNN_TANH, RNN_RELU, LSTM, GRU; the file is damaged");
+    }
+
     /** {@code --pool}: how the outputs of all steps become one vector. */
     public enum PoolKind { last, mean, max }
 

@@ -119,7 +119,7 @@ public final class SentimentCheckpoint {
         } catch (AppException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new AppException(where + " has damaged settings in its metadata (" + e.getMessage() + ")", e);
+            throw new AppException(where + " has damaged settings in its metadata (" + AppException.plain(e.getMessage()) + ")", e);
         }
     }
 

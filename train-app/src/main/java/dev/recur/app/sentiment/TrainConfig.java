@@ -132,7 +132,7 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
         try {
             return Json.MAPPER.readValue(json, TrainConfig.class);
         } catch (JsonProcessingException e) {
-            throw new AppException(where + ": the stored training configuration is damaged (" + e.getOriginalMessage() + ")", e);
+            throw new AppException(where + ": the stored training configuration is damaged (" + AppException.plain(e.getOriginalMessage()) + ")", e);
         }
     }
 }

@@ -50,6 +50,24 @@ public final class TagTrainer {
     /** The checkpoint task name. */
     public static final String TASK = "tag";
 
+    /** What {@code info} shows of a {@code tag} checkpoint, after loading it into a model. */
+    public static Map<String, Object> describe(Path file) {
+        Checkpoint ck = Checkpoint.read(file, TASK, "tag");
+        TagConfig c = TagConfig.fromMetadata(ck.metadata(), file.toString());
+        try (TagModel model = new TagModel(c, 1, 1)) {
+            ck.loadParameters(model.parameters());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", Map.of("column", c.column().name().toLowerCase(Locale.ROOT), "cell", c.cell().name().toLowerCase(Locale.ROOT),
+                "layers", c.layers(), "hidden", c.hidden(), "word_dim", c.wordDim(), "feature_dim", c.featureDim(),
+                "use_pos", c.usePos()));
+        m.put("words", c.words().size());
+        m.put("tags", c.tags().size());
+        m.put("epochs_done", Integer.parseInt(ck.meta("train.epoch")));
+        m.put("run_options", ck.runOptions());
+        return m;
+    }
+
     /** The fingerprint of the training and validation sentences (words, POS and tags, in order). */
     static String fingerprint(List<Sentence> sentences) {
         Fingerprint f = new Fingerprint().add(sentences.size());
