@@ -5,11 +5,12 @@ import dev.recur.app.cli.Checks;
 import dev.recur.app.cli.Choices.ModelKind;
 import dev.recur.app.cli.Io;
 import dev.recur.app.lm.CharCorpus;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.app.lm.CharModel;
 import dev.recur.app.lm.LmCheckpoint;
 import dev.recur.app.lm.LmConfig;
 import dev.recur.app.lm.LmTrainer;
-import dev.recur.app.lm.Progress;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Embedding;
@@ -261,27 +262,27 @@ public final class GradientsCommand implements Callable<Integer> {
         try (LabTasks.AddingNet net = new LabTasks.AddingNet(cell, hidden, length, batch, seed, !noForgetBias)) {
             if (pretrainSteps > 0) {
                 try (var opt = new dev.recur.layers.optim.Adam(net.params, (float) lr);
-                     Progress bar = Progress.start(io.progress(), "pre-training " + label(cell), pretrainSteps, 0)) {
+                     Bar bar = io.progress().start("pre-training " + label(cell), pretrainSteps, "steps")) {
                     AddingProblem train = new AddingProblem(length, seed * 7 + 1);
                     for (int s = 1; s <= pretrainSteps; s++) {
                         net.zeroGrad();
                         double loss = net.batch(train, true);
                         dev.recur.app.lm.Training.clipAndCheck(net.params, clipNorm, (float) loss, s);
                         opt.step();
-                        bar.update(s, String.format(Locale.ROOT, "mse %.4f", loss));
+                        bar.update(s, Field.metric("mse %.4f", loss));
                     }
                 }
             }
             AddingProblem data = new AddingProblem(length, seed * 7 + 3);
             double[] sum = new double[length];
             try (GradientProbe probe = new GradientProbe(net.rnn, GradientProbe.squaredError(net.fc, net.ys, batch), net.fc, batch, length);
-                 Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + label(cell), batches, 0)) {
+                 Bar bar = io.progress().start("‖∂L/∂h_k‖ " + label(cell), batches, "batches")) {
                 for (int i = 0; i < batches; i++) {
                     data.next(batch, net.xs, net.ys);
                     net.x.copyFrom(net.xs);
                     double[] n = probe.norms(net.x, length);
                     for (int d = 0; d < length; d++) sum[d] += n[d] / batches;
-                    bar.update(i + 1, "");
+                    bar.update(i + 1);
                 }
             }
             return sum;
@@ -323,14 +324,14 @@ public final class GradientsCommand implements Callable<Integer> {
         double[] sum = new double[length];
         try (Arena arena = Arena.ofShared();
              GradientProbe probe = new GradientProbe(rnn, GradientProbe.crossEntropy(fc, targets, batch), fc, batch, length);
-             Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + name, inputs.size(), 0)) {
+             Bar bar = io.progress().start("‖∂L/∂h_k‖ " + name, inputs.size(), "batches")) {
             FloatMatrix x = FloatMatrix.allocate(arena, length * batch, emb.embeddingDim());
             for (int i = 0; i < inputs.size(); i++) {
                 System.arraycopy(targetList.get(i), 0, targets, 0, batch);
                 emb.forward(inputs.get(i), length * batch, x);
                 double[] n = probe.norms(x, length);
                 for (int d = 0; d < length; d++) sum[d] += n[d] / inputs.size();
-                bar.update(i + 1, "");
+                bar.update(i + 1);
             }
         }
         return sum;
@@ -396,9 +397,9 @@ public final class GradientsCommand implements Callable<Integer> {
             for (int i = 0; i < lengths.size(); i++) {
                 int len = lengths.get(i);
                 LabTasks.Outcome o;
-                try (Progress bar = Progress.start(io.progress(), label(cell) + " T=" + len, trainSteps, 0)) {
+                try (Bar bar = io.progress().start(label(cell) + " T=" + len, trainSteps, "steps")) {
                     o = LabTasks.trainAdding(cell, len, hidden, trainSteps, batch, lr, clipNorm, seed, !noForgetBias,
-                            s -> bar.update(s, ""));
+                            s -> bar.update(s));
                 }
                 boolean learned = o.testMse() < threshold;
                 csv.add(label(cell), len, o.testMse(), AddingProblem.BASELINE_MSE, learned);
@@ -434,9 +435,9 @@ public final class GradientsCommand implements Callable<Integer> {
         for (boolean clip : new boolean[] {false, true}) {
             String name = clip ? String.format(Locale.ROOT, "clip-norm %.3g", clipNorm) : "no clipping";
             LabTasks.Outcome o;
-            try (Progress bar = Progress.start(io.progress(), "exploding, " + name, explodingSteps, 0)) {
+            try (Bar bar = io.progress().start("exploding, " + name, explodingSteps, "steps")) {
                 o = LabTasks.trainExploding(length, hidden, (float) recurrentScale, explodingSteps, batch, sgdLr,
-                        clip ? clipNorm : 0, seed, s -> bar.update(s, ""));
+                        clip ? clipNorm : 0, seed, s -> bar.update(s));
             }
             int n = o.log().size();
             double[] x = new double[n], l = new double[n], g = new double[n];
