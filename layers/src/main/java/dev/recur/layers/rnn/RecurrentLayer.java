@@ -58,12 +58,17 @@ import java.util.Objects;
  * layer's own workspace: valid until the next call that rewrites them, never to be closed by the
  * caller. Gradients accumulate ({@code +=}) into each {@link Parameter#grad()}.
  *
- * <h2>Truncated BPTT</h2>
- * Passing {@link #finalHidden()} / {@link #finalCell()} of the previous window as the initial state
- * of the next {@code forward} carries the state and cuts the gradient (the initial state is an input
- * with no history); {@link TruncatedBptt} runs a long batch in windows this way.
- * {@link #setGradientWindow(int)} instead cuts the recurrent gradient every k steps inside one
- * forward over the whole sequence (for a many-to-one model whose loss pools over every step).
+ * <h2>Truncated BPTT and carried state</h2>
+ * One mechanism, two knobs. {@link #setGradientWindow(int) setGradientWindow(k)} cuts the recurrent
+ * gradient every k steps inside one forward over the whole sequence (for a many-to-one model whose
+ * loss pools over every step). {@link #setStateful(boolean) setStateful(true)} carries each
+ * sequence's final h (and c) into the next forward as a detached initial state, so consecutive
+ * windows of long sequences continue where they stopped while the gradient stops at the window
+ * border (a language model over text streams). The carried state is kept in the caller's row order;
+ * a caller that sorts each window by length passes its permutation to
+ * {@link #forward(FloatMatrix, int, int[], int[], boolean)}. {@link #carriedHidden()},
+ * {@link #setCarriedState} and {@link #resetState()} read, write and clear it (checkpoints, resume,
+ * new documents).
  *
  * <h2>Cost and threads</h2>
  * Forward: one GEMM for the input projection of all steps; per step, only the recurrent GEMM
@@ -107,6 +112,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private int steps = -1, batch;
     private final int[] lengths;
     private final int[] active;             // active[t] = #{b : lengths[b] > t}
+    private final boolean[] orderMarks;     // scratch of checkOrder
     private boolean training, dropoutOn;
     private FloatMatrix input;
     private boolean backwardReady;
@@ -116,6 +122,14 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private int gradientWindow;
 
     private final View outputView, inputGradView, hNView, cNView, dh0View, dc0View;
+
+    // stateful carrying (see setStateful): the carried state in the caller's row order, and the
+    // initial state staged from it in the layer's (sorted) row order
+    private boolean stateful;
+    /** Sequences the carried state holds; 0 = none yet (the next forward starts from zeros). */
+    private int carriedBatch;
+    private final MemorySegment carriedH, carriedC, stagedH, stagedC; // L·D·maxB × H
+    private final View carriedHView, carriedCView, stagedHView, stagedCView;
 
     /**
      * Creates the layer, initialises its parameters (see {@link RecurrentConfig}) and allocates the
@@ -141,6 +155,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.maxBatch = maxBatch;
         this.lengths = new int[maxBatch];
         this.active = new int[maxSteps];
+        this.orderMarks = new boolean[maxBatch];
         this.dropoutSeed = config.seed() ^ 0x5DEECE66DL;
 
         long tb = (long) maxSteps * maxBatch;
@@ -181,6 +196,14 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         dh0View = new View(dh0, hidden);
         cNView = cN == null ? null : new View(cN, hidden);
         dc0View = dc0 == null ? null : new View(dc0, hidden);
+        carriedH = floats(states);
+        stagedH = floats(states);
+        carriedC = cell.hasCellState() ? floats(states) : null;
+        stagedC = cell.hasCellState() ? floats(states) : null;
+        carriedHView = new View(carriedH, hidden);
+        stagedHView = new View(stagedH, hidden);
+        carriedCView = carriedC == null ? null : new View(carriedC, hidden);
+        stagedCView = stagedC == null ? null : new View(stagedC, hidden);
         Initializer.initialize(this);
     }
 
@@ -270,6 +293,180 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
      */
     public FloatMatrix forward(FloatMatrix input, int batch, int[] lengths, FloatMatrix h0, FloatMatrix c0,
                                boolean training) {
+        if (stateful) {
+            if (h0 != null || c0 != null) {
+                throw new IllegalArgumentException("this layer is stateful: its initial state is the carried state;"
+                        + " pass null h0 and c0 (write the state with setCarriedState) or call setStateful(false)");
+            }
+            return forward(input, batch, lengths, null, training);
+        }
+        return run(input, batch, lengths, h0, c0, training);
+    }
+
+    /**
+     * Runs a {@linkplain #setStateful stateful} layer over the next window of its sequences, whose
+     * rows the caller has permuted (e.g. sorted by length): row i of this batch is the caller's
+     * sequence {@code order[i]}. The carried state is kept in the caller's row order, so the
+     * sequence {@code order[i]} continues from its own state whatever position the sort gives it in
+     * each window. Arguments otherwise as in {@link #forward(FloatMatrix, int, int[], FloatMatrix,
+     * FloatMatrix, boolean)}; {@link #finalHidden()} stays in this batch's (sorted) order.
+     *
+     * @param order a permutation of {@code [0, batch)} in its first {@code batch} entries (longer
+     *              arrays allowed, the rest ignored), or {@code null} for the identity
+     * @throws IllegalStateException when the layer is not stateful
+     */
+    public FloatMatrix forward(FloatMatrix input, int batch, int[] lengths, int[] order, boolean training) {
+        if (!stateful) {
+            throw new IllegalStateException("forward with a row order carries state: call setStateful(true) first");
+        }
+        checkOrder(order, batch);
+        if (carriedBatch != 0 && carriedBatch != batch) {
+            throw new IllegalArgumentException("the carried state is for a batch of " + carriedBatch
+                    + " sequences but this batch has " + batch + "; keep the batch size fixed or call resetState()");
+        }
+        FloatMatrix h0 = null, c0 = null;
+        if (carriedBatch != 0) {
+            permuteState(carriedH, stagedH, batch, order, true);
+            h0 = stagedHView.get(numLayers * numDirs * batch);
+            if (carriedC != null) {
+                permuteState(carriedC, stagedC, batch, order, true);
+                c0 = stagedCView.get(numLayers * numDirs * batch);
+            }
+        }
+        FloatMatrix out = run(input, batch, lengths, h0, c0, training);
+        permuteState(hN, carriedH, batch, order, false);
+        if (carriedC != null) permuteState(cN, carriedC, batch, order, false);
+        carriedBatch = batch;
+        return out;
+    }
+
+    /**
+     * Stateful carrying of h (and c) across forwards: when on, each {@code forward} starts from the
+     * carried state (zeros after {@link #resetState()} or at first) and afterwards carries its
+     * final state — taken for each sequence at its own last step, as {@link #finalHidden()} — into
+     * the next. The carried state enters the next forward as a constant: the gradient stops at the
+     * window border ({@link #gradInitialHidden()} still reports it). This is truncated BPTT over
+     * consecutive windows of long sequences (a language model's text streams); combine it with
+     * {@link #setGradientWindow} to also cut inside a window. The batch size must stay the same
+     * while state is carried. Works in training and inference. Switching it on or off forgets the
+     * carried state. Default off: every forward starts from its h0/c0 argument.
+     */
+    public void setStateful(boolean on) {
+        stateful = on;
+        carriedBatch = 0;
+    }
+
+    /** Whether the layer carries state across forwards ({@link #setStateful}). */
+    public boolean isStateful() { return stateful; }
+
+    /** Forgets the carried state of every sequence: the next forward starts from zeros. */
+    public void resetState() { carriedBatch = 0; }
+
+    /**
+     * Zeroes the carried state of one sequence (the caller's row {@code row}), e.g. when its stream
+     * starts a new document; the others keep theirs. Nothing to do before the first forward.
+     */
+    public void resetState(int row) {
+        if (carriedBatch == 0) return;
+        if (row < 0 || row >= carriedBatch) {
+            throw new IllegalArgumentException("row " + row + " is outside the carried batch [0, " + carriedBatch + ")");
+        }
+        for (int k = 0; k < numLayers * numDirs; k++) {
+            long off = ((long) k * carriedBatch + row) * hidden * 4;
+            MemorySegment.copy(zeros, 0, carriedH, off, (long) hidden * 4);
+            if (carriedC != null) MemorySegment.copy(zeros, 0, carriedC, off, (long) hidden * 4);
+        }
+    }
+
+    /** Sequences whose state is carried, 0 when none is (the next stateful forward starts from zeros). */
+    public int carriedBatch() { return carriedBatch; }
+
+    /**
+     * The carried hidden state, {@code (L·D·B) × H} in the caller's row order (row
+     * {@code (l·D + d)·B + b} for the caller's sequence b; B = {@link #carriedBatch()}), for saving
+     * it with a checkpoint. A view of the layer's workspace, valid until the next forward.
+     */
+    public FloatMatrix carriedHidden() {
+        requireCarried("carriedHidden");
+        return carriedHView.get(numLayers * numDirs * carriedBatch);
+    }
+
+    /** The carried cell state (LSTM only), laid out as {@link #carriedHidden()}. */
+    public FloatMatrix carriedCell() {
+        requireCarried("carriedCell");
+        if (carriedCView == null) throw new IllegalStateException("a " + cell + " layer has no cell state");
+        return carriedCView.get(numLayers * numDirs * carriedBatch);
+    }
+
+    /**
+     * Sets the carried state (to resume from a checkpoint): {@code h} is {@code (L·D·B) × H} in the
+     * caller's row order, as {@link #carriedHidden()} returns it, for some B in [1, maxBatch];
+     * {@code c} the cell state, required for LSTM and {@code null} otherwise. Copied.
+     */
+    public void setCarriedState(FloatMatrix h, FloatMatrix c) {
+        Objects.requireNonNull(h, "h");
+        int blocks = numLayers * numDirs;
+        int b = h.rows() / blocks;
+        if (h.rows() % blocks != 0 || b < 1 || b > maxBatch || h.cols() != hidden) {
+            throw new IllegalArgumentException("carried hidden state is " + h.rows() + "×" + h.cols() + "; expected ("
+                    + blocks + "·B) × " + hidden + " (layers·directions·batch × hidden) with B in [1, " + maxBatch + "]");
+        }
+        if (cell.hasCellState() != (c != null)) {
+            throw new IllegalArgumentException(cell.hasCellState()
+                    ? "a " + cell + " layer needs the carried cell state too; pass c"
+                    : "a " + cell + " layer has no cell state; pass null for c");
+        }
+        if (c != null) c.requireShape("carried cell state", h.rows(), hidden);
+        copyMatrix(h, carriedH);
+        if (c != null) copyMatrix(c, carriedC);
+        carriedBatch = b;
+    }
+
+    private void copyMatrix(FloatMatrix src, MemorySegment dst) {
+        copyRows(src.segment(), 0, src.ld(), dst, 0, src.rows(), hidden);
+    }
+
+    private void requireCarried(String what) {
+        if (carriedBatch == 0) {
+            throw new IllegalStateException(what + ": no state is carried (the layer is not stateful, was reset,"
+                    + " or ran no forward yet); check carriedBatch() first");
+        }
+    }
+
+    private void checkOrder(int[] order, int b) {
+        if (order == null) return;
+        if (order.length < b) {
+            throw new IllegalArgumentException("row order has " + order.length + " entries for a batch of " + b);
+        }
+        // a permutation of [0, b): every entry in range, none twice
+        java.util.Arrays.fill(orderMarks, 0, b, false);
+        for (int i = 0; i < b; i++) {
+            int r = order[i];
+            if (r < 0 || r >= b || orderMarks[r]) {
+                throw new IllegalArgumentException("row order is not a permutation of [0, " + b + "): order[" + i
+                        + "] = " + r + (r >= 0 && r < b ? " appears twice" : " is out of range"));
+            }
+            orderMarks[r] = true;
+        }
+    }
+
+    /**
+     * Copies state rows between the caller's order and the batch's order: toBatch: dst[k·B + i] =
+     * src[k·B + order[i]]; else dst[k·B + order[i]] = src[k·B + i].
+     */
+    private void permuteState(MemorySegment src, MemorySegment dst, int b, int[] order, boolean toBatch) {
+        long rowBytes = (long) hidden * 4;
+        for (int k = 0; k < numLayers * numDirs; k++) {
+            for (int i = 0; i < b; i++) {
+                int o = order == null ? i : order[i];
+                long from = (long) k * b + (toBatch ? o : i), to = (long) k * b + (toBatch ? i : o);
+                MemorySegment.copy(src, from * rowBytes, dst, to * rowBytes, rowBytes);
+            }
+        }
+    }
+
+    private FloatMatrix run(FloatMatrix input, int batch, int[] lengths, FloatMatrix h0, FloatMatrix c0,
+                            boolean training) {
         int t = checkInput(input, batch, lengths);
         checkState("h0", h0, batch);
         if (c0 != null && !cell.hasCellState()) {
