@@ -108,7 +108,7 @@ class LayerBehaviourTest {
         float[][] a = trainStep(2, cell), b = trainStep(2, cell);
         for (int i = 0; i < a.length; i++) assertArrayEquals(a[i], b[i], "array " + i);
         float[][] one = trainStep(1, cell);
-        for (int i = 0; i < a.length; i++) assertArrayEquals(one[i], a[i], 1e-5f, "1 vs 2 threads, array " + i);
+        for (int i = 0; i < a.length; i++) assertArrayEquals(one[i], a[i], "1 vs 2 threads, bit for bit, array " + i);
     }
 
     @Test
