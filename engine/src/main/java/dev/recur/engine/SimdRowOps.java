@@ -121,6 +121,31 @@ public final class SimdRowOps {
         return sum.reduceLanes(VectorOperators.ADD);
     }
 
+    /** Tile edge of {@link #addTransposed}: a 32 × 32 float tile of src and of dst stays in L1. */
+    private static final int T_TILE = 32;
+
+    /**
+     * dst[c][r] += src[r][c], tile by tile so both src rows and dst rows are read in cache lines
+     * (the twin's column walk misses the cache on every element of large matrices). Each element
+     * gets the twin's one add: same bits.
+     */
+    public static void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
+                                     MemorySegment dst, long dstOff, int ldDst) {
+        for (int r0 = 0; r0 < rows; r0 += T_TILE) {
+            int r1 = Math.min(rows, r0 + T_TILE);
+            for (int c0 = 0; c0 < cols; c0 += T_TILE) {
+                int c1 = Math.min(cols, c0 + T_TILE);
+                for (int c = c0; c < c1; c++) {
+                    long d = dstOff + (long) c * ldDst;
+                    for (int r = r0; r < r1; r++) {
+                        dst.setAtIndex(FLOAT, d + r, dst.getAtIndex(FLOAT, d + r)
+                                + src.getAtIndex(FLOAT, srcOff + (long) r * ldSrc + c));
+                    }
+                }
+            }
+        }
+    }
+
     private static FloatVector load(MemorySegment s, long index) {
         return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
     }
