@@ -12,7 +12,6 @@ import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.DirectionMerge;
 import dev.recur.layers.rnn.RecurrentConfig;
 import dev.recur.layers.rnn.RecurrentLayer;
-import dev.recur.layers.rnn.TruncatedBptt;
 import dev.recur.props.reference.FiniteDifferences;
 import dev.recur.props.reference.RefCell;
 import dev.recur.props.reference.RefEmbedding;
@@ -430,10 +429,20 @@ class RecurrentGradientProperties {
             for (Parameter p : layer.parameters()) p.value().copyFrom(toFloat(ref.param(p.name()).data()));
             layer.zeroGrad();
             FloatMatrix gOutM = FloatMatrix.of(arena, steps * batch, hidden, toFloat(gOutFlat));
-            new TruncatedBptt(layer).run(FloatMatrix.of(arena, steps * batch, inputSize, toFloat(x)), batch, lengths, window,
-                    h0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(h0))),
-                    c0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(c0))),
-                    (w, firstStep, n, output) -> gOutM.rowRange(firstStep * batch, n * batch));
+            // the stateful layer carries the detached state from window to window
+            layer.setStateful(true);
+            if (h0 != null) {
+                layer.setCarriedState(FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(h0))),
+                        c0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(c0))));
+            }
+            FloatMatrix xM = FloatMatrix.of(arena, steps * batch, inputSize, toFloat(x));
+            int[] windowLengths = new int[batch];
+            for (int t0 = 0; t0 < steps; t0 += window) {
+                int n = Math.min(window, steps - t0);
+                for (int b = 0; b < batch; b++) windowLengths[b] = Math.max(0, Math.min(n, lengths[b] - t0));
+                layer.forward(xM.rowRange(t0 * batch, n * batch), batch, windowLengths, null, null, true);
+                layer.backward(gOutM.rowRange(t0 * batch, n * batch), null, null);
+            }
             Tolerance.assertClose(where + "final h after all windows", RefTensors.flat(h), toDouble(layer.finalHidden().toArray()), FWD_TOL);
             for (Parameter p : layer.parameters()) {
                 Tolerance.assertClose(where + "grad." + p.name(), FiniteDifferences.gradient(truncatedLoss, ref.param(p.name()).data()),

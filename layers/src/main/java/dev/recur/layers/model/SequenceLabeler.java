@@ -2,6 +2,7 @@ package dev.recur.layers.model;
 
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Dropout;
+import dev.recur.layers.RowViews;
 import dev.recur.layers.loss.SoftmaxCrossEntropyLoss;
 import java.util.Map;
 

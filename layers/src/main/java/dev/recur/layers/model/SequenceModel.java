@@ -6,6 +6,7 @@ import dev.recur.layers.Embedding;
 import dev.recur.layers.HasParameters;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
+import dev.recur.layers.RowViews;
 import dev.recur.layers.rnn.DirectionMerge;
 import dev.recur.layers.rnn.RecurrentConfig;
 import dev.recur.layers.rnn.RecurrentLayer;
