@@ -406,8 +406,8 @@ public final class GradientsCommand implements Callable<Integer> {
                 x[i] = len;
                 y[i] = o.testMse();
                 table.append(String.format(Locale.ROOT, "%9.4f%s", o.testMse(), learned ? "*" : " "));
-                io.err().printf(Locale.ROOT, "%s, T=%d: test MSE %.4f (%s)%n", label(cell), len, o.testMse(),
-                        learned ? "learned" : "not learned");
+                io.progress().info(String.format(Locale.ROOT, "%s, T=%d: test MSE %.4f (%s)", label(cell), len, o.testMse(),
+                        learned ? "learned" : "not learned"));
             }
             table.append('\n');
             lines.add(new LabPlots.Line(label(cell), x, y));

@@ -218,7 +218,7 @@ public final class LmTrainer {
             io.progress().result(String.format(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
                             + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s", lastVal, lastVal / LN2, bestVal,
                     trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile));
-            io.out().println("try: " + Launcher.command() + " sample --checkpoint " + best);
+            io.progress().command("try: ", Launcher.command() + " sample --checkpoint " + best);
             return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
         }
     }
