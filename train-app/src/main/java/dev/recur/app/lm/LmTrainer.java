@@ -150,7 +150,7 @@ public final class LmTrainer {
                             lossSum += (double) loss * steps * o.batch();
                             lossCount += (long) steps * o.batch();
                             double avg = lossSum / lossCount;
-                            bar.update(w + 1, Field.metric("loss %.3f nats (%.3f bpc)", avg, avg / LN2),
+                            bar.update(w + 1, Field.metric("loss %.3f (%.3f bpc)", avg, avg / LN2),
                                     Field.detail("%,.0f chars/s", trainChars / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                             boolean timeUp = System.nanoTime() > deadline;
                             boolean endOfEpoch = w + 1 == train.windows();
