@@ -117,14 +117,14 @@ final class RecurrentDirection {
 
     /**
      * The whole-batch part of a forward, on the calling thread: the input projection of all steps
-     * {@code G = X·W_ihᵀ} (a GEMM {@link Gemm#sgemm} may split over the pool), the summed bias, the
+     * {@code G = X·W_ihᵀ} (split by rows over the pool, {@link TallGemm}), the summed bias, the
      * packing of W_hhᵀ; remembers the initial state (null = zeros) for the row ranges.
      */
-    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0) {
+    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, TallGemm gemm) {
         this.h0 = h0;
         this.c0 = c0;
         int tb = rows.steps() * rows.batch();
-        if (tb > 0) Gemm.sgemm(N, T, tb, gateWidth, inW, 1f, x, 0, ldx, wih.value().segment(), 0, inW, 0f, g, 0, gateWidth);
+        gemm.multiply(T, tb, gateWidth, inW, x, ldx, wih.value().segment(), inW, 0f, g, gateWidth);
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
         }
@@ -362,9 +362,10 @@ final class RecurrentDirection {
      *
      * @param scratch max(in, H) × gH floats
      * @param passes    splits the bias-gradient column sums over the pool
+     * @param gemm      splits the input gradient by rows over the pool
      */
     void weightGradients(MemorySegment x, int ldx, MemorySegment dx, boolean accumulateDx, MemorySegment scratch,
-                         SplitPasses passes) {
+                         SplitPasses passes, TallGemm gemm) {
         int B = rows.batch(), H = hidden, gH = gateWidth, tb = rows.steps() * B;
         if (tb == 0) return;
         MemorySegment dgh = cell == CellType.GRU ? gh : g;
@@ -386,6 +387,6 @@ final class RecurrentDirection {
             kernels.add(gH, bih.grad().segment(), 0, biasSum, 0, bih.grad().segment(), 0);
             kernels.add(gH, bhh.grad().segment(), 0, biasSum, 0, bhh.grad().segment(), 0);
         }
-        Gemm.sgemm(N, N, tb, inW, gH, 1f, g, 0, gH, wih.value().segment(), 0, inW, accumulateDx ? 1f : 0f, dx, 0, inW);
+        gemm.multiply(N, tb, inW, gH, g, gH, wih.value().segment(), inW, accumulateDx ? 1f : 0f, dx, inW);
     }
 }

@@ -91,6 +91,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private final RecurrenceScheduler scheduler;
     private final CarriedState carried;
     private final SplitPasses passes = new SplitPasses();
+    private final TallGemm tallGemm = new TallGemm();
     /** Seed of the inter-layer dropout masks. */
     private final long dropoutSeed;
     /** Training forwards that drew inter-layer dropout masks so far: the mask stream's position. */
@@ -385,7 +386,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
-            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0);
+            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, tallGemm);
             scheduler.forward(dirs[l], out[l], outW, hidden, mergeLater, mayUseWorkers);
             if (mergeLater) {
                 dirs[l][0].writeOutput(out[l], outW, 0, false, 0, batch);
@@ -462,7 +463,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
                 dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell);
             }
             scheduler.backward(dirs[l], mayUseWorkers);
-            for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch, passes);
+            for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch, passes, tallGemm);
         }
         return inputGradView.first(n);
     }
