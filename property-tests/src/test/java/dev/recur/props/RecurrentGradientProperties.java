@@ -7,7 +7,8 @@ import dev.recur.layers.Pooling;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.ModelConfig;
 import dev.recur.layers.model.SequenceClassifier;
-import dev.recur.layers.model.SequenceLabeler;
+import dev.recur.layers.model.SequenceTagger;
+import dev.recur.layers.model.TaggerConfig;
 import dev.recur.layers.model.SequenceModel;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.DirectionMerge;
@@ -402,19 +403,15 @@ class RecurrentGradientProperties {
                 + " E=" + embedDim + " H=" + hidden + " lengths=" + java.util.Arrays.toString(lengths) + ": ";
         ModelConfig cfg = new ModelConfig(cell, vocab, embedDim, hidden, layers, bidirectional, pooling, 0f, 0f,
                 outputs, 0, false, false);
-        try (SequenceModel model = head == Head.TAGGING_CE ? new SequenceLabeler(cfg, seed, steps, batch)
+        try (SequenceModel model = head == Head.TAGGING_CE
+                ? new SequenceTagger(new TaggerConfig(List.of(new TaggerConfig.Feature("embedding", vocab, embedDim, 0)), cell,
+                        hidden, layers, bidirectional, 0f, 0f, 0f, outputs, "rnn"), seed, steps, batch)
                 : new SequenceClassifier(cfg, seed, steps, batch)) {
             for (Parameter p : model.parameters()) p.value().copyFrom(toFloat(find(all, p.name()).data()));
             model.zeroGrad();
-            float recurLoss;
-            if (model instanceof SequenceClassifier c) {
-                recurLoss = c.forward(data, true);
-                c.backward();
-            } else {
-                SequenceLabeler l = (SequenceLabeler) model;
-                recurLoss = l.forward(data, true);
-                l.backward();
-            }
+            model.train(true);
+            float recurLoss = model.forward(data);
+            model.backward();
             Tolerance.assertClose(where + "loss", new double[] {loss.getAsDouble()}, new double[] {recurLoss}, FWD_TOL);
             for (Parameter p : model.parameters()) {
                 Tolerance.assertClose(where + "grad." + p.name(), FiniteDifferences.gradient(loss, find(all, p.name()).data()),

@@ -5,6 +5,7 @@ import dev.recur.app.core.Io;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Choices.TruncateKind;
+import dev.recur.app.run.Launcher;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.sentiment.SentimentCheckpoint;
 import dev.recur.app.sentiment.TrainConfig;
@@ -12,7 +13,6 @@ import dev.recur.app.sentiment.Trainer;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import picocli.CommandLine.ParseResult;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -117,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + cfg.epochs() + " epochs; pass a larger --epochs to train further");
             }
             if (data == null && !cfg.data().equals(DATA_SAMPLE)) data = Path.of(cfg.data());
-            io.err().println("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
+            io.progress().info("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
         } else {
             if (out == null) {
                 out = Path.of("runs", model.model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -128,25 +128,23 @@ public final class TrainCommand implements Callable<Integer> {
             if (initFrom != null) {
                 init = SentimentCheckpoint.load(initFrom);
                 TrainConfig shape = init.trainConfig().withEpochsAndThreads(cfg.epochs(), cfg.threads());
-                Map<String, String> stored = shape.options();
-                stored.put("--vocab-size", Integer.toString(init.encoder().vocabulary().size()));
-                RunOptions.check(given, stored, SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
+                RunOptions.check(given, shape.options(), SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
                         + ", and these differ", "Drop them or give the model's values.", "the model has");
                 cfg = cfg.withShapeOf(init.trainConfig());
-                io.err().println("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
+                io.progress().info("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
                         + (freeze == FreezeKind.none ? "" : ", " + freeze + " frozen") + ")");
             }
         }
         Checks.range("--stop-after-epoch", stopAfterEpoch, 1, Integer.MAX_VALUE);
         Trainer.Result r = new Trainer(cfg, out, io).stopAfterEpoch(stopAfterEpoch).run(data, from, init);
-        io.out().println();
-        io.out().println("outputs in " + out + "/:");
-        io.out().printf("  %-20s model with the best validation accuracy (epoch %d)%n", Trainer.BEST, r.state().bestEpoch());
-        io.out().printf("  %-20s model after epoch %d, with optimizer state (continue with --resume --out %s)%n",
-                Trainer.LAST, r.state().epoch(), out);
-        io.out().printf("  %-20s one JSON object per epoch, then the test figures%n", Trainer.METRICS);
-        io.out().printf("  %-20s loss and accuracy per epoch%n", Trainer.PLOT);
-        io.out().println("try: train-app predict --checkpoint " + out.resolve(Trainer.BEST) + " \"A wonderful, moving film.\"");
+        io.progress().result(String.join("\n", "",
+                "outputs in " + out + "/:",
+                String.format("  %-20s model with the best validation accuracy (epoch %d)", Trainer.BEST, r.state().bestEpoch()),
+                String.format("  %-20s model after epoch %d, with optimizer state (for --resume)", Trainer.LAST, r.state().epoch()),
+                String.format("  %-20s one JSON object per epoch, then the test figures", Trainer.METRICS),
+                String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT)));
+        io.progress().command("try: ", Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
+                + " \"A wonderful, moving film.\"");
         return 0;
     }
 
