@@ -156,8 +156,7 @@ public final class LmTrainer {
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
-                resumed.copy("state.h", model.hiddenState());
-                if (model.cellState() != null) resumed.copy("state.c", model.cellState());
+                model.restoreState(resumed);
                 startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
                 startWindow = Integer.parseInt(resumed.meta("train.window"));
                 bestVal = Double.parseDouble(resumed.meta("train.best_val"));
