@@ -1,7 +1,8 @@
 package dev.recur.engine;
 
 import dev.recur.engine.gemm.Blocking;
-import dev.recur.engine.gemm.PackedGemm;
+import dev.recur.engine.gemm.SimdGemm;
+import dev.recur.engine.gemm.ParallelGemm;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,7 +17,10 @@ import java.lang.foreign.MemorySegment;
  * <p>Threads: {@link #sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}
  * and the raw {@link #sgemm(Transpose, Transpose, int, int, int, float, MemorySegment, long, int,
  * MemorySegment, long, int, float, MemorySegment, long, int) sgemm} split large problems over
- * {@link Engine#pool()} (by columns of C, or by rows when C is narrow). They run on the calling
+ * {@link Engine#pool()}: products of many rows in blocks of {@link ParallelGemm#MC_TASK} rows taken
+ * from a shared counter per depth block (no thread waits at a fixed split), others by columns of C
+ * (or by rows when C is narrow); either way every element of C is summed in the same order as on
+ * one thread, so the result is bit for bit the same for any thread count. They run on the calling
  * thread alone when the problem is small, when the pool has one thread, when any operand is
  * confined to the calling thread ({@code Arena.ofConfined()}), or when called from inside a pool
  * task. {@link #sgemmSerial} always runs on the calling thread: use it when you split the work
@@ -32,6 +36,7 @@ public final class Gemm {
     private Gemm() {}
 
     private static final boolean SIMD = Engine.vectorApiAvailable();
+    private static final GemmSupport K = Kernels.gemm();
     /** Below this many flops (2·M·N·K) a GEMM stays on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -151,12 +156,7 @@ public final class Gemm {
 
     private static void serialPacked(boolean ta, int m, float alpha, MemorySegment a, long a0, int lda,
                                      PackedB b, float beta, MemorySegment c, long c0, int ldc) {
-        if (SIMD) {
-            PackedGemm.sgemmPrepacked(ta, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
-        } else {
-            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, Transpose.N, m, b.cols(), b.rows(), alpha,
-                    a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
-        }
+        K.sgemm(ta, m, alpha, a, a0, lda, b, beta, c, c0, ldc);
     }
 
     private static void checkPacked(Transpose ta, int m, MemorySegment a, long aOffset, int lda, PackedB b,
@@ -180,6 +180,11 @@ public final class Gemm {
                 Thread self = Thread.currentThread();
                 if (w != null && !pool.isWorker(self)
                         && a.isAccessibleBy(w) && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
+                    if (SIMD && ParallelGemm.suits(m, threads)) {
+                        ParallelGemm.forThisThread().sgemm(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
+                                a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+                        return;
+                    }
                     Split s = SPLIT.get();
                     if (s.plan(threads, m, n)) {
                         s.set(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
@@ -199,12 +204,7 @@ public final class Gemm {
     private static void serial(boolean ta, boolean tb, int m, int n, int k, float alpha,
                                MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                                float beta, MemorySegment c, long c0, int ldc) {
-        if (SIMD) {
-            PackedGemm.sgemm(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
-        } else {
-            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, tb ? Transpose.T : Transpose.N, m, n, k, alpha,
-                    a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
-        }
+        K.sgemm(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
     }
 
     /** Columns of the register tile: the granularity of a split by columns. */
