@@ -1,7 +1,7 @@
 package dev.recur.engine;
 
 import dev.recur.engine.gemm.Blocking;
-import dev.recur.engine.gemm.PackedGemm;
+import dev.recur.engine.gemm.SimdGemm;
 import dev.recur.engine.gemm.ParallelGemm;
 import java.lang.foreign.MemorySegment;
 
@@ -36,6 +36,7 @@ public final class Gemm {
     private Gemm() {}
 
     private static final boolean SIMD = Engine.vectorApiAvailable();
+    private static final GemmSupport K = Kernels.gemm();
     /** Below this many flops (2·M·N·K) a GEMM stays on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
@@ -155,12 +156,7 @@ public final class Gemm {
 
     private static void serialPacked(boolean ta, int m, float alpha, MemorySegment a, long a0, int lda,
                                      PackedB b, float beta, MemorySegment c, long c0, int ldc) {
-        if (SIMD) {
-            PackedGemm.sgemmPrepacked(ta, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
-        } else {
-            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, Transpose.N, m, b.cols(), b.rows(), alpha,
-                    a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
-        }
+        K.sgemm(ta, m, alpha, a, a0, lda, b, beta, c, c0, ldc);
     }
 
     private static void checkPacked(Transpose ta, int m, MemorySegment a, long aOffset, int lda, PackedB b,
@@ -208,12 +204,7 @@ public final class Gemm {
     private static void serial(boolean ta, boolean tb, int m, int n, int k, float alpha,
                                MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                                float beta, MemorySegment c, long c0, int ldc) {
-        if (SIMD) {
-            PackedGemm.sgemm(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
-        } else {
-            ScalarGemm.sgemm(ta ? Transpose.T : Transpose.N, tb ? Transpose.T : Transpose.N, m, n, k, alpha,
-                    a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
-        }
+        K.sgemm(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
     }
 
     /** Columns of the register tile: the granularity of a split by columns. */

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
 public final class OptimizerKernels {
     private OptimizerKernels() {}
 
-    private static final boolean SIMD = Engine.vectorApiAvailable();
+    private static final OptimizerSupport K = Kernels.optimizer();
 
     /**
      * SGD with momentum (torch.optim.SGD, dampening 0): d = g + wd·p; if μ ≠ 0 { b = μ·b + d;
@@ -51,8 +51,7 @@ public final class OptimizerKernels {
 
     private static void sgd0(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
                              double lr, double momentum, double weightDecay, boolean nesterov) {
-        if (SIMD) SimdOptimizerKernels.sgd(p, pOff, g, gOff, b, bOff, n, lr, momentum, weightDecay, nesterov);
-        else ScalarOptimizerKernels.sgd(p, pOff, g, gOff, b, bOff, n, lr, momentum, weightDecay, nesterov);
+        K.sgd(p, pOff, g, gOff, b, bOff, n, lr, momentum, weightDecay, nesterov);
     }
 
     /**
@@ -106,13 +105,8 @@ public final class OptimizerKernels {
     private static void adam0(boolean decoupled, MemorySegment p, long pOff, MemorySegment g, long gOff,
                               MemorySegment m, long mOff, MemorySegment v, long vOff, int n,
                               double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
-        if (SIMD) {
-            if (decoupled) SimdOptimizerKernels.adamW(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
-            else SimdOptimizerKernels.adam(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
-        } else {
-            if (decoupled) ScalarOptimizerKernels.adamW(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
-            else ScalarOptimizerKernels.adam(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
-        }
+        if (decoupled) K.adamW(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
+        else K.adam(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, weightDecay, step);
     }
 
     // ---- coefficients shared by both twins (computed once per call, in double) ----

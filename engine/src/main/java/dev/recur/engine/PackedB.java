@@ -1,6 +1,6 @@
 package dev.recur.engine;
 
-import dev.recur.engine.gemm.PackedGemm;
+import dev.recur.engine.gemm.SimdGemm;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -26,7 +26,7 @@ public final class PackedB {
         this.k = k;
         this.n = n;
         boolean simd = Engine.vectorApiAvailable();
-        this.data = new float[Math.toIntExact(simd ? PackedGemm.packedSize(k, n) : (long) k * n)];
+        this.data = new float[Math.toIntExact(simd ? SimdGemm.packedSize(k, n) : (long) k * n)];
         this.plain = simd ? null : MemorySegment.ofArray(data);
     }
 
@@ -48,7 +48,7 @@ public final class PackedB {
         Gemm.checkOperand("B", b, bOffset, ldb, tb == Transpose.N ? k : n, tb == Transpose.N ? n : k, -1, n, k);
         if (k == 0 || n == 0) return;
         if (plain == null) {
-            PackedGemm.packAll(tb == Transpose.T, k, n, b, bOffset, ldb, data);
+            SimdGemm.packAll(tb == Transpose.T, k, n, b, bOffset, ldb, data);
         } else {
             for (int p = 0; p < k; p++) {
                 for (int j = 0; j < n; j++) {
@@ -65,7 +65,8 @@ public final class PackedB {
         repack(b.segment(), 0, b.ld());
     }
 
-    float[] data() { return data; }
+    /** The packed micro-panels, read by the SIMD GEMM kernel (layout: {@code SimdGemm.packAll}); not for callers. */
+    public float[] data() { return data; }
 
     MemorySegment plain() { return plain; }
 

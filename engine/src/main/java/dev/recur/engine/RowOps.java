@@ -12,20 +12,18 @@ import java.lang.foreign.MemorySegment;
 public final class RowOps {
     private RowOps() {}
 
-    private static final boolean SIMD = Engine.vectorApiAvailable();
+    private static final RowOpsSupport K = Kernels.rowOps();
 
     /** m[r][c] += bias[c] for every row r; bias is 1 × m.cols(). */
     public static void addRowVector(FloatMatrix m, FloatMatrix bias) {
         Spans.requireRowVector("addRowVector", "bias", bias, m.cols());
-        if (SIMD) SimdRowOps.addRowVector(m.segment(), 0, m.rows(), m.cols(), m.ld(), bias.segment(), 0);
-        else ScalarRowOps.addRowVector(m.segment(), 0, m.rows(), m.cols(), m.ld(), bias.segment(), 0);
+        K.addRowVector(m.segment(), 0, m.rows(), m.cols(), m.ld(), bias.segment(), 0);
     }
 
     /** acc[c] += Σ_r m[r][c], rows added in order (bias gradient db += Σ_rows dY); acc is 1 × m.cols(). */
     public static void addColumnSums(FloatMatrix m, FloatMatrix acc) {
         Spans.requireRowVector("addColumnSums", "acc", acc, m.cols());
-        if (SIMD) SimdRowOps.addColumnSums(m.segment(), 0, m.rows(), m.cols(), m.ld(), acc.segment(), 0);
-        else ScalarRowOps.addColumnSums(m.segment(), 0, m.rows(), m.cols(), m.ld(), acc.segment(), 0);
+        K.addColumnSums(m.segment(), 0, m.rows(), m.cols(), m.ld(), acc.segment(), 0);
     }
 
     /**
@@ -34,15 +32,13 @@ public final class RowOps {
      */
     public static void softmaxRows(FloatMatrix x, FloatMatrix y) {
         Spans.requireSameShape("softmaxRows", x, "x", y, "y");
-        if (SIMD) SimdRowOps.softmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
-        else ScalarRowOps.softmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
+        K.softmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
     }
 
     /** y[r] = log softmax(x[r]) = x[r] − max − log Σ e^(x[r] − max) per row; y may be x. */
     public static void logSoftmaxRows(FloatMatrix x, FloatMatrix y) {
         Spans.requireSameShape("logSoftmaxRows", x, "x", y, "y");
-        if (SIMD) SimdRowOps.logSoftmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
-        else ScalarRowOps.logSoftmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
+        K.logSoftmaxRows(x.segment(), 0, x.ld(), x.rows(), x.cols(), y.segment(), 0, y.ld());
     }
 
     /**
@@ -55,8 +51,7 @@ public final class RowOps {
                                      MemorySegment dst, long dstOff, int ldDst) {
         checkMatrix("addTransposed", "src", src, srcOff, rows, cols, ldSrc);
         checkMatrix("addTransposed", "dst", dst, dstOff, cols, rows, ldDst);
-        if (SIMD) SimdRowOps.addTransposed(src, srcOff, rows, cols, ldSrc, dst, dstOff, ldDst);
-        else ScalarRowOps.addTransposed(src, srcOff, rows, cols, ldSrc, dst, dstOff, ldDst);
+        K.addTransposed(src, srcOff, rows, cols, ldSrc, dst, dstOff, ldDst);
     }
 
     /** dst += srcᵀ on matrices: src is r × c, dst c × r (views allowed). */

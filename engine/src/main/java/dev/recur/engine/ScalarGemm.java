@@ -8,8 +8,27 @@ import java.lang.foreign.MemorySegment;
  * hold the fast kernel to, the path used when the Vector API is absent, and the place to read what
  * GEMM means.
  */
-public final class ScalarGemm {
+public final class ScalarGemm implements GemmSupport {
+    /** The one instance ({@link Kernels} hands it out). */
+    public static final ScalarGemm INSTANCE = new ScalarGemm();
+
     private ScalarGemm() {}
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                      float beta, MemorySegment c, long c0, int ldc) {
+        sgemm(transA ? Transpose.T : Transpose.N, transB ? Transpose.T : Transpose.N, m, n, k, alpha,
+                a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+    }
+
+    /** With a "prepacked" B: without the Vector API, {@link PackedB} holds op(B) as a plain k×n copy. */
+    @Override
+    public void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
+                      float beta, MemorySegment c, long c0, int ldc) {
+        sgemm(transA ? Transpose.T : Transpose.N, Transpose.N, m, b.cols(), b.rows(), alpha,
+                a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
+    }
 
     /** {@code C = alpha·op(A)·op(B) + beta·C} on matrices; see {@link Gemm#sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}. */
     public static void sgemm(Transpose ta, Transpose tb, float alpha, FloatMatrix a, FloatMatrix b,

@@ -10,14 +10,18 @@ import java.lang.foreign.MemorySegment;
  * are doubles, as Python floats in PyTorch, and become float coefficients once per call
  * ({@code (float) (1 − β)}, not {@code 1f − (float) β}), as PyTorch's kernels do.
  */
-public final class ScalarOptimizerKernels {
+public final class ScalarOptimizerKernels implements OptimizerSupport {
+    /** The one instance ({@link Kernels} hands it out; tests hold the twins to each other through it). */
+    public static final ScalarOptimizerKernels INSTANCE = new ScalarOptimizerKernels();
+
     private ScalarOptimizerKernels() {}
 
     /**
      * SGD (torch.optim.SGD, dampening 0): d = g + wd·p; if μ ≠ 0 { b = μ·b + d; d = nesterov ? d + μ·b : b };
      * p = p − lr·d. With a zero-initialised b the first step gives b = d, as PyTorch.
      */
-    public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
+    @Override
+    public void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
                            double lr, double momentum, double weightDecay, boolean nesterov) {
         float wd = (float) weightDecay, mu = (float) momentum, minusLr = (float) -lr;
         for (int i = 0; i < n; i++) {
@@ -36,14 +40,16 @@ public final class ScalarOptimizerKernels {
      * Adam (torch.optim.Adam), step t ≥ 1: g' = g + wd·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
      * p = p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
      */
-    public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+    @Override
+    public void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                             MemorySegment v, long vOff, int n,
                             double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, (float) weightDecay, 1f, step);
     }
 
     /** AdamW (torch.optim.AdamW): p = p·(1 − lr·wd), then the Adam step above with no L2 term. */
-    public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+    @Override
+    public void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                              MemorySegment v, long vOff, int n,
                              double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, 0f,

@@ -9,11 +9,15 @@ import java.lang.foreign.MemorySegment;
  * element (0, 0), a shape {@code rows × cols} and a leading dimension {@code ld}: element (r, c)
  * lives at {@code off + r·ld + c}.
  */
-public final class ScalarRowOps {
+public final class ScalarRowOps implements RowOpsSupport {
+    /** The one instance ({@link Kernels} hands it out; tests hold the twins to each other through it). */
+    public static final ScalarRowOps INSTANCE = new ScalarRowOps();
+
     private ScalarRowOps() {}
 
     /** m[r][c] += v[c] for every row r (bias broadcast). */
-    public static void addRowVector(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment v, long vOff) {
+    @Override
+    public void addRowVector(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment v, long vOff) {
         for (int r = 0; r < rows; r++) {
             long row = mOff + (long) r * ld;
             for (int c = 0; c < cols; c++) {
@@ -23,7 +27,8 @@ public final class ScalarRowOps {
     }
 
     /** acc[c] += m[0][c] + m[1][c] + … + m[rows−1][c], added in row order (bias gradient). */
-    public static void addColumnSums(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment acc, long accOff) {
+    @Override
+    public void addColumnSums(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment acc, long accOff) {
         for (int c = 0; c < cols; c++) {
             float sum = acc.getAtIndex(FLOAT, accOff + c);
             for (int r = 0; r < rows; r++) sum += m.getAtIndex(FLOAT, mOff + (long) r * ld + c);
@@ -32,7 +37,8 @@ public final class ScalarRowOps {
     }
 
     /** y[r][c] = e^(x[r][c] − max_r) / Σ_c' e^(x[r][c'] − max_r), row by row. */
-    public static void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
+    @Override
+    public void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                    MemorySegment y, long yOff, int ldy) {
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
@@ -46,7 +52,8 @@ public final class ScalarRowOps {
     }
 
     /** y[r][c] = x[r][c] − max_r − log Σ_c' e^(x[r][c'] − max_r), row by row. */
-    public static void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
+    @Override
+    public void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                       MemorySegment y, long yOff, int ldy) {
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
@@ -67,7 +74,8 @@ public final class ScalarRowOps {
     }
 
     /** dst[c][r] += src[r][c]: dst (cols × rows, leading dimension ldDst) += srcᵀ (src rows × cols). */
-    public static void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
+    @Override
+    public void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
                                      MemorySegment dst, long dstOff, int ldDst) {
         for (int c = 0; c < cols; c++) {
             for (int r = 0; r < rows; r++) {

@@ -10,14 +10,18 @@ import jdk.incubator.vector.FloatVector;
  * The SIMD twin of {@link ScalarOptimizerKernels}: the same float operations per lane (fused
  * multiply-adds where the twin uses {@link Math#fma}), full vectors then the twin for the tail.
  */
-public final class SimdOptimizerKernels {
+public final class SimdOptimizerKernels implements OptimizerSupport {
+    /** The one instance ({@link Kernels} hands it out; tests hold the twins to each other through it). */
+    public static final SimdOptimizerKernels INSTANCE = new SimdOptimizerKernels();
+
     private SimdOptimizerKernels() {}
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int L = F.length();
 
     /** d = g + wd·p; if μ ≠ 0 { b = μ·b + d; d = nesterov ? d + μ·b : b }; p −= lr·d. */
-    public static void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
+    @Override
+    public void sgd(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment b, long bOff, int n,
                            double lr, double momentum, double weightDecay, boolean nesterov) {
         FloatVector wd = FloatVector.broadcast(F, (float) weightDecay), mu = FloatVector.broadcast(F, (float) momentum);
         FloatVector minusLr = FloatVector.broadcast(F, (float) -lr);
@@ -34,29 +38,31 @@ public final class SimdOptimizerKernels {
             d.fma(minusLr, pv).intoMemorySegment(p, (pOff + i) * 4L, NATIVE);
         }
         if (i < n) {
-            ScalarOptimizerKernels.sgd(p, pOff + i, g, gOff + i, b, bOff + i, n - i, lr, momentum, weightDecay, nesterov);
+            ScalarOptimizerKernels.INSTANCE.sgd(p, pOff + i, g, gOff + i, b, bOff + i, n - i, lr, momentum, weightDecay, nesterov);
         }
     }
 
     /** Adam: g' = g + wd·p; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²; p −= (lr/(1−β1ᵗ))·m/(√v/√(1−β2ᵗ) + ε). */
-    public static void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+    @Override
+    public void adam(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                             MemorySegment v, long vOff, int n,
                             double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, (float) weightDecay, 1f, step);
         if (done < n) {
-            ScalarOptimizerKernels.adam(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
+            ScalarOptimizerKernels.INSTANCE.adam(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
                     lr, beta1, beta2, eps, weightDecay, step);
         }
     }
 
     /** AdamW: p = p·(1 − lr·wd), then the Adam step with no L2 term. */
-    public static void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
+    @Override
+    public void adamW(MemorySegment p, long pOff, MemorySegment g, long gOff, MemorySegment m, long mOff,
                              MemorySegment v, long vOff, int n,
                              double lr, double beta1, double beta2, double eps, double weightDecay, long step) {
         int done = update(p, pOff, g, gOff, m, mOff, v, vOff, n, lr, beta1, beta2, eps, 0f,
                 OptimizerKernels.adamWDecay(lr, weightDecay), step);
         if (done < n) {
-            ScalarOptimizerKernels.adamW(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
+            ScalarOptimizerKernels.INSTANCE.adamW(p, pOff + done, g, gOff + done, m, mOff + done, v, vOff + done, n - done,
                     lr, beta1, beta2, eps, weightDecay, step);
         }
     }

@@ -14,14 +14,18 @@ import jdk.incubator.vector.VectorOperators;
  * the same order); softmax sums its exponentials in float lanes in a fixed order
  * ({@link #sumInOrder}; the twin sums in double). No vector crosses a method call.
  */
-public final class SimdRowOps {
+public final class SimdRowOps implements RowOpsSupport {
+    /** The one instance ({@link Kernels} hands it out; tests hold the twins to each other through it). */
+    public static final SimdRowOps INSTANCE = new SimdRowOps();
+
     private SimdRowOps() {}
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int L = F.length();
 
     /** m[r][c] += v[c]. */
-    public static void addRowVector(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment v, long vOff) {
+    @Override
+    public void addRowVector(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment v, long vOff) {
         int vecEnd = F.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             long row = mOff + (long) r * ld;
@@ -32,7 +36,8 @@ public final class SimdRowOps {
     }
 
     /** acc[c] += Σ_r m[r][c]: four column vectors held in registers while walking down the rows. */
-    public static void addColumnSums(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment acc, long accOff) {
+    @Override
+    public void addColumnSums(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment acc, long accOff) {
         int c = 0;
         for (; c + 4 * L <= cols; c += 4 * L) {
             FloatVector s0 = FloatVector.fromMemorySegment(F, acc, (accOff + c) * 4L, NATIVE), s1 = FloatVector.fromMemorySegment(F, acc, (accOff + c + L) * 4L, NATIVE);
@@ -55,7 +60,7 @@ public final class SimdRowOps {
             s.intoMemorySegment(acc, (accOff + c) * 4L, NATIVE);
         }
         if (c < cols) {
-            ScalarRowOps.addColumnSums(m, mOff + c, rows, cols - c, ld, acc, accOff + c);
+            ScalarRowOps.INSTANCE.addColumnSums(m, mOff + c, rows, cols - c, ld, acc, accOff + c);
         }
     }
 
@@ -63,7 +68,8 @@ public final class SimdRowOps {
      * y[r] = e^(x[r] − max) / Σ e^(x[r] − max): y ← x − max, y ← e^y ({@link SimdActivations#expRows},
      * arithmetic), the sum in {@link #sumInOrder}'s fixed order, then y ← y / sum.
      */
-    public static void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
+    @Override
+    public void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                    MemorySegment y, long yOff, int ldy) {
         float[] lanes = LANES.get();
         for (int r = 0; r < rows; r++) {
@@ -79,7 +85,8 @@ public final class SimdRowOps {
      * y[r] = (x[r] − max) − log Σ e^(x[r] − max): y ← x − max, the exponentials into a per-thread
      * scratch row, their sum in {@link #sumInOrder}'s order, then y ← y − log(sum).
      */
-    public static void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
+    @Override
+    public void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                       MemorySegment y, long yOff, int ldy) {
         float[] lanes = LANES.get();
         MemorySegment e = scratch(cols);
@@ -171,7 +178,8 @@ public final class SimdRowOps {
      * (the twin's column walk misses the cache on every element of large matrices). Each element
      * gets the twin's one add: same bits.
      */
-    public static void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
+    @Override
+    public void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
                                      MemorySegment dst, long dstOff, int ldDst) {
         for (int r0 = 0; r0 < rows; r0 += T_TILE) {
             int r1 = Math.min(rows, r0 + T_TILE);

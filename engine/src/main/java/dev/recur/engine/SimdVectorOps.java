@@ -12,14 +12,18 @@ import jdk.incubator.vector.VectorOperators;
  * The SIMD twin of {@link ScalarVectorOps}: full vectors of {@link Simd#F}, then a scalar tail
  * doing the same float operation (so element-wise results match the twin bit for bit).
  */
-public final class SimdVectorOps {
+public final class SimdVectorOps implements VectorOpsSupport {
+    /** The one instance ({@link Kernels} hands it out; tests hold the twins to each other through it). */
+    public static final SimdVectorOps INSTANCE = new SimdVectorOps();
+
     private SimdVectorOps() {}
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int L = F.length();
 
     /** x[i] = v. */
-    public static void fill(float v, MemorySegment x, long off, int n) {
+    @Override
+    public void fill(float v, MemorySegment x, long off, int n) {
         FloatVector vv = FloatVector.broadcast(F, v);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) vv.intoMemorySegment(x, (off + i) * 4L, NATIVE);
@@ -27,14 +31,16 @@ public final class SimdVectorOps {
     }
 
     /** x[i] = a·x[i]. */
-    public static void scale(float a, MemorySegment x, long off, int n) {
+    @Override
+    public void scale(float a, MemorySegment x, long off, int n) {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).mul(a).intoMemorySegment(x, (off + i) * 4L, NATIVE);
         for (; i < n; i++) x.setAtIndex(FLOAT, off + i, a * x.getAtIndex(FLOAT, off + i));
     }
 
     /** y[i] = fma(a, x[i], y[i]). */
-    public static void axpy(float a, MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void axpy(float a, MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         FloatVector av = FloatVector.broadcast(F, a);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
@@ -46,7 +52,8 @@ public final class SimdVectorOps {
     }
 
     /** x[i] = min(max(x[i], lo), hi). */
-    public static void clamp(float lo, float hi, MemorySegment x, long off, int n) {
+    @Override
+    public void clamp(float lo, float hi, MemorySegment x, long off, int n) {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
             FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi).intoMemorySegment(x, (off + i) * 4L, NATIVE);
@@ -55,7 +62,8 @@ public final class SimdVectorOps {
     }
 
     /** out[i] = a[i]·b[i]. */
-    public static void mul(MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff, int n) {
+    @Override
+    public void mul(MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff, int n) {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) FloatVector.fromMemorySegment(F, a, (aOff + i) * 4L, NATIVE).mul(FloatVector.fromMemorySegment(F, b, (bOff + i) * 4L, NATIVE)).intoMemorySegment(out, (outOff + i) * 4L, NATIVE);
         for (; i < n; i++) {
@@ -70,26 +78,29 @@ public final class SimdVectorOps {
      * norm is one pass per training step (estimated 1–2 ms of a ~140 ms LSTM step; not re-measured),
      * so the order that is the same in every tier wins.
      */
-    public static double sumOfSquares(MemorySegment x, long off, int n) {
-        return ScalarVectorOps.sumOfSquares(x, off, n);
+    @Override
+    public double sumOfSquares(MemorySegment x, long off, int n) {
+        return ScalarVectorOps.INSTANCE.sumOfSquares(x, off, n);
     }
 
     /** x[i] = 0 where |x[i]| < MIN_NORMAL: one abs, one compare, one blend per vector. */
-    public static void flushSubnormals(MemorySegment x, long off, int n) {
+    @Override
+    public void flushSubnormals(MemorySegment x, long off, int n) {
         int i = 0;
         FloatVector zero = FloatVector.zero(F), minNormal = FloatVector.broadcast(F, Float.MIN_NORMAL);
         for (int end = F.loopBound(n); i < end; i += L) {
             FloatVector v = FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE);
             v.blend(zero, v.abs().compare(VectorOperators.LT, minNormal)).intoMemorySegment(x, (off + i) * 4L, NATIVE);
         }
-        if (i < n) ScalarVectorOps.flushSubnormals(x, off + i, n - i);
+        if (i < n) ScalarVectorOps.INSTANCE.flushSubnormals(x, off + i, n - i);
     }
 
     /** One vector of lanes per thread, for reductions finished in a fixed scalar order (no reduceLanes). */
     static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 
     /** max |x[i]| (NaN wins, as {@link Math#max}): lane-wise max, then the lanes in order. */
-    public static float maxAbs(MemorySegment x, long off, int n) {
+    @Override
+    public float maxAbs(MemorySegment x, long off, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) acc = acc.max(FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).abs());

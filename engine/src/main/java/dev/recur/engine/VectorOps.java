@@ -13,36 +13,32 @@ import java.lang.foreign.MemorySegment;
 public final class VectorOps {
     private VectorOps() {}
 
-    private static final boolean SIMD = Engine.vectorApiAvailable();
+    private static final VectorOpsSupport K = Kernels.vectorOps();
 
     /** x[i] = v for i in [0, n). */
     public static void fill(float v, MemorySegment x, long off, int n) {
         Spans.check("fill", "x", x, off, n);
-        if (SIMD) SimdVectorOps.fill(v, x, off, n);
-        else ScalarVectorOps.fill(v, x, off, n);
+        K.fill(v, x, off, n);
     }
 
     /** x[i] = a·x[i] for i in [0, n). */
     public static void scale(float a, MemorySegment x, long off, int n) {
         Spans.check("scale", "x", x, off, n);
-        if (SIMD) SimdVectorOps.scale(a, x, off, n);
-        else ScalarVectorOps.scale(a, x, off, n);
+        K.scale(a, x, off, n);
     }
 
     /** y[i] = a·x[i] + y[i] (fused multiply-add) for i in [0, n). */
     public static void axpy(float a, MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         Spans.check("axpy", "x", x, xOff, n);
         Spans.check("axpy", "y", y, yOff, n);
-        if (SIMD) SimdVectorOps.axpy(a, x, xOff, y, yOff, n);
-        else ScalarVectorOps.axpy(a, x, xOff, y, yOff, n);
+        K.axpy(a, x, xOff, y, yOff, n);
     }
 
     /** x[i] = min(max(x[i], lo), hi) for i in [0, n) (clip by value); NaN stays NaN. Needs lo ≤ hi. */
     public static void clamp(float lo, float hi, MemorySegment x, long off, int n) {
         checkBounds(lo, hi);
         Spans.check("clamp", "x", x, off, n);
-        if (SIMD) SimdVectorOps.clamp(lo, hi, x, off, n);
-        else ScalarVectorOps.clamp(lo, hi, x, off, n);
+        K.clamp(lo, hi, x, off, n);
     }
 
     /** out[i] = a[i]·b[i] for i in [0, n); out may be a or b. */
@@ -50,8 +46,7 @@ public final class VectorOps {
         Spans.check("mul", "a", a, aOff, n);
         Spans.check("mul", "b", b, bOff, n);
         Spans.check("mul", "out", out, outOff, n);
-        if (SIMD) SimdVectorOps.mul(a, aOff, b, bOff, out, outOff, n);
-        else ScalarVectorOps.mul(a, aOff, b, bOff, out, outOff, n);
+        K.mul(a, aOff, b, bOff, out, outOff, n);
     }
 
     /** Floats per call of the int-length kernels when a long span is processed in chunks. */
@@ -66,8 +61,7 @@ public final class VectorOps {
         Spans.check("mulInPlace", "b", b, bOff, n);
         for (long done = 0; done < n; done += CHUNK) {
             int len = (int) Math.min(CHUNK, n - done);
-            if (SIMD) SimdVectorOps.mul(a, aOff + done, b, bOff + done, a, aOff + done, len);
-            else ScalarVectorOps.mul(a, aOff + done, b, bOff + done, a, aOff + done, len);
+            K.mul(a, aOff + done, b, bOff + done, a, aOff + done, len);
         }
     }
 
@@ -78,7 +72,7 @@ public final class VectorOps {
      */
     public static double sumOfSquares(MemorySegment x, long off, int n) {
         Spans.check("sumOfSquares", "x", x, off, n);
-        return SIMD ? SimdVectorOps.sumOfSquares(x, off, n) : ScalarVectorOps.sumOfSquares(x, off, n);
+        return K.sumOfSquares(x, off, n);
     }
 
     /**
@@ -87,14 +81,13 @@ public final class VectorOps {
      */
     public static void flushSubnormals(MemorySegment x, long off, int n) {
         Spans.check("flushSubnormals", "x", x, off, n);
-        if (SIMD) SimdVectorOps.flushSubnormals(x, off, n);
-        else ScalarVectorOps.flushSubnormals(x, off, n);
+        K.flushSubnormals(x, off, n);
     }
 
     /** max |x[i]| over i in [0, n); 0 when n = 0; NaN if any element is NaN. */
     public static float maxAbs(MemorySegment x, long off, int n) {
         Spans.check("maxAbs", "x", x, off, n);
-        return SIMD ? SimdVectorOps.maxAbs(x, off, n) : ScalarVectorOps.maxAbs(x, off, n);
+        return K.maxAbs(x, off, n);
     }
 
     // ---- matrix overloads: one span when contiguous, else one span per row ----

@@ -56,7 +56,7 @@ class LayerKernelsTest {
                     }
                 }
                 RowOps.addTransposed(src, 5, rows, cols, ldSrc, d1, 1, ldDst);
-                ScalarRowOps.addTransposed(src, 5, rows, cols, ldSrc, d2, 1, ldDst);
+                ScalarRowOps.INSTANCE.addTransposed(src, 5, rows, cols, ldSrc, d2, 1, ldDst);
                 assertArrayEquals(expected.toArray(F), d1.toArray(F), rows + "×" + cols);
                 assertArrayEquals(expected.toArray(F), d2.toArray(F), rows + "×" + cols + " twin");
             }

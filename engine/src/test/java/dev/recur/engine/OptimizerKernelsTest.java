@@ -70,12 +70,12 @@ class OptimizerKernelsTest {
                         a[1].setAtIndex(FloatMatrix.FLOAT, i, gi);
                         s[1].setAtIndex(FloatMatrix.FLOAT, i, gi);
                     }
-                    SimdOptimizerKernels.adam(a[0], 0, a[1], 0, a[2], 0, a[3], 0, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, step);
-                    ScalarOptimizerKernels.adam(s[0], 0, s[1], 0, s[2], 0, s[3], 0, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, step);
-                    SimdOptimizerKernels.adamW(a[0], 0, a[1], 0, a[2], 0, a[3], 0, n, 1e-2f, 0.8f, 0.95f, 1e-6f, 0.1f, step);
-                    ScalarOptimizerKernels.adamW(s[0], 0, s[1], 0, s[2], 0, s[3], 0, n, 1e-2f, 0.8f, 0.95f, 1e-6f, 0.1f, step);
-                    SimdOptimizerKernels.sgd(a[0], 0, a[1], 0, a[2], 0, n, 0.05f, 0.9f, 1e-3f, step % 2 == 0);
-                    ScalarOptimizerKernels.sgd(s[0], 0, s[1], 0, s[2], 0, n, 0.05f, 0.9f, 1e-3f, step % 2 == 0);
+                    SimdOptimizerKernels.INSTANCE.adam(a[0], 0, a[1], 0, a[2], 0, a[3], 0, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, step);
+                    ScalarOptimizerKernels.INSTANCE.adam(s[0], 0, s[1], 0, s[2], 0, s[3], 0, n, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.01f, step);
+                    SimdOptimizerKernels.INSTANCE.adamW(a[0], 0, a[1], 0, a[2], 0, a[3], 0, n, 1e-2f, 0.8f, 0.95f, 1e-6f, 0.1f, step);
+                    ScalarOptimizerKernels.INSTANCE.adamW(s[0], 0, s[1], 0, s[2], 0, s[3], 0, n, 1e-2f, 0.8f, 0.95f, 1e-6f, 0.1f, step);
+                    SimdOptimizerKernels.INSTANCE.sgd(a[0], 0, a[1], 0, a[2], 0, n, 0.05f, 0.9f, 1e-3f, step % 2 == 0);
+                    ScalarOptimizerKernels.INSTANCE.sgd(s[0], 0, s[1], 0, s[2], 0, n, 0.05f, 0.9f, 1e-3f, step % 2 == 0);
                 }
                 for (int k = 0; k < 4; k++) {
                     for (int i = 0; i < n; i++) {

@@ -42,11 +42,11 @@ class RowOpsTest {
                     FloatMatrix b = random(arena, 1, cols, Math.max(1, cols), 9), a1 = random(arena, 1, cols, Math.max(1, cols), 10);
                     FloatMatrix a2 = FloatMatrix.allocate(arena, 1, cols, Math.max(1, cols));
                     a2.copyFrom(a1);
-                    SimdRowOps.addColumnSums(m1.segment(), 0, rows, cols, ld, a1.segment(), 0);
-                    ScalarRowOps.addColumnSums(m2.segment(), 0, rows, cols, ld, a2.segment(), 0);
+                    SimdRowOps.INSTANCE.addColumnSums(m1.segment(), 0, rows, cols, ld, a1.segment(), 0);
+                    ScalarRowOps.INSTANCE.addColumnSums(m2.segment(), 0, rows, cols, ld, a2.segment(), 0);
                     assertArrayEquals(a2.toArray(), a1.toArray(), "column sums " + rows + "×" + cols);
-                    SimdRowOps.addRowVector(m1.segment(), 0, rows, cols, ld, b.segment(), 0);
-                    ScalarRowOps.addRowVector(m2.segment(), 0, rows, cols, ld, b.segment(), 0);
+                    SimdRowOps.INSTANCE.addRowVector(m1.segment(), 0, rows, cols, ld, b.segment(), 0);
+                    ScalarRowOps.INSTANCE.addRowVector(m2.segment(), 0, rows, cols, ld, b.segment(), 0);
                     if (cols > 0) assertArrayEquals(m2.toArray(), m1.toArray(), "row vector " + rows + "×" + cols);
                 }
             }
@@ -74,10 +74,10 @@ class RowOpsTest {
                 FloatMatrix big = random(arena, 4, cols + 1, cols + 1, cols);
                 FloatMatrix x = big.view(0, 1, 4, cols);
                 FloatMatrix a = FloatMatrix.allocate(arena, 4, cols), b = FloatMatrix.allocate(arena, 4, cols);
-                ScalarRowOps.softmaxRows(x.segment(), 0, x.ld(), 4, cols, b.segment(), 0, cols);
+                ScalarRowOps.INSTANCE.softmaxRows(x.segment(), 0, x.ld(), 4, cols, b.segment(), 0, cols);
                 RowOps.softmaxRows(x, a);
                 assertArrayEquals(b.toArray(), a.toArray(), 2e-6f, "softmax width " + cols);
-                ScalarRowOps.logSoftmaxRows(x.segment(), 0, x.ld(), 4, cols, b.segment(), 0, cols);
+                ScalarRowOps.INSTANCE.logSoftmaxRows(x.segment(), 0, x.ld(), 4, cols, b.segment(), 0, cols);
                 float before = big.get(0, 0);
                 RowOps.logSoftmaxRows(x, x); // in place
                 assertArrayEquals(b.toArray(), x.toArray(), 1e-5f, "log-softmax width " + cols);

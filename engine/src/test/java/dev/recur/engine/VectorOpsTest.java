@@ -37,40 +37,40 @@ class VectorOpsTest {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment x = random(arena, n + 2, n), y = random(arena, n + 2, n + 1);
                 MemorySegment a1 = copy(arena, y), a2 = copy(arena, y);
-                SimdVectorOps.axpy(-1.7f, x, 1, a1, 2, n);
-                ScalarVectorOps.axpy(-1.7f, x, 1, a2, 2, n);
+                SimdVectorOps.INSTANCE.axpy(-1.7f, x, 1, a1, 2, n);
+                ScalarVectorOps.INSTANCE.axpy(-1.7f, x, 1, a2, 2, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "axpy n=" + n);
 
                 a1 = copy(arena, y); a2 = copy(arena, y);
-                SimdVectorOps.scale(0.3f, a1, 1, n);
-                ScalarVectorOps.scale(0.3f, a2, 1, n);
+                SimdVectorOps.INSTANCE.scale(0.3f, a1, 1, n);
+                ScalarVectorOps.INSTANCE.scale(0.3f, a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "scale n=" + n);
 
                 a1 = copy(arena, y); a2 = copy(arena, y);
-                SimdVectorOps.clamp(-1f, 2f, a1, 1, n);
-                ScalarVectorOps.clamp(-1f, 2f, a2, 1, n);
+                SimdVectorOps.INSTANCE.clamp(-1f, 2f, a1, 1, n);
+                ScalarVectorOps.INSTANCE.clamp(-1f, 2f, a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "clamp n=" + n);
 
                 a1 = copy(arena, y); a2 = copy(arena, y);
-                SimdVectorOps.mul(x, 0, y, 2, a1, 1, n);
-                ScalarVectorOps.mul(x, 0, y, 2, a2, 1, n);
+                SimdVectorOps.INSTANCE.mul(x, 0, y, 2, a1, 1, n);
+                ScalarVectorOps.INSTANCE.mul(x, 0, y, 2, a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "mul n=" + n);
 
                 a1 = copy(arena, y); a2 = copy(arena, y);
-                SimdVectorOps.fill(4.5f, a1, 1, n);
-                ScalarVectorOps.fill(4.5f, a2, 1, n);
+                SimdVectorOps.INSTANCE.fill(4.5f, a1, 1, n);
+                ScalarVectorOps.INSTANCE.fill(4.5f, a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "fill n=" + n);
 
                 a1 = copy(arena, y); a2 = copy(arena, y);
                 for (int i = 0; i < n + 2; i += 3) a1.setAtIndex(FloatMatrix.FLOAT, i, Float.MIN_VALUE * i);
                 a2.copyFrom(a1);
-                SimdVectorOps.flushSubnormals(a1, 1, n);
-                ScalarVectorOps.flushSubnormals(a2, 1, n);
+                SimdVectorOps.INSTANCE.flushSubnormals(a1, 1, n);
+                ScalarVectorOps.INSTANCE.flushSubnormals(a2, 1, n);
                 assertArrayEquals(floats(a2, n + 2), floats(a1, n + 2), "flushSubnormals n=" + n);
 
-                assertEquals(ScalarVectorOps.maxAbs(x, 1, n), SimdVectorOps.maxAbs(x, 1, n), "maxAbs n=" + n);
-                double s = ScalarVectorOps.sumOfSquares(x, 1, n);
-                assertEquals(s, SimdVectorOps.sumOfSquares(x, 1, n), 1e-6 * s, "sumOfSquares n=" + n);
+                assertEquals(ScalarVectorOps.INSTANCE.maxAbs(x, 1, n), SimdVectorOps.INSTANCE.maxAbs(x, 1, n), "maxAbs n=" + n);
+                double s = ScalarVectorOps.INSTANCE.sumOfSquares(x, 1, n);
+                assertEquals(s, SimdVectorOps.INSTANCE.sumOfSquares(x, 1, n), 1e-6 * s, "sumOfSquares n=" + n);
             }
         }
     }

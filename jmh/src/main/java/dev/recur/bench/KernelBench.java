@@ -115,20 +115,20 @@ public class KernelBench {
 
     // ---- reductions, BLAS-1, optimizer ----
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresSimd() { return SimdVectorOps.sumOfSquares(x, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresSimd() { return SimdVectorOps.INSTANCE.sumOfSquares(x, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresScalar() { return ScalarVectorOps.sumOfSquares(x, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public double sumOfSquaresScalar() { return ScalarVectorOps.INSTANCE.sumOfSquares(x, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpySimd() { SimdVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpySimd() { SimdVectorOps.INSTANCE.axpy(1e-3f, x, 0, y, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpyScalar() { ScalarVectorOps.axpy(1e-3f, x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void axpyScalar() { ScalarVectorOps.INSTANCE.axpy(1e-3f, x, 0, y, 0, N); }
 
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void adamSimd() {
-        SimdOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
+        SimdOptimizerKernels.INSTANCE.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
     }
 
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void adamScalar() {
-        ScalarOptimizerKernels.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
+        ScalarOptimizerKernels.INSTANCE.adam(p, 0, g, 0, m, 0, v, 0, N, 1e-3, 0.9, 0.999, 1e-8, 0, ++step);
     }
 
     private static FloatVector load(MemorySegment s, int i) {

@@ -104,39 +104,39 @@ class KernelProperties {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = segment(arena, xOff, xs), y = segment(arena, yOff, ys);
             MemorySegment s1 = copy(arena, y), s2 = copy(arena, y);
-            SimdVectorOps.axpy(a, x, xOff, s1, yOff, n);
-            ScalarVectorOps.axpy(a, x, xOff, s2, yOff, n);
+            SimdVectorOps.INSTANCE.axpy(a, x, xOff, s1, yOff, n);
+            ScalarVectorOps.INSTANCE.axpy(a, x, xOff, s2, yOff, n);
             assertBits("axpy", all(s2), all(s1));
 
             s1 = copy(arena, x); s2 = copy(arena, x);
-            SimdVectorOps.scale(a, s1, xOff, n);
-            ScalarVectorOps.scale(a, s2, xOff, n);
+            SimdVectorOps.INSTANCE.scale(a, s1, xOff, n);
+            ScalarVectorOps.INSTANCE.scale(a, s2, xOff, n);
             assertBits("scale", all(s2), all(s1));
 
             s1 = copy(arena, x); s2 = copy(arena, x);
             float lo = -Math.abs(a) * 5, hi = Math.abs(a) * 3;
-            SimdVectorOps.clamp(lo, hi, s1, xOff, n);
-            ScalarVectorOps.clamp(lo, hi, s2, xOff, n);
+            SimdVectorOps.INSTANCE.clamp(lo, hi, s1, xOff, n);
+            ScalarVectorOps.INSTANCE.clamp(lo, hi, s2, xOff, n);
             assertBits("clamp", all(s2), all(s1));
 
             s1 = copy(arena, y); s2 = copy(arena, y);
-            SimdVectorOps.mul(x, xOff, y, yOff, s1, yOff, n);
-            ScalarVectorOps.mul(x, xOff, y, yOff, s2, yOff, n);
+            SimdVectorOps.INSTANCE.mul(x, xOff, y, yOff, s1, yOff, n);
+            ScalarVectorOps.INSTANCE.mul(x, xOff, y, yOff, s2, yOff, n);
             assertBits("mul", all(s2), all(s1));
 
             s1 = copy(arena, x); s2 = copy(arena, x);
-            SimdVectorOps.fill(a, s1, xOff, n);
-            ScalarVectorOps.fill(a, s2, xOff, n);
+            SimdVectorOps.INSTANCE.fill(a, s1, xOff, n);
+            ScalarVectorOps.INSTANCE.fill(a, s2, xOff, n);
             assertBits("fill", all(s2), all(s1));
 
             s1 = copy(arena, x);
             for (int i = xOff; i < xOff + n; i += 3) s1.setAtIndex(F32, i, s1.getAtIndex(F32, i) * 1e-39f); // subnormal or 0
             s2 = copy(arena, s1);
-            SimdVectorOps.flushSubnormals(s1, xOff, n);
-            ScalarVectorOps.flushSubnormals(s2, xOff, n);
+            SimdVectorOps.INSTANCE.flushSubnormals(s1, xOff, n);
+            ScalarVectorOps.INSTANCE.flushSubnormals(s2, xOff, n);
             assertBits("flushSubnormals", all(s2), all(s1));
 
-            float want = ScalarVectorOps.maxAbs(x, xOff, n), got = SimdVectorOps.maxAbs(x, xOff, n);
+            float want = ScalarVectorOps.INSTANCE.maxAbs(x, xOff, n), got = SimdVectorOps.INSTANCE.maxAbs(x, xOff, n);
             if (want != got) throw new AssertionError("maxAbs " + got + ", scalar twin gives " + want);
         }
     }
@@ -150,7 +150,7 @@ class KernelProperties {
         for (int i = 0; i < n; i++) xs[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(7) - 3));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = segment(arena, off, xs);
-            double want = ScalarVectorOps.sumOfSquares(x, off, n), got = SimdVectorOps.sumOfSquares(x, off, n);
+            double want = ScalarVectorOps.INSTANCE.sumOfSquares(x, off, n), got = SimdVectorOps.INSTANCE.sumOfSquares(x, off, n);
             if (!(Math.abs(want - got) <= 1e-6 * want)) {
                 throw new AssertionError("sumOfSquares of " + n + " values = " + got + ", scalar twin gives " + want);
             }
@@ -173,22 +173,22 @@ class KernelProperties {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = segment(arena, off, ms), v = segment(arena, off, vs);
             MemorySegment m1 = copy(arena, m), m2 = copy(arena, m), a1 = copy(arena, v), a2 = copy(arena, v);
-            SimdRowOps.addColumnSums(m, off, rows, cols, ld, a1, off);
-            ScalarRowOps.addColumnSums(m, off, rows, cols, ld, a2, off);
+            SimdRowOps.INSTANCE.addColumnSums(m, off, rows, cols, ld, a1, off);
+            ScalarRowOps.INSTANCE.addColumnSums(m, off, rows, cols, ld, a2, off);
             assertBits("addColumnSums", all(a2), all(a1));
-            SimdRowOps.addRowVector(m1, off, rows, cols, ld, v, off);
-            ScalarRowOps.addRowVector(m2, off, rows, cols, ld, v, off);
+            SimdRowOps.INSTANCE.addRowVector(m1, off, rows, cols, ld, v, off);
+            ScalarRowOps.INSTANCE.addRowVector(m2, off, rows, cols, ld, v, off);
             assertBits("addRowVector", all(m2), all(m1));
             if (cols == 0) return;
             for (boolean log : new boolean[] {false, true}) {
                 m1 = copy(arena, m);
                 m2 = copy(arena, m);
                 if (log) {
-                    SimdRowOps.logSoftmaxRows(m, off, ld, rows, cols, m1, off, ld);
-                    ScalarRowOps.logSoftmaxRows(m, off, ld, rows, cols, m2, off, ld);
+                    SimdRowOps.INSTANCE.logSoftmaxRows(m, off, ld, rows, cols, m1, off, ld);
+                    ScalarRowOps.INSTANCE.logSoftmaxRows(m, off, ld, rows, cols, m2, off, ld);
                 } else {
-                    SimdRowOps.softmaxRows(m, off, ld, rows, cols, m1, off, ld);
-                    ScalarRowOps.softmaxRows(m, off, ld, rows, cols, m2, off, ld);
+                    SimdRowOps.INSTANCE.softmaxRows(m, off, ld, rows, cols, m1, off, ld);
+                    ScalarRowOps.INSTANCE.softmaxRows(m, off, ld, rows, cols, m2, off, ld);
                 }
                 float[] want = all(m2), got = all(m1);
                 for (int i = 0; i < want.length; i++) {
@@ -231,8 +231,8 @@ class KernelProperties {
                 switch (rule) {
                     case SGD, SGD_NESTEROV -> {
                         boolean nesterov = rule == Rule.SGD_NESTEROV;
-                        SimdOptimizerKernels.sgd(simd[0], off, gs, off, simd[1], off, n, lr, momentum, wd, nesterov);
-                        ScalarOptimizerKernels.sgd(twin[0], off, gs, off, twin[1], off, n, lr, momentum, wd, nesterov);
+                        SimdOptimizerKernels.INSTANCE.sgd(simd[0], off, gs, off, simd[1], off, n, lr, momentum, wd, nesterov);
+                        ScalarOptimizerKernels.INSTANCE.sgd(twin[0], off, gs, off, twin[1], off, n, lr, momentum, wd, nesterov);
                         for (int i = 0; i < n; i++) {   // torch.optim.SGD, dampening 0
                             double d = g[i] + wd * p[i];
                             s1[i] = t == 1 ? d : momentum * s1[i] + d;
@@ -243,11 +243,11 @@ class KernelProperties {
                     case ADAM, ADAMW -> {
                         boolean decoupled = rule == Rule.ADAMW;
                         if (decoupled) {
-                            SimdOptimizerKernels.adamW(simd[0], off, gs, off, simd[1], off, simd[2], off, n, lr, beta1, beta2, eps, wd, t);
-                            ScalarOptimizerKernels.adamW(twin[0], off, gs, off, twin[1], off, twin[2], off, n, lr, beta1, beta2, eps, wd, t);
+                            SimdOptimizerKernels.INSTANCE.adamW(simd[0], off, gs, off, simd[1], off, simd[2], off, n, lr, beta1, beta2, eps, wd, t);
+                            ScalarOptimizerKernels.INSTANCE.adamW(twin[0], off, gs, off, twin[1], off, twin[2], off, n, lr, beta1, beta2, eps, wd, t);
                         } else {
-                            SimdOptimizerKernels.adam(simd[0], off, gs, off, simd[1], off, simd[2], off, n, lr, beta1, beta2, eps, wd, t);
-                            ScalarOptimizerKernels.adam(twin[0], off, gs, off, twin[1], off, twin[2], off, n, lr, beta1, beta2, eps, wd, t);
+                            SimdOptimizerKernels.INSTANCE.adam(simd[0], off, gs, off, simd[1], off, simd[2], off, n, lr, beta1, beta2, eps, wd, t);
+                            ScalarOptimizerKernels.INSTANCE.adam(twin[0], off, gs, off, twin[1], off, twin[2], off, n, lr, beta1, beta2, eps, wd, t);
                         }
                         for (int i = 0; i < n; i++) {   // torch.optim.Adam / AdamW
                             double gi = g[i];

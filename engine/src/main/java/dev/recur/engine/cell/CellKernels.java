@@ -31,7 +31,7 @@ public interface CellKernels {
     float FLUSH_BIAS = 0x1p-77f;
 
     /** The kernels for this JVM: SIMD when the Vector API is available, scalar otherwise. */
-    static CellKernels get() { return CellKernelsProvider.INSTANCE; }
+    static CellKernels get() { return dev.recur.engine.Kernels.cells(); }
 
     /** The plain-loop implementation (the reference the SIMD kernels are tested against). */
     static CellKernels scalar() { return ScalarCellKernels.INSTANCE; }

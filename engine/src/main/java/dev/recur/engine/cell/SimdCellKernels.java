@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * then never handed them to C2): the columns past the last whole vector go through the scalar
  * twin's row function, whose tanh is the same arithmetic (same bits).
  *
- * <p>Loaded only by {@link CellKernelsProvider} after the Vector API check.
+ * <p>Loaded only by {@link dev.recur.engine.Kernels} (by name) after the Vector API check.
  */
 final class SimdCellKernels implements CellKernels {
     private static final VectorSpecies<Float> S = Simd.F;

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@link PackedGemm#sgemm} on the threads of a {@link WorkerPool}, with work taken dynamically so
+ * {@link SimdGemm#sgemm} on the threads of a {@link WorkerPool}, with work taken dynamically so
  * no thread waits for a late one at a fixed split. The (jc, pc) loops run on the caller in the
  * serial order; for each (jc, pc) the pool first packs the B block (each thread a range of NR-wide
  * micro-panels, into one shared buffer), then computes it: the {@link #MC_TASK}-row blocks of C are
@@ -47,13 +47,13 @@ public final class ParallelGemm implements ParallelTask {
         return m >= 2L * threads * MC_TASK;
     }
 
-    /** {@code C = alpha·op(A)·op(B) + beta·C} on the pool's threads; arguments as in {@link PackedGemm#sgemm}. */
+    /** {@code C = alpha·op(A)·op(B) + beta·C} on the pool's threads; arguments as in {@link SimdGemm#sgemm}. */
     public void sgemm(WorkerPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                       float beta, MemorySegment c, long c0, int ldc) {
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
-            PackedGemm.scale(m, n, beta, c, c0, ldc);
+            SimdGemm.scale(m, n, beta, c, c0, ldc);
             return;
         }
         this.ta = transA; this.tb = transB; this.m = m; this.alpha = alpha;
@@ -95,7 +95,7 @@ public final class ParallelGemm implements ParallelTask {
         for (int t; (t = next.getAndIncrement()) < blocks; ) {
             int ic = t * MC_TASK, mc = Math.min(MC_TASK, m - ic);
             Packing.packA(ta, a, a0, lda, ic, mc, pc, kc, pa);
-            PackedGemm.macroKernel(ta, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile, c, c0 + (long) ic * ldc + jc, ldc);
+            SimdGemm.macroKernel(ta, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile, c, c0 + (long) ic * ldc + jc, ldc);
         }
     }
 }

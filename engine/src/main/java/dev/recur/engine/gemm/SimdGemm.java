@@ -1,5 +1,7 @@
 package dev.recur.engine.gemm;
 
+import dev.recur.engine.GemmSupport;
+import dev.recur.engine.PackedB;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -21,8 +23,24 @@ import java.lang.foreign.ValueLayout;
  * <p>Load this class only when the Vector API is present (it imports vector types through its
  * helpers); {@code dev.recur.engine.Gemm} does the check.
  */
-public final class PackedGemm {
-    private PackedGemm() {}
+public final class SimdGemm implements GemmSupport {
+    /** The one instance ({@code Kernels} hands it out to {@code Gemm}). */
+    public static final SimdGemm INSTANCE = new SimdGemm();
+
+    private SimdGemm() {}
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                      float beta, MemorySegment c, long c0, int ldc) {
+        serial(transA, transB, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+    }
+
+    @Override
+    public void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
+                      float beta, MemorySegment c, long c0, int ldc) {
+        sgemmPrepacked(transA, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
+    }
 
     private static final int MR = Blocking.MR, KC = Blocking.KC, MC = Blocking.MC, NC = Blocking.NC;
     private static final int NR = MicroKernel.NR;
@@ -35,7 +53,7 @@ public final class PackedGemm {
      * {@code C = alpha·op(A)·op(B) + beta·C} on the calling thread; arguments as in the raw
      * {@code Gemm.sgemm} (float offsets, row-major, already checked).
      */
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                              float beta, MemorySegment c, long c0, int ldc) {
         if (m == 0 || n == 0) return;
