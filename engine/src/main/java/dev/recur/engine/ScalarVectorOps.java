@@ -53,7 +53,7 @@ public final class ScalarVectorOps {
         return sum;
     }
 
-    /** x[i] = 0 where |x[i]| < {@link Float#MIN_NORMAL} (subnormals and −0 become +0); others unchanged. */
+    /** x[i] = 0 where |x[i]| &lt; {@link Float#MIN_NORMAL} (subnormals and −0 become +0); others unchanged. */
     public static void flushSubnormals(MemorySegment x, long off, int n) {
         for (int i = 0; i < n; i++) {
             if (Math.abs(x.getAtIndex(FLOAT, off + i)) < Float.MIN_NORMAL) x.setAtIndex(FLOAT, off + i, 0f);

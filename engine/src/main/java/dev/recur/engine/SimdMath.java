@@ -110,7 +110,7 @@ public final class SimdMath {
     }
 
     /**
-     * Flush to zero: lanes with |x| < {@link Float#MIN_NORMAL} (subnormals, ±0) become +0, all
+     * Flush to zero: lanes with |x| &lt; {@link Float#MIN_NORMAL} (subnormals, ±0) become +0, all
      * others (normals, ±∞, NaN) are unchanged. One compare and one blend.
      */
     public static FloatVector flushTiny(FloatVector x) {

@@ -74,7 +74,7 @@ public final class SimdVectorOps {
         return ScalarVectorOps.sumOfSquares(x, off, n);
     }
 
-    /** x[i] = 0 where |x[i]| < MIN_NORMAL ({@link SimdMath#flushTiny}). */
+    /** x[i] = 0 where |x[i]| &lt; MIN_NORMAL ({@link SimdMath#flushTiny}). */
     public static void flushSubnormals(MemorySegment x, long off, int n) {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) store(SimdMath.flushTiny(load(x, off + i)), x, off + i);
