@@ -69,6 +69,32 @@ class PredictionServiceTest {
     }
 
     @Test
+    void batchesClassifiedConcurrentlyGiveTheResultsOfALoneCaller() throws Exception {
+        // batches of 16 are large enough for the engine to split work across its pool when it is
+        // free; a concurrent caller finds it busy and computes on its own thread
+        List<String> texts = requests();
+        List<Prediction> expected;
+        try (TextClassifier single = TextClassifier.load(TrainedModel.file(), 16)) {
+            expected = single.classifyAll(texts);
+        }
+        int threads = 4;
+        try (ClassifierPool pool = ClassifierPool.load(TrainedModel.file(), threads, 16);
+             ExecutorService service = Executors.newFixedThreadPool(threads)) {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<List<Prediction>>> runs = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                runs.add(service.submit(() -> {
+                    start.await();
+                    List<Prediction> got = new ArrayList<>();
+                    for (int round = 0; round < 3; round++) got = pool.classifyAll(texts);
+                    return got;
+                }));
+            }
+            for (Future<List<Prediction>> run : runs) assertEquals(expected, run.get());
+        }
+    }
+
+    @Test
     void theProgramPrintsTheSameWithOneThreadAndWithFour() throws IOException {
         Path texts = dir.resolve("requests.txt");
         Files.write(texts, requests().stream().map(t -> t.replace('\n', ' ')).toList());
