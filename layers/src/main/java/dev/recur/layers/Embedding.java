@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  *
  * <p>Not thread-safe: one caller at a time.
  */
-public final class Embedding implements HasParameters {
+public final class Embedding implements Module {
     private final int num;
     private final int dim;
     private final int paddingIdx;

@@ -4,6 +4,7 @@ import java.util.List;
 
 /** Anything that owns trainable parameters, listed in a stable order with their PyTorch names. */
 public interface HasParameters {
+    /** Every trainable parameter, in a stable order, under its PyTorch name. */
     List<Parameter> parameters();
 
     /** Sets every parameter's gradient to zero. */

@@ -9,12 +9,12 @@ import java.util.SplittableRandom;
 
 /**
  * A fully connected layer, {@code y = x·Wᵀ + b}, as {@code torch.nn.Linear}: weight
- * {@code out × in} (named {@code <prefix>.weight}), bias {@code 1 × out} ({@code <prefix>.bias}).
+ * {@code out × in} (named {@code <prefix>.weight}), bias {@code out} ({@code <prefix>.bias}, held as 1 × out).
  * Initialised like PyTorch: W and b uniform in ±1/√in.
  *
  * <p>Rows are samples: {@code x} is N×in, {@code y} N×out. Not thread-safe: one caller at a time.
  */
-public final class Linear implements HasParameters {
+public final class Linear implements Module {
     private final int in;
     private final int out;
     private final Parameter weight;
@@ -64,22 +64,6 @@ public final class Linear implements HasParameters {
         if (dx != null) {
             dx.requireShape("Linear input gradient", x.rows(), in);
             Gemm.sgemm(Transpose.N, Transpose.N, 1f, dy, weight.value(), 0f, dx);
-        }
-    }
-
-    /** m[r, :] += b for every row. */
-    static void addBias(FloatMatrix m, FloatMatrix b) {
-        for (int r = 0; r < m.rows(); r++) {
-            for (int c = 0; c < m.cols(); c++) m.set(r, c, m.get(r, c) + b.get(0, c));
-        }
-    }
-
-    /** acc[0, c] += Σ_r m[r, c]. */
-    static void addColumnSums(FloatMatrix m, FloatMatrix acc) {
-        for (int c = 0; c < m.cols(); c++) {
-            float s = 0f;
-            for (int r = 0; r < m.rows(); r++) s += m.get(r, c);
-            acc.set(0, c, acc.get(0, c) + s);
         }
     }
 }

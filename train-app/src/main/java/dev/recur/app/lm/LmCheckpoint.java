@@ -28,7 +28,7 @@ public final class LmCheckpoint {
                              Map<String, String> meta) {
         SafeTensorsWriter w = new SafeTensorsWriter();
         w.metadata(meta);
-        for (Parameter p : params) w.put(p.name(), p.value());
+        for (Parameter p : params) w.put(p);
         if (opt != null) opt.saveState(w);
         extra.forEach(w::put);
         try {

@@ -89,7 +89,7 @@ public final class Checkpoint {
             throw new IllegalStateException(e);
         }
         w.metadata(model.rngState());
-        for (Parameter p : model.parameters()) w.put(p.name(), p.value());
+        for (Parameter p : model.parameters()) w.put(p);
         if (optimizer != null) optimizer.saveState(w);
         try {
             w.write(file);
