@@ -52,6 +52,35 @@ class TrainCsvClassifierTest {
         }
     }
 
+    /** A second thread entering a classifier in use is refused, not given another text's numbers. */
+    @Test
+    void aClassifierInUseRefusesASecondThread() throws Exception {
+        try (TextClassifier c = TextClassifier.load(TrainedModel.file(), 1)) {
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            List<String> blocking = new java.util.AbstractList<>() {
+                @Override public String get(int i) {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return "a wonderful film";
+                }
+                @Override public int size() { return 1; }
+            };
+            Thread first = Thread.ofPlatform().start(() -> c.classifyAll(blocking));
+            assertTrue(inside.await(30, TimeUnit.SECONDS));
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> c.classify("another text"));
+            assertTrue(e.getMessage().contains("ClassifierPool"), e.getMessage());
+            release.countDown();
+            first.join();
+            assertEquals("positive", c.classify("a wonderful film").label(), "usable again once the first call returned");
+        }
+    }
+
     @Test
     void aRowWithAnUnquotedCommaIsAClearErrorNamingItsLine() throws IOException {
         Path csv = dir.resolve("bad.csv");
