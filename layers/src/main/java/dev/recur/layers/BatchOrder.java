@@ -53,6 +53,12 @@ public final class BatchOrder {
     /** The caller's index of the sequence at sorted position {@code i}. */
     public int source(int i) { return order[i]; }
 
+    /**
+     * The whole permutation: entry i is {@link #source(int) source(i)} (the first {@link #size()}
+     * entries are valid). The array is the workspace itself: read it, do not change it.
+     */
+    public int[] sources() { return order; }
+
     /** Lengths in sorted order (non-increasing; the first {@link #size()} entries are valid). */
     public int[] sortedLengths() { return sortedLengths; }
 

@@ -9,6 +9,7 @@ public interface HasParameters {
 
     /** Sets every parameter's gradient to zero. */
     default void zeroGrad() {
-        for (Parameter p : parameters()) p.zeroGrad();
+        List<Parameter> ps = parameters();
+        for (int i = 0; i < ps.size(); i++) ps.get(i).zeroGrad();   // indexed: no iterator in a training loop
     }
 }

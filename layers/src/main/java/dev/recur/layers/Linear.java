@@ -19,6 +19,7 @@ public final class Linear implements Module {
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
+    private final List<Parameter> parameters;
 
     /** Parameters are allocated from {@code arena} (use a shared arena if the engine runs multi-threaded). */
     public Linear(Arena arena, String prefix, int in, int out, SplittableRandom rng) {
@@ -32,6 +33,7 @@ public final class Linear implements Module {
         float bound = (float) (1.0 / Math.sqrt(in));
         Init.uniform(weight.value(), bound, rng);
         Init.uniform(bias.value(), bound, rng);
+        parameters = List.of(weight, bias);
     }
 
     public int inFeatures() { return in; }
@@ -43,7 +45,7 @@ public final class Linear implements Module {
     public Parameter bias() { return bias; }
 
     @Override
-    public List<Parameter> parameters() { return List.of(weight, bias); }
+    public List<Parameter> parameters() { return parameters; }
 
     /** {@code y = x·Wᵀ + b}; x is N×in, y is N×out (overwritten). */
     public void forward(FloatMatrix x, FloatMatrix y) {

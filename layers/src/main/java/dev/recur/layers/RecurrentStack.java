@@ -4,7 +4,6 @@ import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.RecurrentConfig;
 import dev.recur.layers.rnn.RecurrentLayer;
-import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,16 +12,16 @@ import java.util.Objects;
  * optionally bidirectional) named {@code <name>} — parameters {@code <name>.weight_ih_l0}, … —
  * run over a batch in the sorted order of a {@link BatchOrder}.
  *
- * <p><b>Truncated BPTT</b>, one mechanism with two knobs:
+ * <p><b>Truncated BPTT</b> is the layer's one mechanism, with two knobs:
  * <ul>
  *   <li>{@link #setStateful(boolean) stateful}: each forward starts from the previous forward's
  *       final states (h, and c for LSTM), detached — the gradient stops at the window start. The
- *       states are kept in the caller's sequence order, so batches may be unsorted; the batch size
- *       must stay the same (sequence b continues sequence b). {@link #resetState()} starts from zero
- *       again. This is how a language model reads a long stream in windows.</li>
+ *       layer keeps the states in the caller's sequence order (this module passes it the batch's
+ *       sort), so batches may be unsorted; the batch size must stay the same (sequence b continues
+ *       sequence b). {@link #resetState()} starts from zero again. This is how a language model
+ *       reads a long stream in windows.</li>
  *   <li>{@link #setGradientWindow(int) gradient window} k: inside one forward the recurrent
- *       gradient is cut every k steps while the loss still reaches every step
- *       ({@link RecurrentLayer#setGradientWindow}).</li>
+ *       gradient is cut every k steps while the loss still reaches every step.</li>
  * </ul>
  *
  * <p>Owns its native memory: {@link #close()} frees it.
@@ -30,29 +29,11 @@ import java.util.Objects;
 public final class RecurrentStack implements Module {
     private final String name;
     private final RecurrentLayer rnn;
-    private final int blocksPerSequence;
-    private final boolean lstm;
-    private final Arena arena = Arena.ofShared();
-    // carried states, caller order, and the sorted copies passed as initial states
-    private final FloatMatrix carriedH, carriedC, h0, c0;
-    private final RowViews h0View, c0View;
-    private boolean stateful;
-    private boolean haveCarried;
-    private int carriedBatch;
 
     /** A stack whose parameters are named {@code <name>.weight_ih_l0}, …, with workspace for {@code maxSteps × maxBatch}. */
     public RecurrentStack(String name, RecurrentConfig config, int maxSteps, int maxBatch) {
         this.name = Objects.requireNonNull(name, "name");
         rnn = new RecurrentLayer(name + ".", config, maxSteps, maxBatch);
-        blocksPerSequence = config.numLayers() * config.directions();
-        lstm = config.cell().hasCellState();
-        int rows = blocksPerSequence * maxBatch;
-        carriedH = FloatMatrix.allocate(arena, rows, config.hiddenSize());
-        h0 = FloatMatrix.allocate(arena, rows, config.hiddenSize());
-        carriedC = lstm ? FloatMatrix.allocate(arena, rows, config.hiddenSize()) : null;
-        c0 = lstm ? FloatMatrix.allocate(arena, rows, config.hiddenSize()) : null;
-        h0View = new RowViews(h0);
-        c0View = lstm ? new RowViews(c0) : null;
     }
 
     /** PyTorch's usual module name for a cell: {@code lstm}, {@code gru} or {@code rnn}. */
@@ -78,16 +59,31 @@ public final class RecurrentStack implements Module {
     @Override
     public List<Parameter> parameters() { return rnn.parameters(); }
 
-    /** Turns state carrying across forwards on or off (off forgets the carried state). */
-    public void setStateful(boolean on) {
-        stateful = on;
-        if (!on) haveCarried = false;
-    }
+    /** Turns state carrying across forwards on or off ({@link RecurrentLayer#setStateful}); either forgets the carried state. */
+    public void setStateful(boolean on) { rnn.setStateful(on); }
 
-    public boolean isStateful() { return stateful; }
+    public boolean isStateful() { return rnn.isStateful(); }
 
     /** Forgets the carried states: the next forward starts from zero. */
-    public void resetState() { haveCarried = false; }
+    public void resetState() { rnn.resetState(); }
+
+    /** Zeroes the carried state of the caller's sequence {@code b} only (its stream starts anew). */
+    public void resetState(int b) { rnn.resetState(b); }
+
+    /**
+     * The carried hidden state in the caller's order, {@code (L·D·B) × H} (row
+     * {@code (l·D + d)·B + b}), for saving with a checkpoint; a view valid until the next forward.
+     */
+    public FloatMatrix carriedHidden() { return rnn.carriedHidden(); }
+
+    /** The carried cell state (LSTM only), as {@link #carriedHidden()}. */
+    public FloatMatrix carriedCell() { return rnn.carriedCell(); }
+
+    /** Sets the carried state (resuming a stream): h, and c for LSTM ({@code null} otherwise), as {@link #carriedHidden()} gives them. */
+    public void setCarriedState(FloatMatrix h, FloatMatrix c) { rnn.setCarriedState(h, c); }
+
+    /** Sequences whose state is carried (0 when none is). */
+    public int carriedBatch() { return rnn.carriedBatch(); }
 
     /** Truncated BPTT inside one forward: cut the recurrent gradient every {@code k} steps (0 = full BPTT). */
     public void setGradientWindow(int k) { rnn.setGradientWindow(k); }
@@ -106,27 +102,8 @@ public final class RecurrentStack implements Module {
      */
     public FloatMatrix forward(FloatMatrix x, BatchOrder order, boolean training) {
         int batch = order.size();
-        FloatMatrix hInit = null, cInit = null;
-        if (stateful && haveCarried) {
-            if (carriedBatch != batch) {
-                throw new IllegalArgumentException("the carried state is for a batch of " + carriedBatch
-                        + " sequences but this batch has " + batch + "; keep the batch size fixed or call resetState()");
-            }
-            hInit = h0View.first(blocksPerSequence * batch);
-            order.permuteStateRows(carriedH, hInit, blocksPerSequence, true);
-            if (lstm) {
-                cInit = c0View.first(blocksPerSequence * batch);
-                order.permuteStateRows(carriedC, cInit, blocksPerSequence, true);
-            }
-        }
-        FloatMatrix out = rnn.forward(x, batch, order.sortedLengths(), hInit, cInit, training);
-        if (stateful) {
-            order.permuteStateRows(rnn.finalHidden(), carriedH, blocksPerSequence, false);
-            if (lstm) order.permuteStateRows(rnn.finalCell(), carriedC, blocksPerSequence, false);
-            haveCarried = true;
-            carriedBatch = batch;
-        }
-        return out;
+        if (rnn.isStateful()) return rnn.forward(x, batch, order.sortedLengths(), order.sources(), training);
+        return rnn.forward(x, batch, order.sortedLengths(), null, null, training);
     }
 
     /** Back-propagates {@code dOut} (sorted order, as forward's output); returns the input gradient (a view). */
@@ -134,35 +111,6 @@ public final class RecurrentStack implements Module {
         return rnn.backward(dOut, null, null);
     }
 
-    /**
-     * The carried hidden state in the caller's order, {@code (L·D·B) × H} for the last batch size
-     * (row {@code (l·D + d)·B + b}); meaningful after a stateful forward.
-     */
-    public FloatMatrix carriedHidden() { return carriedH.rowRange(0, blocksPerSequence * carriedBatchOrMax()); }
-
-    /** The carried cell state (LSTM), as {@link #carriedHidden()}, or null for other cells. */
-    public FloatMatrix carriedCell() { return lstm ? carriedC.rowRange(0, blocksPerSequence * carriedBatchOrMax()) : null; }
-
-    /**
-     * Sets the carried state (for resuming a stream): {@code h} (and {@code c} for LSTM) in the
-     * caller's order for a batch of {@code batch} sequences; the next stateful forward starts from it.
-     */
-    public void setCarriedState(FloatMatrix h, FloatMatrix c, int batch) {
-        int rows = blocksPerSequence * batch;
-        carriedH.rowRange(0, rows).copyFrom(h);
-        if (lstm) {
-            if (c == null) throw new IllegalArgumentException("an LSTM's carried state needs the cell state c");
-            carriedC.rowRange(0, rows).copyFrom(c);
-        }
-        carriedBatch = batch;
-        haveCarried = true;
-    }
-
-    private int carriedBatchOrMax() { return haveCarried ? carriedBatch : rnn.maxBatch(); }
-
     @Override
-    public void close() {
-        rnn.close();
-        arena.close();
-    }
+    public void close() { rnn.close(); }
 }

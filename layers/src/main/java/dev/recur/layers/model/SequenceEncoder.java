@@ -84,13 +84,13 @@ public final class SequenceEncoder implements Module {
     /** Clears every gradient (the embeddings' the sparse-aware way). */
     @Override
     public void zeroGrad() {
-        for (Embedding e : features) e.zeroGrad();
+        for (int k = 0; k < features.size(); k++) features.get(k).zeroGrad();
         rnn.zeroGrad();
     }
 
     /** Marks the embeddings' gradients as dirty everywhere (after loading or editing them directly). */
     public void markGradDirty() {
-        for (Embedding e : features) e.markGradDirty();
+        for (int k = 0; k < features.size(); k++) features.get(k).markGradDirty();
     }
 
     public List<Embedding> features() { return features; }
