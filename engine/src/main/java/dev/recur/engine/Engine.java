@@ -40,8 +40,10 @@ public final class Engine {
     /** Floats per vector, 1 without the Vector API. */
     public static int lanes() { return VECTOR_API ? Simd.LANES : 1; }
 
+    /** Threads the engine splits work over, the calling thread included. */
     public static int threads() { return pool.threads(); }
 
+    /** The engine-wide worker pool (replaced by {@link #setThreads}). */
     public static WorkerPool pool() { return pool; }
 
     /** Replaces the pool with one of {@code n} threads (the caller included). */

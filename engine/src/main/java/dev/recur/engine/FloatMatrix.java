@@ -91,8 +91,10 @@ public final class FloatMatrix {
         return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
+    /** Number of rows. */
     public int rows() { return rows; }
 
+    /** Number of columns. */
     public int cols() { return cols; }
 
     /** Leading dimension: floats between the starts of consecutive rows. */
@@ -110,11 +112,13 @@ public final class FloatMatrix {
     /** Float index of element (r, c) within {@link #segment()}. */
     public long index(int r, int c) { return (long) r * ld + c; }
 
+    /** Element (r, c); an index outside the matrix is an {@link IndexOutOfBoundsException}. */
     public float get(int r, int c) {
         checkIndex(r, c);
         return segment.getAtIndex(FLOAT, (long) r * ld + c);
     }
 
+    /** Sets element (r, c) to {@code v}; an index outside the matrix is an {@link IndexOutOfBoundsException}. */
     public void set(int r, int c, float v) {
         checkIndex(r, c);
         segment.setAtIndex(FLOAT, (long) r * ld + c, v);

@@ -62,7 +62,7 @@ public final class ScalarVectorOps implements VectorOpsSupport {
         return sum;
     }
 
-    /** x[i] = 0 where |x[i]| < {@link Float#MIN_NORMAL} (subnormals and −0 become +0); others unchanged. */
+    /** x[i] = 0 where |x[i]| &lt; {@link Float#MIN_NORMAL} (subnormals and −0 become +0); others unchanged. */
     @Override
     public void flushSubnormals(MemorySegment x, long off, int n) {
         for (int i = 0; i < n; i++) {

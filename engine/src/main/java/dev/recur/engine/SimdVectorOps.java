@@ -83,7 +83,7 @@ public final class SimdVectorOps implements VectorOpsSupport {
         return ScalarVectorOps.INSTANCE.sumOfSquares(x, off, n);
     }
 
-    /** x[i] = 0 where |x[i]| < MIN_NORMAL: one abs, one compare, one blend per vector. */
+    /** x[i] = 0 where |x[i]| &lt; MIN_NORMAL: one abs, one compare, one blend per vector. */
     @Override
     public void flushSubnormals(MemorySegment x, long off, int n) {
         int i = 0;

@@ -76,7 +76,7 @@ public final class VectorOps {
     }
 
     /**
-     * x[i] = +0 where |x[i]| < {@link Float#MIN_NORMAL} (subnormals, −0), for i in [0, n); normals,
+     * x[i] = +0 where |x[i]| &lt; {@link Float#MIN_NORMAL} (subnormals, −0), for i in [0, n); normals,
      * ±∞ and NaN are unchanged. The JVM cannot set flush-to-zero; see docs/kernels.md for when this pays.
      */
     public static void flushSubnormals(MemorySegment x, long off, int n) {
@@ -134,7 +134,7 @@ public final class VectorOps {
         }
     }
 
-    /** Every element with |x| < {@link Float#MIN_NORMAL} becomes +0. */
+    /** Every element with |x| &lt; {@link Float#MIN_NORMAL} becomes +0. */
     public static void flushSubnormals(FloatMatrix x) {
         if (Spans.flat(x)) { flushSubnormals(x.segment(), 0, Spans.length("flushSubnormals", x)); return; }
         for (int r = 0; r < x.rows(); r++) flushSubnormals(x.segment(), x.index(r, 0), x.cols());

@@ -40,6 +40,7 @@ public final class WorkerPool {
     private volatile Thread waitingCaller;
     private volatile Thread owner;
 
+    /** A pool of {@code threads} threads, the caller included: starts {@code threads - 1} daemon workers. */
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("thread count must be ≥ 1, got " + threads);
         this.threads = threads;

@@ -66,7 +66,7 @@ public final class Embedding implements Module {
     /** Rows of the gradient that may be non-zero since the last {@link #zeroGrad()} (ids in order of first touch). */
     public int touchedRowCount() { return allDirty ? num : touchedCount; }
 
-    /** Writes row {@code ids[i]} of the table to row i of {@code out} (N×dim), for i < n. */
+    /** Writes row {@code ids[i]} of the table to row i of {@code out} (N×dim), for i &lt; n. */
     public void forward(int[] ids, int n, FloatMatrix out) {
         out.requireShape("Embedding output", n, dim);
         MemorySegment w = weight.value().segment();
@@ -82,7 +82,7 @@ public final class Embedding implements Module {
     }
 
     /**
-     * Accumulates {@code grad[ids[i]] += dOut[i]} for i < n, except for the padding row and for
+     * Accumulates {@code grad[ids[i]] += dOut[i]} for i &lt; n, except for the padding row and for
      * negative ids (which mark positions that get no gradient, e.g. padded steps).
      */
     public void backward(int[] ids, int n, FloatMatrix dOut) {

@@ -23,7 +23,7 @@ public interface CellKernels {
 
     /**
      * 2^-77. {@code (x + FLUSH_BIAS) − FLUSH_BIAS} in float arithmetic is exactly x for |x| ≥ 2^-52,
-     * rounds smaller x to a multiple of 2^-100 (so |x| < 2^-101 becomes 0), and is never subnormal
+     * rounds smaller x to a multiple of 2^-100 (so |x| &lt; 2^-101 becomes 0), and is never subnormal
      * (subnormals are below 2^-126). It costs two adds and no branch or mask. Gradients below 2^-52
      * are far beneath anything that matters in float32 training; keeping them ≥ 2^-100 or 0 also
      * keeps their products with weights in the next GEMM normal.
@@ -158,10 +158,10 @@ public interface CellKernels {
 
     // ---------------------------------------------------------------- helpers
 
-    /** {@code dst[j] += Σ_r src[r·ld + j]} for j < cols: bias gradients from gate gradients. */
+    /** {@code dst[j] += Σ_r src[r·ld + j]} for j &lt; cols: bias gradients from gate gradients. */
     void addColumnSums(int rows, int cols, MemorySegment src, long srcOff, int ld,
                        MemorySegment dst, long dstOff);
 
-    /** {@code dst[j] = a[j] + b[j]} for j < n (e.g. the fused bias {@code b_ih + b_hh}). */
+    /** {@code dst[j] = a[j] + b[j]} for j &lt; n (e.g. the fused bias {@code b_ih + b_hh}). */
     void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment dst, long dstOff);
 }

@@ -2,7 +2,14 @@ package dev.recur.layers.io;
 
 /** The safetensors element types Recur reads (it writes F32, I64 and I32). All little-endian. */
 public enum DType {
-    F32(4), F64(8), I32(4), I64(8);
+    /** 32-bit IEEE float. */
+    F32(4),
+    /** 64-bit IEEE float. */
+    F64(8),
+    /** 32-bit signed integer. */
+    I32(4),
+    /** 64-bit signed integer. */
+    I64(8);
 
     private final int bytes;
 

@@ -202,6 +202,7 @@ public final class SafeTensors {
     /** All tensor entries by name, in header order. */
     public Map<String, TensorInfo> tensors() { return tensors; }
 
+    /** Whether the file holds a tensor named {@code name}. */
     public boolean contains(String name) { return tensors.containsKey(name); }
 
     /** The {@code __metadata__} string map (empty when absent). */

@@ -12,6 +12,7 @@ public final class SafeTensorsException extends IOException {
 
     private final transient Path file;
 
+    /** {@code problem} with {@code file}; the message is {@code "<file>: <problem>"}. */
     public SafeTensorsException(Path file, String problem) {
         super(file + ": " + problem);
         this.file = file;

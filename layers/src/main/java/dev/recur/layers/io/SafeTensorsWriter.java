@@ -35,6 +35,9 @@ public final class SafeTensorsWriter {
     private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** An empty file: no metadata, no tensors. */
+    public SafeTensorsWriter() {}
+
     private record Entry(String name, DType dtype, long[] shape, Object source) {}
 
     private final List<Entry> entries = new ArrayList<>();

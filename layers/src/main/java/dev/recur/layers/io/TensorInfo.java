@@ -18,6 +18,7 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
     /** The shape as {@code [a, b]} text, for messages. */
     public String shapeText() { return Arrays.toString(shape); }
 
+    /** The shape, a copy (the record keeps its own). */
     @Override
     public long[] shape() { return shape.clone(); }
 

@@ -26,6 +26,7 @@ public class Adam extends Optimizer {
     /** Adam with PyTorch's defaults β = (0.9, 0.999), ε = 1e-8, no weight decay. */
     public Adam(List<Parameter> params, double lr) { this(params, lr, 0.9, 0.999, 1e-8, 0); }
 
+    /** Adam with the given hyper-parameters; {@code weightDecay} is added to the gradient (L2), as torch.optim.Adam does. */
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
         this(params, lr, beta1, beta2, eps, weightDecay, false);
     }
@@ -52,12 +53,16 @@ public class Adam extends Optimizer {
     @Override
     public String type() { return "adam"; }
 
+    /** β1, the decay of the running mean of gradients. */
     public double beta1() { return beta1; }
 
+    /** β2, the decay of the running mean of squared gradients. */
     public double beta2() { return beta2; }
 
+    /** ε, added to the denominator for numerical stability. */
     public double eps() { return eps; }
 
+    /** The weight decay (L2 for Adam, decoupled for AdamW); 0 for none. */
     public double weightDecay() { return weightDecay; }
 
     @Override

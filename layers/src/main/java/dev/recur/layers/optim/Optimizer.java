@@ -25,10 +25,12 @@ import java.util.Objects;
  */
 public abstract class Optimizer implements AutoCloseable {
     private final List<Parameter> params;
+    /** Holds the state buffers; closed by {@link #close()}. */
     protected final Arena arena = Arena.ofShared();
     private double lr;
     private long steps;
 
+    /** An optimizer of {@code params} (not empty) with learning rate {@code lr} (finite, ≥ 0). */
     protected Optimizer(List<Parameter> params, double lr) {
         this.params = List.copyOf(Objects.requireNonNull(params, "params"));
         if (this.params.isEmpty()) throw new IllegalArgumentException("optimizer got an empty parameter list");
@@ -47,6 +49,7 @@ public abstract class Optimizer implements AutoCloseable {
     /** Updates parameter {@code i}; {@code step} is the 1-based count including this one. */
     protected abstract void update(int i, Parameter p, long step);
 
+    /** The parameters it updates, in order. */
     public List<Parameter> parameters() { return params; }
 
     /** The learning rate, held as a double like PyTorch's (so 1e-3 is exactly the double 1e-3). */
@@ -67,6 +70,7 @@ public abstract class Optimizer implements AutoCloseable {
     /** Hyper-parameters as metadata strings (saved with the state, checked on load). */
     protected abstract Map<String, String> hyperParameters();
 
+    /** A zero buffer shaped like {@code p}, in this optimizer's memory. */
     protected final FloatMatrix zerosLike(Parameter p) {
         return FloatMatrix.allocate(arena, p.rows(), p.cols());
     }

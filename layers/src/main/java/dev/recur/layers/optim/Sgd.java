@@ -18,6 +18,7 @@ public final class Sgd extends Optimizer {
     private final boolean nesterov;
     private final FloatMatrix[] buffers;
 
+    /** SGD as {@code torch.optim.SGD} with the given momentum (0 for none), L2 weight decay and Nesterov switch. */
     public Sgd(List<Parameter> params, double lr, double momentum, double weightDecay, boolean nesterov) {
         super(params, lr);
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
@@ -36,10 +37,13 @@ public final class Sgd extends Optimizer {
     @Override
     public String type() { return "sgd"; }
 
+    /** The momentum factor (0: none). */
     public double momentum() { return momentum; }
 
+    /** The L2 weight decay added to the gradient (0: none). */
     public double weightDecay() { return weightDecay; }
 
+    /** Whether the momentum is Nesterov's. */
     public boolean nesterov() { return nesterov; }
 
     @Override
