@@ -138,7 +138,7 @@ class ImdbDatasetTest {
         Path folder = TinyImdb.writeFolder(dir.resolve("aclImdb"), TinyImdb.entries());
         Files.createDirectories(folder.resolve("train/pos/77_7.txt"));
         AppException e = assertThrows(AppException.class, () -> ImdbDataset.load(folder, BOTH));
-        assertTrue(e.getMessage().contains("cannot read") && e.getMessage().contains("77_7.txt"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not a regular file") && e.getMessage().contains("77_7.txt"), e.getMessage());
     }
 
     @Test
