@@ -61,12 +61,12 @@ class KillAndResumeTest {
         Process p = ChildJvm.start(dir.resolve("logs/mid-epoch"), command(out).toArray(String[]::new));
         // kill in epoch 2: after the first checkpoint, before the second
         Path last = out.resolve("last.safetensors");
-        while (p.isAlive() && !Files.exists(last)) Thread.sleep(5);
-        Thread.sleep(300);
+        while (p.isAlive() && !Files.exists(last)) Thread.sleep(1);
+        Thread.sleep(50); // an epoch here takes well over 50 ms even on a fast idle machine
         assertTrue(p.isAlive(), "the run was still training when it was killed");
         p.destroyForcibly().waitFor();
         assertWhole(last);
-        assertEquals("1", SafeTensors.read(last).metadata().get("recur.app.epoch"), "killed in epoch 2");
+        assertTrue(epochOf(last) < EPOCHS, "killed before the last epoch ended: " + epochOf(last));
         // the whole original command with --resume: options given with the run's own values are accepted
         List<String> again = new ArrayList<>(command(out));
         again.add("--resume");
