@@ -11,13 +11,14 @@ public final class Seasonality {
     /** Below this autocorrelation no lag counts as a season. */
     static final double MIN_CORRELATION = 0.2;
     /** Among the peaks within this fraction of the best, the shortest lag wins (a season, not its multiple). */
-    static final double NEAR_BEST = 0.9;
+    static final double NEAR_BEST = 0.8;
 
     private Seasonality() {}
 
     /**
-     * The season in [2, maxLag]: the shortest lag whose averaged autocorrelation is a local peak
-     * within {@value #NEAR_BEST} of the best; empty when no lag reaches {@value #MIN_CORRELATION}.
+     * The season in [2, maxLag]: among the lags after the autocorrelation first drops below zero,
+     * the shortest local peak within a factor {@value #NEAR_BEST} of the best; empty when no such
+     * lag reaches {@value #MIN_CORRELATION}.
      * Uses the training rows of {@code data}'s output channels; {@code maxLag} is usually the look-back.
      */
     public static OptionalInt infer(ForecastData data, int maxLag) {
@@ -49,10 +50,14 @@ public final class Seasonality {
                 acf[k] += s / var / series.length;
             }
         }
+        // a smooth series correlates with itself at short lags: seasons are peaks after the first dip below zero
+        int first = 1;
+        while (first <= top && acf[first] >= 0) first++;
+        first = Math.max(first, 2);
         double best = Double.NEGATIVE_INFINITY;
-        for (int k = 2; k <= top; k++) best = Math.max(best, acf[k]);
+        for (int k = first; k <= top; k++) best = Math.max(best, acf[k]);
         if (best < MIN_CORRELATION) return OptionalInt.empty();
-        for (int k = 2; k <= top; k++) {
+        for (int k = first; k <= top; k++) {
             boolean peak = acf[k] >= acf[k - 1] && (k == top || acf[k] >= acf[k + 1]);
             if (peak && acf[k] >= NEAR_BEST * best) return OptionalInt.of(k);
         }
