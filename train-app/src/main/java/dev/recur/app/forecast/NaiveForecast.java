@@ -1,5 +1,7 @@
 package dev.recur.app.forecast;
 
+import dev.recur.app.AppException;
+
 /**
  * The naive baselines, from the look-back alone: the seasonal naive forecast repeats the last
  * season of the look-back, {@code ŷ[h] = x[L − s + (h mod s)]}; with season 1 that is the
@@ -10,7 +12,7 @@ public final class NaiveForecast implements Forecaster {
     private final int season;
 
     private NaiveForecast(int season) {
-        if (season < 1) throw new IllegalArgumentException("season must be ≥ 1, got " + season);
+        if (season < 1) throw AppException.usage("--season must be ≥ 1, got " + season);
         this.season = season;
     }
 
@@ -29,7 +31,8 @@ public final class NaiveForecast implements Forecaster {
     public void forecast(Windows windows, int w, float[] out) {
         int lookback = windows.lookback();
         if (season > lookback) {
-            throw new IllegalArgumentException("season " + season + " is longer than the look-back " + lookback);
+            throw AppException.usage("the season (" + season + ") is longer than the look-back (" + lookback
+                    + "), so its last season is not in it; use a --season of at most " + lookback + " or a longer --lookback");
         }
         int channels = windows.outputChannels();
         for (int h = 0; h < windows.horizon(); h++) {

@@ -35,6 +35,8 @@ import org.apache.commons.csv.CSVRecord;
 public final class SeriesCsv {
     /** The timestamp column when none is named: the first column called this. */
     public static final String DEFAULT_TIME_COLUMN = "date";
+    /** How timestamps are written: {@code YYYY-MM-DD HH:MM:SS}. */
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT);
     /** Longest line accepted, so that a file without line ends gives an error, not an out-of-memory. */
     static final int MAX_LINE = 1 << 20;
 
@@ -191,9 +193,8 @@ public final class SeriesCsv {
         b.append(DEFAULT_TIME_COLUMN);
         for (String n : series.names()) b.append(',').append(n);
         b.append('\n');
-        DateTimeFormatter f = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT);
         for (int r = 0; r < series.rows(); r++) {
-            b.append(f.format(series.times()[r]));
+            b.append(TIMESTAMP.format(series.times()[r]));
             for (double[] col : series.columns()) b.append(',').append(col[r]);
             b.append('\n');
         }

@@ -1,10 +1,13 @@
 package dev.recur.app.forecast;
 
+import dev.recur.engine.FloatMatrix;
+
 /**
  * The sliding windows (stride 1) of one part of a split over normalised data: window {@code w}
  * has the look-back rows {@code [first + w, first + w + L)} of every input channel and the target
  * rows {@code [first + w + L, first + w + L + H)} of every output channel, as the reference loaders'
- * {@code __getitem__}. Immutable view of shared data.
+ * {@code __getitem__}. Immutable view of shared data. The windows of a forecast past the end of
+ * the data ({@link LatestWindow}) have a look-back and no targets.
  */
 public final class Windows {
     private final float[] data;
@@ -23,7 +26,7 @@ public final class Windows {
      * @param count    the number of windows
      */
     Windows(float[] data, int inputs, int[] outputs, int first, int count, int lookback, int horizon) {
-        if ((long) (first + count - 1 + lookback + horizon) * inputs > data.length) throw new IllegalArgumentException("windows run past the data");
+        if ((long) (first + count - 1 + lookback) * inputs > data.length) throw new IllegalArgumentException("look-backs run past the data");
         this.data = data;
         this.inputs = inputs;
         this.outputs = outputs.clone();
@@ -54,8 +57,16 @@ public final class Windows {
     /** Look-back value of window w at step t ∈ [0, L), input channel c. */
     public float input(int w, int t, int c) { return data[(first + w + t) * inputs + c]; }
 
+    /** Whether the data holds the windows' targets (not for a forecast past the end of the data). */
+    public boolean hasTargets() { return (long) (first + count - 1 + lookback + horizon) * inputs <= data.length; }
+
     /** Target value of window w at horizon step h ∈ [0, H), output channel k. */
-    public float target(int w, int h, int k) { return data[(first + w + lookback + h) * inputs + outputs[k]]; }
+    public float target(int w, int h, int k) {
+        if (h < 0 || h >= horizon) throw new IndexOutOfBoundsException("step " + h + " of " + horizon);
+        int i = (first + w + lookback + h) * inputs + outputs[k];
+        if (i >= data.length) throw new IllegalStateException("window " + w + " forecasts past the end of the data: it has no targets");
+        return data[i];
+    }
 
     /** Copies window w's look-back, {@code L × C_in} row-major, to {@code dst[offset ..]}. */
     public void copyInput(int w, float[] dst, int offset) {
@@ -66,6 +77,32 @@ public final class Windows {
     public void copyTarget(int w, float[] dst, int offset) {
         for (int h = 0; h < horizon; h++) {
             for (int k = 0; k < outputs.length; k++) dst[offset + h * outputs.length + k] = target(w, h, k);
+        }
+    }
+
+    /**
+     * Writes a batch time-major, the layout of the model stack: windows {@code order[from + b]} for
+     * b &lt; B into {@code input} ({@code L·B × C_in}, row {@code t·B + b} = step t of window b) and,
+     * when not null, {@code target} ({@code H·B × C_out}, row {@code h·B + b}). Both are overwritten.
+     */
+    public void fillBatch(int[] order, int from, int batch, FloatMatrix input, FloatMatrix target) {
+        input.requireShape("forecast input batch", lookback * batch, inputs);
+        if (target != null) {
+            target.requireShape("forecast target batch", horizon * batch, outputs.length);
+            if (!hasTargets()) throw new IllegalStateException("these windows have no targets");
+        }
+        for (int b = 0; b < batch; b++) {
+            int w = order[from + b];
+            if (w < 0 || w >= count) throw new IndexOutOfBoundsException("window " + w + " of " + count);
+            for (int t = 0; t < lookback; t++) {
+                int src = (first + w + t) * inputs;
+                for (int c = 0; c < inputs; c++) input.set(t * batch + b, c, data[src + c]);
+            }
+            if (target == null) continue;
+            for (int h = 0; h < horizon; h++) {
+                int src = (first + w + lookback + h) * inputs;
+                for (int k = 0; k < outputs.length; k++) target.set(h * batch + b, k, data[src + outputs[k]]);
+            }
         }
     }
 }

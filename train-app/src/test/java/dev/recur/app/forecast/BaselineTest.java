@@ -33,7 +33,8 @@ class BaselineTest {
         NaiveForecast.lastValue().forecast(w, 0, out);
         assertArrayEquals(new float[] {x[5], x[5], x[5], x[5], x[5]}, out);
         assertEquals("seasonal naive (3)", NaiveForecast.seasonal(3).name());
-        assertThrows(IllegalArgumentException.class, () -> NaiveForecast.seasonal(7).forecast(w, 0, new float[5]));
+        assertEquals("the season (7) is longer than the look-back (6), so its last season is not in it; use a --season of at most 6 or a longer --lookback",
+                SeriesCsvTest.error(() -> NaiveForecast.seasonal(7).forecast(w, 0, new float[5])));
     }
 
     @Test
