@@ -1,5 +1,7 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.core.Io;
+
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
