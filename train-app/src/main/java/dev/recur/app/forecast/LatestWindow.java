@@ -1,6 +1,6 @@
 package dev.recur.app.forecast;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

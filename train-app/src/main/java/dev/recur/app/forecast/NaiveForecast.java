@@ -1,6 +1,6 @@
 package dev.recur.app.forecast;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 
 /**
  * The naive baselines, from the look-back alone: the seasonal naive forecast repeats the last

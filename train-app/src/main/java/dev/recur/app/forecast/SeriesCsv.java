@@ -1,13 +1,13 @@
 package dev.recur.app.forecast;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
+import dev.recur.app.data.TextFiles;
+import dev.recur.app.data.Utf8;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -58,17 +58,16 @@ public final class SeriesCsv {
         this.fill = fill;
     }
 
-    /** Reads a UTF-8 file. */
-    public TimeSeries read(Path file) {
-        if (Files.isDirectory(file)) throw new AppException(file + " is a folder; give a CSV file");
-        if (!Files.isRegularFile(file)) {
-            throw new AppException(Files.exists(file) ? file + " is not a regular file; give a CSV file" : "file not found: " + file);
-        }
-        try (Reader in = Files.newBufferedReader(file)) {
-            return read(in, file.getFileName().toString());
-        } catch (IOException e) {
-            throw new AppException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+    /** Largest file read: far above the long-term forecasting benchmarks (traffic.csv is about 130 MB). */
+    public static final long MAX_BYTES = 1L << 30;
+
+    /**
+     * Reads a UTF-8 file (a regular file of at most {@link #MAX_BYTES}, read and decoded by the
+     * app's shared {@link TextFiles} and {@link Utf8}); {@code option} names the option that gave it.
+     */
+    public TimeSeries read(Path file, String option) {
+        String text = Utf8.decode(TextFiles.read(file, MAX_BYTES, option), file.toString());
+        return read(text, file.getFileName().toString());
     }
 
     /** Reads CSV text; {@code source} names it in messages. */
@@ -93,7 +92,6 @@ public final class SeriesCsv {
 
     /** Turns a read failure (Commons CSV reports a broken quote as an IOException) into one line. */
     private static AppException readError(String source, IOException e) {
-        if (e instanceof CharacterCodingException) return new AppException(source + " is not UTF-8 text; save it as UTF-8 CSV");
         String m = String.valueOf(e.getMessage());
         var matcher = LIBRARY_LINE.matcher(m);
         if (matcher.matches()) {

@@ -59,7 +59,7 @@ class EttCheck {
         assertTrue(Files.isDirectory(dir), "ETT folder " + dir + " not found; give -Dett.dir=FOLDER");
         String source = Files.readString(dir.resolve("SOURCE.md"));
         for (String file : List.of("ETTh1", "ETTh2")) {
-            TimeSeries s = new SeriesCsv(null, Fill.NONE).read(dir.resolve(file + ".csv"));
+            TimeSeries s = new SeriesCsv(null, Fill.NONE).read(dir.resolve(file + ".csv"), "--data");
             assertEquals(17_420, s.rows(), file);
             assertEquals(COLUMNS, s.names());
             assertEquals(LocalDateTime.of(2016, 7, 1, 0, 0), s.times()[0]);

@@ -2,7 +2,7 @@ package dev.recur.app.forecast;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,9 +110,14 @@ class SeriesCsvTest {
         assertTrue(error(() -> STRICT.read("x".repeat(SeriesCsv.MAX_LINE + 1), "e.csv")).contains("longer than"));
         Path latin1 = dir.resolve("latin1.csv");
         Files.write(latin1, new byte[] {'d', 'a', 't', 'e', ',', (byte) 0xE9, '\n'});
-        assertEquals("latin1.csv is not UTF-8 text; save it as UTF-8 CSV", error(() -> STRICT.read(latin1)));
-        assertTrue(error(() -> STRICT.read(dir.resolve("none.csv"))).startsWith("file not found"));
-        assertTrue(error(() -> STRICT.read(dir)).contains("is a folder"));
+        assertTrue(error(() -> STRICT.read(latin1, "--data")).contains("line 1 has bytes that are not UTF-8 at byte offset 5 (0xE9)"));
+        assertTrue(error(() -> STRICT.read(dir.resolve("none.csv"), "--data")).endsWith("none.csv: no such file; check --data"));
+        assertTrue(error(() -> STRICT.read(dir, "--data")).contains("is a folder"));
+        Path ok = dir.resolve("ok.csv");
+        Files.writeString(ok, "\uFEFFdate,v\n2020-01-01,1\n2020-01-02,2\n");
+        TimeSeries s = STRICT.read(ok, "--data");
+        assertEquals("ok.csv", s.source());
+        assertArrayEquals(new double[] {1, 2}, s.columns()[0]);
     }
 
     @Test
