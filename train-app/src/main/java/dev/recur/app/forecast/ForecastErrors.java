@@ -1,5 +1,7 @@
 package dev.recur.app.forecast;
 
+import dev.recur.engine.FloatMatrix;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +50,26 @@ public final class ForecastErrors {
             absolute[i] += Math.abs(d);
         }
         windows++;
+    }
+
+    /**
+     * Adds a batch of B windows in the model stack's time-major layout: {@code prediction} and
+     * {@code target} are {@code H·B × C_out}, row {@code h·B + b} (as {@link Windows#fillBatch} writes).
+     */
+    public void add(FloatMatrix prediction, FloatMatrix target, int batch) {
+        int c = std.length;
+        prediction.requireShape("forecast batch", horizon * batch, c);
+        target.requireShape("target batch", horizon * batch, c);
+        for (int h = 0; h < horizon; h++) {
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < c; k++) {
+                    double d = (double) prediction.get(h * batch + b, k) - target.get(h * batch + b, k);
+                    squared[h * c + k] += d * d;
+                    absolute[h * c + k] += Math.abs(d);
+                }
+            }
+        }
+        windows += batch;
     }
 
     public long windows() { return windows; }

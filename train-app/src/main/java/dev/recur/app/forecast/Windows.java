@@ -105,4 +105,34 @@ public final class Windows {
             }
         }
     }
+
+    /**
+     * Writes a batch channel-independent, for one model shared by every channel: each of the
+     * {@code B·C} (window, channel) pairs is a series of one feature, sequence {@code b·C + c};
+     * {@code input} is {@code L·(B·C) × 1} with row {@code t·B·C + b·C + c}, {@code target} (when
+     * not null) {@code H·(B·C) × 1}. Needs the outputs to be the inputs ({@link Features#M} or
+     * {@link Features#S}).
+     */
+    public void fillChannelIndependentBatch(int[] order, int from, int batch, FloatMatrix input, FloatMatrix target) {
+        if (outputs.length != inputs) throw new IllegalStateException("channel independence needs every input channel forecast (features M or S)");
+        int series = batch * inputs;
+        input.requireShape("channel-independent input batch", lookback * series, 1);
+        if (target != null) {
+            target.requireShape("channel-independent target batch", horizon * series, 1);
+            if (!hasTargets()) throw new IllegalStateException("these windows have no targets");
+        }
+        for (int b = 0; b < batch; b++) {
+            int w = order[from + b];
+            if (w < 0 || w >= count) throw new IndexOutOfBoundsException("window " + w + " of " + count);
+            for (int t = 0; t < lookback; t++) {
+                int src = (first + w + t) * inputs;
+                for (int c = 0; c < inputs; c++) input.set(t * series + b * inputs + c, 0, data[src + c]);
+            }
+            if (target == null) continue;
+            for (int h = 0; h < horizon; h++) {
+                int src = (first + w + lookback + h) * inputs;
+                for (int c = 0; c < inputs; c++) target.set(h * series + b * inputs + c, 0, data[src + outputs[c]]);
+            }
+        }
+    }
 }

@@ -32,6 +32,50 @@ class PredictionTest {
     }
 
     @Test
+    void channelIndependentBatchesMakeEveryChannelItsOwnSeries() {
+        ForecastData d = ForecastData.prepare(SERIES, Features.M, null, 10, 4, Split.Rule.RATIO);
+        Windows w = d.windows(Split.VALIDATION);
+        int[] order = {3, 0};
+        try (Arena a = Arena.ofConfined()) {
+            FloatMatrix in = FloatMatrix.allocate(a, 10 * 6, 1);
+            FloatMatrix out = FloatMatrix.allocate(a, 4 * 6, 1);
+            w.fillChannelIndependentBatch(order, 0, 2, in, out);
+            for (int b = 0; b < 2; b++) for (int c = 0; c < 3; c++) {
+                for (int t = 0; t < 10; t++) assertEquals(w.input(order[b], t, c), in.get(t * 6 + b * 3 + c, 0));
+                for (int h = 0; h < 4; h++) assertEquals(w.target(order[b], h, c), out.get(h * 6 + b * 3 + c, 0));
+            }
+        }
+        Windows ms = ForecastData.prepare(SERIES, Features.MS, null, 10, 4, Split.Rule.RATIO).windows(Split.TRAIN);
+        try (Arena a = Arena.ofConfined()) {
+            assertThrows(IllegalStateException.class, () -> ms.fillChannelIndependentBatch(order, 0, 2, FloatMatrix.allocate(a, 60, 1), null));
+        }
+    }
+
+    @Test
+    void batchErrorsEqualWindowByWindowErrors() {
+        ForecastData d = ForecastData.prepare(SERIES, Features.M, null, 24, 6, Split.Rule.RATIO);
+        Windows test = d.windows(Split.TEST);
+        ForecastErrors expected = ForecastErrors.evaluate(test, NaiveForecast.lastValue(), d.outputStd());
+        ForecastErrors batched = new ForecastErrors(6, d.outputStd());
+        int[] order = new int[test.count()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        int batch = 7;
+        try (Arena a = Arena.ofConfined()) {
+            for (int from = 0; from < order.length; from += batch) {
+                int n = Math.min(batch, order.length - from);
+                FloatMatrix in = FloatMatrix.allocate(a, 24 * n, 3), target = FloatMatrix.allocate(a, 6 * n, 3), pred = FloatMatrix.allocate(a, 6 * n, 3);
+                test.fillBatch(order, from, n, in, target);
+                for (int h = 0; h < 6; h++) for (int b = 0; b < n; b++) for (int c = 0; c < 3; c++) pred.set(h * n + b, c, in.get(23 * n + b, c));
+                batched.add(pred, target, n);
+            }
+        }
+        assertEquals(expected.windows(), batched.windows());
+        assertEquals(expected.mse(), batched.mse(), 1e-12);
+        assertEquals(expected.maeOriginal(), batched.maeOriginal(), 1e-12);
+        assertEquals(expected.group(2, 4).mse(), batched.group(2, 4).mse(), 1e-12);
+    }
+
+    @Test
     void theLatestWindowIsTheLastRowsNormalisedWithTheTrainedStatistics() {
         ForecastData trained = ForecastData.prepare(SERIES, Features.MS, "target", 24, 6, Split.Rule.RATIO);
         // a later file, columns in another order, one extra column
