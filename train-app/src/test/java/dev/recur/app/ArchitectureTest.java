@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final Path MAIN = Path.of("src/main/java/dev/recur/app");
-    private static final Pattern REF = Pattern.compile("\\bdev\\.recur\\.app\\.(\\w+)");
+    private static final Pattern REF = Pattern.compile("\\bdev\\.recur\\.app((?:\\.[a-z]\\w*)*)");
     private static final Set<String> TASKS = Set.of("sentiment", "lm", "tag", "lab", "forecast");
 
     /** Package → the app packages its sources name (imports and qualified names), itself left out. */
@@ -36,8 +36,7 @@ class ArchitectureTest {
                 Set<String> uses = g.computeIfAbsent(pkg, k -> new TreeSet<>());
                 Matcher m = REF.matcher(Files.readString(f));
                 while (m.find()) {
-                    String first = m.group(1);
-                    String used = Character.isUpperCase(first.charAt(0)) ? "(root)" : first;
+                    String used = m.group(1).isEmpty() ? "(root)" : m.group(1).substring(1);
                     if (!used.equals(pkg)) uses.add(used);
                 }
             }

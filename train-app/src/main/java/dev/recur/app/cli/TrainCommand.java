@@ -5,6 +5,7 @@ import dev.recur.app.core.Io;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Choices.TruncateKind;
+import dev.recur.app.run.Launcher;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.sentiment.SentimentCheckpoint;
 import dev.recur.app.sentiment.TrainConfig;
@@ -139,14 +140,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Checks.range("--stop-after-epoch", stopAfterEpoch, 1, Integer.MAX_VALUE);
         Trainer.Result r = new Trainer(cfg, out, io).stopAfterEpoch(stopAfterEpoch).run(data, from, init);
-        io.out().println();
-        io.out().println("outputs in " + out + "/:");
-        io.out().printf("  %-20s model with the best validation accuracy (epoch %d)%n", Trainer.BEST, r.state().bestEpoch());
-        io.out().printf("  %-20s model after epoch %d, with optimizer state (continue with --resume --out %s)%n",
-                Trainer.LAST, r.state().epoch(), out);
-        io.out().printf("  %-20s one JSON object per epoch, then the test figures%n", Trainer.METRICS);
-        io.out().printf("  %-20s loss and accuracy per epoch%n", Trainer.PLOT);
-        io.out().println("try: train-app predict --checkpoint " + out.resolve(Trainer.BEST) + " \"A wonderful, moving film.\"");
+        io.progress().result(String.join("\n", "",
+                "outputs in " + out + "/:",
+                String.format("  %-20s model with the best validation accuracy (epoch %d)", Trainer.BEST, r.state().bestEpoch()),
+                String.format("  %-20s model after epoch %d, with optimizer state (for --resume)", Trainer.LAST, r.state().epoch()),
+                String.format("  %-20s one JSON object per epoch, then the test figures", Trainer.METRICS),
+                String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT)));
+        // the command on one line, as it is typed, so that it can be copied
+        io.out().println("try: " + Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
+                + " \"A wonderful, moving film.\"");
         return 0;
     }
 

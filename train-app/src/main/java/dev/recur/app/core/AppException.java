@@ -33,7 +33,7 @@ public class AppException extends RuntimeException {
 
     /**
      * {@code text} without Java internals: qualified class names (as in a library's message, such
-     * as {@code `dev.recur.app.run.Choices$ModelKind`}) become the plain word after them.
+     * as {@code `org.example.Choices$ModelKind`}) become the plain word after them.
      */
     public static String plain(String text) {
         if (text == null) return "";

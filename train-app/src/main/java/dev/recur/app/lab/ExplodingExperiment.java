@@ -5,7 +5,7 @@ import dev.recur.app.core.Io;
 import dev.recur.app.data.CharCorpus;
 import dev.recur.app.data.CharVocabulary;
 import dev.recur.app.run.Plots;
-import dev.recur.app.run.Progress;
+import dev.recur.app.run.progress.Bar;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Embedding;
 import dev.recur.layers.Linear;
@@ -40,9 +40,9 @@ public final class ExplodingExperiment {
         for (boolean clip : new boolean[] {false, true}) {
             String name = clip ? String.format(Locale.ROOT, "clip-norm %.3g", s.clipNorm()) : "no clipping";
             LabTasks.Outcome o;
-            try (Progress bar = Progress.start(io.progress(), "exploding, " + name, s.explodingSteps(), 0)) {
+            try (Bar bar = io.progress().start("exploding, " + name, s.explodingSteps(), "steps")) {
                 o = LabTasks.trainExploding(s.length(), s.hidden(), (float) s.recurrentScale(), s.explodingSteps(), s.batch(), s.sgdLr(),
-                        clip ? s.clipNorm() : 0, s.seed(), step -> bar.update(step, ""));
+                        clip ? s.clipNorm() : 0, s.seed(), step -> bar.update(step));
             }
             int n = o.log().size();
             double[] x = new double[n], l = new double[n], g = new double[n];

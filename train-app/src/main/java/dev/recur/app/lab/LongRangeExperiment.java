@@ -5,7 +5,7 @@ import dev.recur.app.core.Io;
 import dev.recur.app.data.CharCorpus;
 import dev.recur.app.data.CharVocabulary;
 import dev.recur.app.run.Plots;
-import dev.recur.app.run.Progress;
+import dev.recur.app.run.progress.Bar;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Embedding;
 import dev.recur.layers.Linear;
@@ -47,9 +47,9 @@ public final class LongRangeExperiment {
             for (int i = 0; i < s.lengths().size(); i++) {
                 int len = s.lengths().get(i);
                 LabTasks.Outcome o;
-                try (Progress bar = Progress.start(io.progress(), LabSettings.label(cell) + " T=" + len, s.trainSteps(), 0)) {
+                try (Bar bar = io.progress().start(LabSettings.label(cell) + " T=" + len, s.trainSteps(), "steps")) {
                     o = LabTasks.trainAdding(cell, len, s.hidden(), s.trainSteps(), s.batch(), s.lr(), s.clipNorm(), s.seed(), s.forgetBias(),
-                            step -> bar.update(step, ""));
+                            step -> bar.update(step));
                 }
                 boolean learned = o.testMse() < threshold;
                 csv.add(LabSettings.label(cell), len, o.testMse(), AddingProblem.BASELINE_MSE, learned);

@@ -5,7 +5,8 @@ import dev.recur.app.core.Io;
 import dev.recur.app.data.CharCorpus;
 import dev.recur.app.data.CharVocabulary;
 import dev.recur.app.run.Plots;
-import dev.recur.app.run.Progress;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Embedding;
 import dev.recur.layers.Linear;
@@ -128,27 +129,27 @@ public final class VanishingExperiment {
         try (LabTasks.AddingNet net = new LabTasks.AddingNet(cell, s.hidden(), s.length(), s.batch(), s.seed(), s.forgetBias())) {
             if (pretrainSteps > 0) {
                 try (var opt = new dev.recur.layers.optim.Adam(net.params, (float) s.lr());
-                     Progress bar = Progress.start(io.progress(), "pre-training " + LabSettings.label(cell), pretrainSteps, 0)) {
+                     Bar bar = io.progress().start("pre-training " + LabSettings.label(cell), pretrainSteps, "steps")) {
                     AddingProblem train = new AddingProblem(s.length(), s.seed() * 7 + 1);
                     for (int step = 1; step <= pretrainSteps; step++) {
                         net.zeroGrad();
                         double loss = net.batch(train, true);
                         dev.recur.app.run.UpdateGuard.check(net.params, (float) loss, step, s.clipNorm());
                         opt.step();
-                        bar.update(step, String.format(Locale.ROOT, "mse %.4f", loss));
+                        bar.update(step, Field.metric("mse %.4f", loss));
                     }
                 }
             }
             AddingProblem data = new AddingProblem(s.length(), s.seed() * 7 + 3);
             double[] sum = new double[s.length()];
             try (GradientProbe probe = new GradientProbe(net.rnn, GradientProbe.squaredError(net.fc, net.ys, s.batch()), net.fc, s.batch(), s.length());
-                 Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + LabSettings.label(cell), s.batches(), 0)) {
+                 Bar bar = io.progress().start("‖∂L/∂h_k‖ " + LabSettings.label(cell), s.batches(), "batches")) {
                 for (int i = 0; i < s.batches(); i++) {
                     data.next(s.batch(), net.xs, net.ys);
                     net.x.copyFrom(net.xs);
                     double[] n = probe.norms(net.x, s.length());
                     for (int d = 0; d < s.length(); d++) sum[d] += n[d] / s.batches();
-                    bar.update(i + 1, "");
+                    bar.update(i + 1);
                 }
             }
             return sum;
@@ -190,14 +191,14 @@ public final class VanishingExperiment {
         double[] sum = new double[s.length()];
         try (Arena arena = Arena.ofShared();
              GradientProbe probe = new GradientProbe(rnn, GradientProbe.crossEntropy(fc, targets, s.batch()), fc, s.batch(), s.length());
-             Progress bar = Progress.start(io.progress(), "‖∂L/∂h_k‖ " + name, inputs.size(), 0)) {
+             Bar bar = io.progress().start("‖∂L/∂h_k‖ " + name, inputs.size(), "batches")) {
             FloatMatrix x = FloatMatrix.allocate(arena, s.length() * s.batch(), emb.embeddingDim());
             for (int i = 0; i < inputs.size(); i++) {
                 System.arraycopy(targetList.get(i), 0, targets, 0, s.batch());
                 emb.forward(inputs.get(i), s.length() * s.batch(), x);
                 double[] n = probe.norms(x, s.length());
                 for (int d = 0; d < s.length(); d++) sum[d] += n[d] / inputs.size();
-                bar.update(i + 1, "");
+                bar.update(i + 1);
             }
         }
         return sum;

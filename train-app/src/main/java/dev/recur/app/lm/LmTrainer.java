@@ -6,13 +6,15 @@ import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Plots;
+import dev.recur.app.run.Launcher;
 import dev.recur.app.run.MetricsLog;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.Optimizers;
-import dev.recur.app.run.Progress;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.run.UpdateGuard;
 import dev.recur.layers.optim.Optimizer;
@@ -162,8 +164,8 @@ public final class LmTrainer {
                 // Inter-layer dropout masks are a function of (seed, call counter): restore the counter.
                 String dropoutCalls = resumed.metadata().get("train.dropout_calls");
                 if (dropoutCalls != null) model.recurrent().setDropoutCalls(Long.parseLong(dropoutCalls));
-                io.err().printf(Locale.ROOT, "resuming %s at epoch %d, window %d/%d%n", last, startEpoch + 1,
-                        startWindow, train.windows());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s at epoch %d, window %d/%d", last, startEpoch + 1,
+                        startWindow, train.windows()));
             }
             Path metricsFile = o.out().resolve(RunFolder.METRICS);
             if (o.resume()) {
@@ -174,9 +176,9 @@ public final class LmTrainer {
                 }
             }
             MetricsLog.rewrite(metricsFile, history);
-            io.err().printf(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
-                            + " %d windows per epoch%n", cfg.describe(), corpus.name(), corpus.train().length,
-                    corpus.validation().length, o.batch(), o.tbptt(), train.windows());
+            io.progress().info(String.format(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
+                            + " %d windows per epoch", cfg.describe(), corpus.name(), corpus.train().length,
+                    corpus.validation().length, o.batch(), o.tbptt(), train.windows()));
             int[] in = new int[o.batch() * o.tbptt()], tg = new int[in.length];
             long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
             long t0 = System.nanoTime();
@@ -191,8 +193,8 @@ public final class LmTrainer {
                     double lossSum = 0;
                     long lossCount = 0;
                     int first = epoch == startEpoch ? startWindow : 0;
-                    try (Progress bar = Progress.start(io.progress(), "epoch " + (epoch + 1) + "/" + o.epochs(),
-                            train.windows(), first)) {
+                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(),
+                            train.windows(), "windows", first)) {
                         for (int w = first; w < train.windows(); w++) {
                             long s0 = System.nanoTime();
                             int steps = train.fill(w, in, tg);
@@ -205,8 +207,8 @@ public final class LmTrainer {
                             lossSum += (double) loss * steps * o.batch();
                             lossCount += (long) steps * o.batch();
                             double avg = lossSum / lossCount;
-                            bar.update(w + 1, String.format(Locale.ROOT, "loss %.3f nats (%.3f bpc) | %,.0f chars/s | ‖g‖ %.2f",
-                                    avg, avg / LN2, trainChars / trainSeconds, norm));
+                            bar.update(w + 1, Field.metric("loss %.3f nats (%.3f bpc)", avg, avg / LN2),
+                                    Field.detail("%,.0f chars/s", trainChars / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                             boolean timeUp = System.nanoTime() > deadline;
                             boolean endOfEpoch = w + 1 == train.windows();
                             boolean evalNow = endOfEpoch || timeUp || (o.evalEvery() > 0 && (w + 1) % o.evalEvery() == 0);
@@ -248,19 +250,21 @@ public final class LmTrainer {
                                 }
                                 Checkpoint.write(last, TASK, meta, model.parameters(), opt, state);
                                 if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
-                                io.err().printf(Locale.ROOT, "%nepoch %.2f: train %.4f, validation %.4f nats/char (%.4f bits/char)%s, "
-                                                + "%,.0f chars/s, %.0f s%n", epoch + (w + 1.0) / train.windows(), avg, lastVal,
+                                if (endOfEpoch || timeUp) bar.close(); // its last line, then the summary
+                                io.progress().info(String.format(Locale.ROOT, "epoch %.2f: train %.4f, validation %.4f nats/char (%.4f bits/char)%s, "
+                                                + "%,.0f chars/s, %.0f s", epoch + (w + 1.0) / train.windows(), avg, lastVal,
                                         lastVal / LN2, improved ? " (best)" : "", trainChars / trainSeconds,
-                                        (System.nanoTime() - t0) / 1e9);
+                                        (System.nanoTime() - t0) / 1e9));
                                 if (o.sampleLength() > 0) {
                                     sampler.copyParametersFrom(model);
                                     String prompt = defaultPrompt(cfg.vocabulary());
-                                    io.err().println("--- sample ---\n" + prompt
+                                    io.progress().info("--- sample ---\n" + prompt
                                             + generate(sampler, prompt, o.sampleLength(), 0.8, 0, o.seed()) + "\n--------------");
                                 }
                             }
                             if (timeUp) {
-                                io.err().printf(Locale.ROOT, "time limit of %.1f minutes reached; stopping%n", o.timeLimitMinutes());
+                                bar.close();
+                                io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
                                 stop = true;
                                 break;
                             }
@@ -270,9 +274,10 @@ public final class LmTrainer {
             }
             if (!history.isEmpty()) writeCurve(o.out().resolve("curve.png"), history);
             double secs = (System.nanoTime() - t0) / 1e9;
-            io.out().printf(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
-                            + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s%n", lastVal, lastVal / LN2, bestVal,
-                    trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile);
+            io.progress().result(String.format(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
+                            + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s", lastVal, lastVal / LN2, bestVal,
+                    trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile));
+            io.out().println("try: " + Launcher.command() + " sample --checkpoint " + best);
             return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
         }
     }

@@ -18,7 +18,8 @@ import dev.recur.layers.optim.Optimizer;
 import dev.recur.app.run.AtomicFiles;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.CurvePlot;
-import dev.recur.app.run.EpochProgress;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
@@ -141,9 +142,9 @@ public final class Trainer {
         EncodedSet fit = EncodedSet.ofTokens("train", docs, fitReviews, encoder);
         EncodedSet val = EncodedSet.of("validation", valReviews, encoder);
         EncodedSet test = EncodedSet.of("test", ds.test(), encoder);
-        io.err().printf("data: %s — %d train, %d validation, %d test reviews; vocabulary %d words; max-len %d (keep %s); "
-                        + "read in %.1f s%n", ds.source(), fit.size(), val.size(), test.size(), encoder.vocabulary().size(),
-                encoder.maxLen(), encoder.truncation().name().toLowerCase(java.util.Locale.ROOT), (System.nanoTime() - t0) / 1e9);
+        io.progress().info(String.format("data: %s — %d train, %d validation, %d test reviews; vocabulary %d words; max-len %d (keep %s); "
+                        + "read in %.1f s", ds.source(), fit.size(), val.size(), test.size(), encoder.vocabulary().size(),
+                encoder.maxLen(), encoder.truncation().name().toLowerCase(java.util.Locale.ROOT), (System.nanoTime() - t0) / 1e9));
 
         RunFolder.prepare(out, resumeFrom != null);
         int maxSteps = Math.max(1, Math.max(fit.maxLength(), Math.max(val.maxLength(), test.maxLength())));
@@ -163,9 +164,9 @@ public final class Trainer {
             List<Map<String, ?>> lines = new ArrayList<>();
             for (EpochStats s : state.history()) lines.add(s.toMap());
             MetricsLog.rewrite(out.resolve(METRICS), lines);
-            io.err().printf("model: %s, %,d parameters; %s lr %s (%s), batch %d, %d threads (%s, %d lanes)%n",
+            io.progress().info(String.format("model: %s, %,d parameters; %s lr %s (%s), batch %d, %d threads (%s, %d lanes)",
                     describe(cfg), model.parameterCount(), cfg.optimizer(), cfg.lr(), cfg.lrSchedule(), cfg.batch(), Engine.threads(),
-                    Engine.species(), Engine.lanes());
+                    Engine.species(), Engine.lanes()));
             try (MetricsLog metrics = MetricsLog.append(out.resolve(METRICS))) {
                 for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch); epoch++) {
                     state = epoch(epoch, model, optimizer, fit, val, batch, state, encoder, metrics, fingerprint);
@@ -197,7 +198,7 @@ public final class Trainer {
         long correct = 0, seen = 0, tokens = 0;
         TrainingStep trainingStep = new TrainingStep(model, optimizer, trainable(model), cfg.clipNorm(), cfg.clipValue());
         long start = System.nanoTime();
-        try (EpochProgress bar = EpochProgress.start(io, String.format("epoch %d/%d", epoch, cfg.epochs()), fit.size())) {
+        try (Bar bar = io.progress().start(String.format("epoch %d/%d", epoch, cfg.epochs()), fit.size(), "seq")) {
             for (int bi = 0; bi < plan.size(); bi++) {
                 int[] members = plan.get(bi); // the last batch may be short: the model runs any size up to cfg.batch()
                 Batcher.fill(fit.sequences(), fit.labels(), members, batch, order);
@@ -218,7 +219,8 @@ public final class Trainer {
                 lossSum += (double) loss * real;
                 normSum += norm;
                 seen += real;
-                bar.step(plan.get(bi).length, String.format(" | loss %.4f acc %.1f%% |g| %.2f", lossSum / seen, 100.0 * correct / seen, norm));
+                bar.update(seen, Field.metric("loss %.4f acc %.1f%%", lossSum / seen, 100.0 * correct / seen),
+                        Field.detail("‖g‖ %.2f", norm));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -241,10 +243,10 @@ public final class Trainer {
                 history.stream().mapToDouble(EpochStats::valLoss).toArray(),
                 history.stream().mapToDouble(EpochStats::trainAccuracy).toArray(),
                 history.stream().mapToDouble(EpochStats::valAccuracy).toArray(), out.resolve(PLOT));
-        io.out().printf("epoch %d/%d  train loss %.4f acc %.2f%%  %s  |g| %.2f  %.1f s  %.0f seq/s%s%n", epoch, cfg.epochs(),
+        io.progress().result(String.format("epoch %d/%d  train loss %.4f acc %.2f%%  %s  |g| %.2f  %.1f s  %.0f seq/s%s", epoch, cfg.epochs(),
                 s.trainLoss(), 100 * s.trainAccuracy(),
                 hasVal ? String.format("val loss %.4f acc %.2f%% F1 %.4f", s.valLoss(), 100 * s.valAccuracy(), s.valF1())
-                        : "(no validation)", s.gradNorm(), seconds, s.seqPerSec(), improved && hasVal ? "  * best" : "");
+                        : "(no validation)", s.gradNorm(), seconds, s.seqPerSec(), improved && hasVal ? "  * best" : ""));
         io.out().flush();
         return next;
     }
@@ -282,8 +284,8 @@ public final class Trainer {
         m.put("epoch", tested);
         m.putAll(t.toMap());
         metrics.write(m);
-        io.out().printf("test (epoch %d, %d reviews): accuracy %.2f%%  precision %.4f  recall %.4f  F1 %.4f  loss %.4f%n",
-                tested, t.count(), 100 * t.accuracy(), t.precision(), t.recall(), t.f1(), t.loss());
+        io.progress().result(String.format("test (epoch %d, %d reviews): accuracy %.2f%%  precision %.4f  recall %.4f  F1 %.4f  loss %.4f",
+                tested, t.count(), 100 * t.accuracy(), t.precision(), t.recall(), t.f1(), t.loss()));
         return new Result(out, state, t, tested);
     }
 }

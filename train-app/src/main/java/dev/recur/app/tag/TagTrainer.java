@@ -8,7 +8,8 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.Progress;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.UpdateGuard;
 import dev.recur.app.run.MetricsLog;
@@ -169,10 +170,10 @@ public final class TagTrainer {
                 }
             }
             MetricsLog.rewrite(metricsFile, kept);
-            io.err().printf(Locale.ROOT, "tag %s: %s ×%d bidirectional, hidden %d; %,d train / %,d validation / %,d test "
-                            + "sentences; %,d words, %d tags%n", cfg.column().name().toLowerCase(Locale.ROOT),
+            io.progress().info(String.format(Locale.ROOT, "tag %s: %s ×%d bidirectional, hidden %d; %,d train / %,d validation / %,d test "
+                            + "sentences; %,d words, %d tags", cfg.column().name().toLowerCase(Locale.ROOT),
                     cfg.cell(), cfg.layers(), cfg.hidden(), train.size(), val.size(), test.size(), cfg.words().size(),
-                    cfg.tags().size());
+                    cfg.tags().size()));
             long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
             double trainSeconds = 0;
             long trainTokens = 0;
@@ -184,7 +185,7 @@ public final class TagTrainer {
                     double lossSum = 0;
                     long lossTokens = 0;
                     float norm = 0;
-                    try (Progress bar = Progress.start(io.progress(), "epoch " + (epoch + 1) + "/" + o.epochs(), order.length, 0)) {
+                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(), order.length, "batches")) {
                         for (int i = 0; i < order.length; i++) {
                             TagBatches.Batch b = trainB.batches().get(order[i]);
                             long s0 = System.nanoTime();
@@ -204,8 +205,8 @@ public final class TagTrainer {
                             trainTokens += tok;
                             lossSum += (double) loss * tok;
                             lossTokens += tok;
-                            bar.update(i + 1, String.format(Locale.ROOT, "loss %.4f | %,.0f tokens/s | ‖g‖ %.2f",
-                                    lossSum / lossTokens, trainTokens / trainSeconds, norm));
+                            bar.update(i + 1, Field.metric("loss %.4f", lossSum / lossTokens),
+                                    Field.detail("%,.0f tokens/s", trainTokens / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                         }
                     }
                     valScores = evaluate(model, valB, val);
@@ -260,11 +261,11 @@ public final class TagTrainer {
                 rec.put("tokens_per_s", trainSeconds > 0 ? trainTokens / trainSeconds : 0);
                 metrics.write(rec);
                 if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                io.out().printf(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%%n",
-                        cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy());
+                io.progress().result(String.format(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%",
+                        cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy()));
                 if (cfg.column() == ConllReader.Column.CHUNK) io.out().println(testScores.conlleval());
-                io.out().printf(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s%n",
-                        trainSeconds > 0 ? trainTokens / trainSeconds : 0, last, best, metricsFile);
+                io.progress().result(String.format(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s",
+                        trainSeconds > 0 ? trainTokens / trainSeconds : 0, last, best, metricsFile));
                 return new Result(valScores, testScores, trainSeconds > 0 ? trainTokens / trainSeconds : 0, best);
             }
         }

@@ -1,0 +1,39 @@
+package dev.recur.app.run.progress;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Breaks a line of text at spaces so that no piece is wider than a given number of columns. */
+final class WordWrap {
+    private WordWrap() {}
+
+    /** The indent of the second and later pieces, after the line's own, so that they read as one item. */
+    static final String INDENT = "  ";
+
+    /**
+     * Splits {@code text} (one line) into pieces of at most {@code width} code points, breaking at
+     * spaces; a word longer than a piece is cut. Pieces after the first start with the line's own
+     * leading spaces and {@link #INDENT}.
+     */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        int w = Math.max(width, INDENT.length() + 8);
+        String rest = text.stripTrailing();
+        String hanging = rest.substring(0, rest.length() - rest.stripLeading().length()) + INDENT;
+        String prefix = "";
+        while (true) {
+            int room = Math.max(8, w - prefix.length());
+            if (Text.width(rest) <= room) {
+                lines.add(prefix + rest);
+                return lines;
+            }
+            int cut = Text.offset(rest, room);           // the first code point that does not fit
+            int space = rest.lastIndexOf(' ', cut);
+            int end = space > 0 ? space : cut;
+            lines.add(prefix + rest.substring(0, end).stripTrailing());
+            rest = rest.substring(end).stripLeading();
+            if (rest.isEmpty()) return lines;
+            prefix = hanging;
+        }
+    }
+}
