@@ -86,4 +86,16 @@ class BaselineTest {
         assertEquals(OptionalInt.empty(), Seasonality.infer(ramp, 96), "a straight line has no season");
         assertEquals(OptionalInt.of(7), Seasonality.infer(new double[][] {periodic(300, 7).columns()[1]}, 30));
     }
+
+    @Test
+    void theBaselinesAreTheLastValueAndTheGivenOrInferredSeason() {
+        ForecastData synthetic = ForecastData.prepare(SyntheticSeries.generate(), Features.M, null, 96, 24, Split.Rule.RATIO);
+        assertEquals(List.of("last value", "seasonal naive (24)"), NaiveForecast.baselines(synthetic, null).stream().map(NaiveForecast::name).toList());
+        assertEquals(12, NaiveForecast.baselines(synthetic, 12).get(1).season());
+        assertEquals(1, NaiveForecast.baselines(synthetic, 1).size(), "season 1 is the last value");
+        ForecastData ramp = ForecastData.prepare(periodic(1000, 24), Features.S, "ramp", 96, 24, Split.Rule.RATIO);
+        assertEquals(List.of("last value"), NaiveForecast.baselines(ramp, null).stream().map(NaiveForecast::name).toList());
+        assertTrue(SeriesCsvTest.error(() -> NaiveForecast.baselines(synthetic, 168)).startsWith("the season (168) is longer than the look-back (96)"));
+        assertEquals("--season must be ≥ 1, got 0", SeriesCsvTest.error(() -> NaiveForecast.baselines(synthetic, 0)));
+    }
 }
