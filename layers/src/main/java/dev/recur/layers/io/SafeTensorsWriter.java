@@ -1,6 +1,7 @@
 package dev.recur.layers.io;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.Parameter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -63,6 +64,11 @@ public final class SafeTensorsWriter {
     public SafeTensorsWriter put(String name, long[] shape, FloatMatrix m) {
         checkCount(name, shape, m.size());
         return add(new Entry(name, DType.F32, shape.clone(), m));
+    }
+
+    /** Adds a parameter's value under its name with PyTorch's shape ({@link Parameter#shape()}: biases 1-D). */
+    public SafeTensorsWriter put(Parameter p) {
+        return put(p.name(), p.shape(), p.value());
     }
 
     /** Adds an F32 tensor from an array. */

@@ -13,7 +13,6 @@ import dev.recur.app.sentiment.Trainer;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import picocli.CommandLine.ParseResult;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -129,9 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (initFrom != null) {
                 init = SentimentCheckpoint.load(initFrom);
                 TrainConfig shape = init.trainConfig().withEpochsAndThreads(cfg.epochs(), cfg.threads());
-                Map<String, String> stored = shape.options();
-                stored.put("--vocab-size", Integer.toString(init.encoder().vocabulary().size()));
-                RunOptions.check(given, stored, SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
+                RunOptions.check(given, shape.options(), SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
                         + ", and these differ", "Drop them or give the model's values.", "the model has");
                 cfg = cfg.withShapeOf(init.trainConfig());
                 io.err().println("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
