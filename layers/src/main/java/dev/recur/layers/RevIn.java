@@ -23,9 +23,10 @@ import java.util.List;
  *
  * <p>Matrices are time-major: {@code T·B × C}, row {@code t·B + b}, for any T (the look-back L on
  * the way in, the horizon H on the way out). Call {@link #statistics} on the look-back first; the
- * other methods use the statistics it stored. Not thread-safe: one caller at a time.
+ * other methods use the statistics it stored. A {@link Module}: nothing allocated in steady state
+ * (the statistics arrays grow only with the batch). Not thread-safe: one caller at a time.
  */
-public final class RevIn implements HasParameters {
+public final class RevIn implements Module {
     /** The reference's ε, added to the variance and (squared) to the weight on the way back. */
     public static final float EPS = 1e-5f;
 
@@ -33,6 +34,7 @@ public final class RevIn implements HasParameters {
     private final boolean affine;
     private final Parameter weight;
     private final Parameter bias;
+    private final List<Parameter> parameters;
     private float[] mean = new float[0];
     private float[] std = new float[0];
     private int batch;
@@ -48,6 +50,7 @@ public final class RevIn implements HasParameters {
         weight = new Parameter(prefix + ".affine_weight", FloatMatrix.allocate(arena, 1, channels), FloatMatrix.allocate(arena, 1, channels));
         bias = new Parameter(prefix + ".affine_bias", FloatMatrix.allocate(arena, 1, channels), FloatMatrix.allocate(arena, 1, channels));
         weight.value().fill(1f);
+        parameters = affine ? List.of(weight, bias) : List.of();
     }
 
     public int channels() { return channels; }
@@ -60,7 +63,7 @@ public final class RevIn implements HasParameters {
 
     /** The affine weight and bias, or nothing when not affine. */
     @Override
-    public List<Parameter> parameters() { return affine ? List.of(weight, bias) : List.of(); }
+    public List<Parameter> parameters() { return parameters; }
 
     /** The stored mean of window b, channel c. */
     public float mean(int b, int c) { return mean[b * channels + c]; }
