@@ -146,10 +146,14 @@ public final class SafeTensorsWriter {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // One fixed name per target, not a fresh random one: a process killed in the middle of a write
+        // (SIGKILL runs no cleanup) leaves this file behind, and the next write of the same target
+        // overwrites and renames it, so killed-and-resumed runs do not collect temporary files.
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(ch);
                 ch.force(true);
             }

@@ -116,12 +116,6 @@ public final class Batch {
         return m;
     }
 
-    /** Throws a clear error unless every length is in [1, T] and every valid token in [0, vocabSize). */
-    public void validate(int vocabSize) {
-        checkLengths();
-        checkIds(0, vocabSize);
-    }
-
     /** Throws a clear error unless every length is in [1, T]. */
     public void checkLengths() {
         for (int b = 0; b < size; b++) {

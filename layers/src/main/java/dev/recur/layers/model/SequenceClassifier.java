@@ -252,9 +252,6 @@ public final class SequenceClassifier implements SequenceModel {
         probabilities(lg, out);
     }
 
-    /** Probabilities of the last forward's logits (see {@link #predict}), without running the model. */
-    public void lastProbabilities(float[] out) { probabilities(lastLogits, out); }
-
     private void probabilities(FloatMatrix lg, float[] out) {
         int b = lg.rows(), o = config.outputs();
         if (out.length < b * o) throw new IllegalArgumentException("predict: output array of " + out.length + " < " + b * o);

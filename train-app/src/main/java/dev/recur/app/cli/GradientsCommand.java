@@ -143,6 +143,7 @@ public final class GradientsCommand implements Callable<Integer> {
         if (all || experiment == Experiment.vanishing) {
             if (checkpoint != null) {
                 try (LmTrainer.Loaded lm = LmTrainer.load(checkpoint, batch, length)) {
+                    lm.model().recurrent().setStateful(false); // the probe gives each run its initial state
                     CharCorpus text = LmTrainer.corpus(data, 0.1);
                     new VanishingExperiment(s, io).run(new VanishingExperiment.TrainedModel("lm checkpoint "
                             + checkpoint.getFileName() + " on " + text.name(), lm.config().cell(), lm.config().layers(),

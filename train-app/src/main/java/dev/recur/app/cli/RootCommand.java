@@ -33,7 +33,7 @@ public final class RootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err().println("No command given: training the default model on the embedded IMDB sample "
+        io.progress().info("No command given: training the default model on the embedded IMDB sample "
                 + "(run '" + dev.recur.app.run.Launcher.command() + " --help' for all commands).");
         return spec.commandLine().getSubcommands().get("train").execute(verbose ? new String[] {"--verbose"} : new String[0]);
     }

@@ -117,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + cfg.epochs() + " epochs; pass a larger --epochs to train further");
             }
             if (data == null && !cfg.data().equals(DATA_SAMPLE)) data = Path.of(cfg.data());
-            io.err().println("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
+            io.progress().info("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
         } else {
             if (out == null) {
                 out = Path.of("runs", model.model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -131,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
                 RunOptions.check(given, shape.options(), SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
                         + ", and these differ", "Drop them or give the model's values.", "the model has");
                 cfg = cfg.withShapeOf(init.trainConfig());
-                io.err().println("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
+                io.progress().info("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
                         + (freeze == FreezeKind.none ? "" : ", " + freeze + " frozen") + ")");
             }
         }
@@ -143,8 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
                 String.format("  %-20s model after epoch %d, with optimizer state (for --resume)", Trainer.LAST, r.state().epoch()),
                 String.format("  %-20s one JSON object per epoch, then the test figures", Trainer.METRICS),
                 String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT)));
-        // the command on one line, as it is typed, so that it can be copied
-        io.out().println("try: " + Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
+        io.progress().command("try: ", Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
                 + " \"A wonderful, moving film.\"");
         return 0;
     }

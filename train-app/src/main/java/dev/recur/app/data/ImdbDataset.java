@@ -217,6 +217,10 @@ public final class ImdbDataset {
                 for (Path f : files) {
                     Matcher m = FILE.matcher(f.getFileName().toString());
                     if (!m.matches()) continue;
+                    if (!Files.isRegularFile(f)) { // a FIFO named like a review would block the reader for ever
+                        throw new AppException("'" + f + "' is not a regular file (a folder, pipe or device); a review must be "
+                                + "a text file: remove or replace it");
+                    }
                     byte[] bytes;
                     try {
                         long size = Files.size(f);

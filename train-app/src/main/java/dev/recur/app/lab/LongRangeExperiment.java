@@ -56,8 +56,8 @@ public final class LongRangeExperiment {
                 x[i] = len;
                 y[i] = o.testMse();
                 table.append(String.format(Locale.ROOT, "%9.4f%s", o.testMse(), learned ? "*" : " "));
-                io.err().printf(Locale.ROOT, "%s, T=%d: test MSE %.4f (%s)%n", LabSettings.label(cell), len, o.testMse(),
-                        learned ? "learned" : "not learned");
+                io.progress().info(String.format(Locale.ROOT, "%s, T=%d: test MSE %.4f (%s)", LabSettings.label(cell), len, o.testMse(),
+                        learned ? "learned" : "not learned"));
             }
             table.append('\n');
             lines.add(new Plots.Line(LabSettings.label(cell), x, y));

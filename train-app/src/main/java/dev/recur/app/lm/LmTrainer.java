@@ -156,8 +156,7 @@ public final class LmTrainer {
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
-                resumed.copy("state.h", model.hiddenState());
-                if (model.cellState() != null) resumed.copy("state.c", model.cellState());
+                model.restoreState(resumed);
                 startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
                 startWindow = Integer.parseInt(resumed.meta("train.window"));
                 bestVal = Double.parseDouble(resumed.meta("train.best_val"));
@@ -207,7 +206,7 @@ public final class LmTrainer {
                             lossSum += (double) loss * steps * o.batch();
                             lossCount += (long) steps * o.batch();
                             double avg = lossSum / lossCount;
-                            bar.update(w + 1, Field.metric("loss %.3f nats (%.3f bpc)", avg, avg / LN2),
+                            bar.update(w + 1, Field.metric("loss %.3f (%.3f bpc)", avg, avg / LN2),
                                     Field.detail("%,.0f chars/s", trainChars / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                             boolean timeUp = System.nanoTime() > deadline;
                             boolean endOfEpoch = w + 1 == train.windows();
@@ -277,7 +276,7 @@ public final class LmTrainer {
             io.progress().result(String.format(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
                             + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s", lastVal, lastVal / LN2, bestVal,
                     trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile));
-            io.out().println("try: " + Launcher.command() + " sample --checkpoint " + best);
+            io.progress().command("try: ", Launcher.command() + " sample --checkpoint " + best);
             return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
         }
     }

@@ -80,7 +80,7 @@ public final class Checkpoint {
         w.metadata(K_FORMAT, FORMAT);
         w.metadata(K_VERSION, Integer.toString(VERSION));
         w.metadata(K_TASK, task);
-        for (Parameter p : params) w.put(p.name(), p.value());
+        for (Parameter p : params) w.put(p); // PyTorch's shapes (1-D biases)
         if (optimizer != null) optimizer.saveState(w);
         extra.forEach(w::put);
         try {

@@ -160,6 +160,9 @@ public final class Trainer {
                 resumeFrom.loadInto(model);
                 resumeFrom.loadOptimizer(optimizer);
                 state = resumeFrom.state();
+                // A kill between writing last (of the best epoch so far) and copying it to best leaves
+                // an older best behind: copy again, so best is the epoch the state says it is.
+                if (state.bestEpoch() == state.epoch() && state.epoch() > 0) AtomicFiles.copy(out.resolve(LAST), out.resolve(BEST));
             }
             List<Map<String, ?>> lines = new ArrayList<>();
             for (EpochStats s : state.history()) lines.add(s.toMap());

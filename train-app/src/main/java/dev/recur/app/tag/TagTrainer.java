@@ -155,7 +155,7 @@ public final class TagTrainer {
                 startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
                 bestScore = Double.parseDouble(resumed.meta("train.best_score"));
                 model.dropout().setCalls(Long.parseLong(resumed.meta("train.dropout_calls")));
-                io.err().printf(Locale.ROOT, "resuming %s after epoch %d%n", last, startEpoch);
+                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
             }
             Path metricsFile = o.out().resolve(RunFolder.METRICS);
             List<double[]> curve = new ArrayList<>();
@@ -236,12 +236,12 @@ public final class TagTrainer {
                     meta.put("train.dropout_calls", Long.toString(model.dropout().calls()));
                     Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
                     if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
-                    io.err().printf(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, accuracy %.2f %%%s%s, %,.0f tokens/s%n",
+                    io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, accuracy %.2f %%%s%s, %,.0f tokens/s",
                             epoch + 1, lossSum / lossTokens, valScores.loss(), 100 * valScores.accuracy(),
                             cfg.column() == ConllReader.Column.CHUNK ? String.format(Locale.ROOT, ", F1 %.2f", 100 * valScores.f1()) : "",
-                            improved ? " (best)" : "", trainTokens / trainSeconds);
+                            improved ? " (best)" : "", trainTokens / trainSeconds));
                     if (System.nanoTime() > deadline) {
-                        io.err().printf(Locale.ROOT, "time limit of %.1f minutes reached; stopping%n", o.timeLimitMinutes());
+                        io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
                         break;
                     }
                 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The text of one bar's line: {@code label  42% │████▌     │ 1,512/3,600 seq  900 seq/s  0:02 left
+ * The text of one bar's line: {@code label  42% │████▌     │ 1,512/3,600 seq  900/s  0:02 left
  * | loss 0.6826 | ‖g‖ 0.27}. {@link #fit} makes it no wider than a terminal, dropping parts by
  * priority; {@link #plain} is the whole line without the graphic, for logs.
  *
@@ -100,7 +100,7 @@ final class BarLine {
         String count = known ? padded(s.done(), s.total()) + "/" + String.format(Locale.ROOT, "%,d", s.total())
                 : String.format(Locale.ROOT, "%,d", s.done());
         parts.add(new Part(count + " " + s.unit(), COUNT, " "));
-        if (!Double.isNaN(s.rate())) parts.add(new Part(rate(s.rate()) + " " + s.unit() + "/s", RATE, "  "));
+        if (!Double.isNaN(s.rate())) parts.add(new Part(rate(s.rate()) + "/s", RATE, "  ")); // the unit is just before
         if (!Double.isNaN(s.seconds()) && (known || s.finished())) {
             parts.add(new Part(s.finished() ? "in " + duration(s.seconds()) : duration(s.seconds()) + " left", TIME, "  "));
         }

@@ -147,6 +147,17 @@ public final class Progress {
         if (moveBars) redraw(List.of());
     }
 
+    /**
+     * Prints a shell command for the user to run next on standard output, after {@code lead}
+     * (e.g. {@code "try: "}); when standard output is a terminal too narrow for it, the command is
+     * broken between its arguments with shell line continuations, so that it can still be copied.
+     */
+    public synchronized void command(String lead, String command) {
+        int columns = outColumns.getAsInt();
+        String text = CONTROL.matcher(lead + command).replaceAll(" ");
+        result(String.join("\n", columns == Integer.MAX_VALUE ? List.of(text) : WordWrap.command(text, columns - 1)));
+    }
+
     /** {@code text} split at line ends, control characters made spaces, lines wrapped to {@code columns} (minus one). */
     private static List<String> lines(String text, int columns) {
         List<String> lines = new ArrayList<>();

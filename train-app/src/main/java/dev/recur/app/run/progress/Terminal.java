@@ -34,7 +34,7 @@ final class Terminal {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         TIOCGWINSZ = os.contains("mac") || os.contains("darwin") ? 0x40087468L : 0x5413L;
         MemorySegment winsize = null;
-        if (!os.contains("win")) {
+        if (!os.startsWith("windows")) {
             try {
                 Linker linker = Linker.nativeLinker();
                 var libc = linker.defaultLookup();

@@ -36,4 +36,40 @@ final class WordWrap {
             prefix = hanging;
         }
     }
+
+    /**
+     * Splits a shell command into lines of at most {@code width} code points (when its words allow),
+     * breaking only between arguments (spaces outside quotes) and ending each line but the last
+     * with a line continuation {@code " \\"}, so that the lines pasted into a shell run the command.
+     * Lines after the first are indented by {@link #INDENT} twice.
+     */
+    static List<String> command(String text, int width) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        for (char c : text.strip().toCharArray()) {
+            if (quote == 0 && c == ' ') {
+                if (!word.isEmpty()) words.add(word.toString());
+                word.setLength(0);
+                continue;
+            }
+            if (quote == 0 && (c == '"' || c == '\'')) quote = c;
+            else if (c == quote) quote = 0;
+            word.append(c);
+        }
+        if (!word.isEmpty()) words.add(word.toString());
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String w : words) {
+            if (!line.isEmpty() && Text.width(line.toString()) + 1 + Text.width(w) + 2 > width) {
+                lines.add(line.append(" \\").toString());
+                line = new StringBuilder(INDENT + INDENT);
+            } else if (!line.isEmpty() && !line.toString().isBlank()) {
+                line.append(' ');
+            }
+            line.append(w);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
 }

@@ -15,7 +15,7 @@ class BarLineTest {
     void wideTerminalShowsEverythingWithTheGraphic() {
         String line = BarLine.fit(TRAIN, 130);
         assertTrue(line.startsWith("epoch 1/3  42% │"), line);
-        assertTrue(line.endsWith("│ 1,512/3,600 seq  900 seq/s  0:02 left | loss 0.6826 acc 55.3% | ‖g‖ 0.27"), line);
+        assertTrue(line.endsWith("│ 1,512/3,600 seq  900/s  0:02 left | loss 0.6826 acc 55.3% | ‖g‖ 0.27"), line);
         assertEquals(BarLine.MAX_GRAPHIC, line.indexOf('│', line.indexOf('│') + 1) - line.indexOf('│') + 1, line);
     }
 
@@ -30,17 +30,17 @@ class BarLineTest {
                 assertTrue(line.contains("1,512/3,600 seq"), cols + ": " + line);
             }
             if (line.contains("‖g‖") || line.contains("│")) assertTrue(line.contains("loss 0.6826"), cols + ": " + line);
-            if (line.contains("loss")) assertTrue(line.contains("900 seq/s  0:02 left"), cols + ": " + line);
+            if (line.contains("loss")) assertTrue(line.contains("900/s  0:02 left"), cols + ": " + line);
         }
     }
 
     @Test
     void eightyColumnsKeepTheCountsRateTimeAndLoss() {
         String full = BarLine.plain(TRAIN);
-        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900 seq/s  0:02 left | loss 0.6826 acc 55.3% | ‖g‖ 0.27", full);
+        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900/s  0:02 left | loss 0.6826 acc 55.3% | ‖g‖ 0.27", full);
         assertEquals(full, BarLine.fit(TRAIN, Text.width(full)), "no room for the graphic: the details take it");
-        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900 seq/s  0:02 left | loss 0.6826 acc 55.3%", BarLine.fit(TRAIN, 79));
-        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900 seq/s  0:02 left", BarLine.fit(TRAIN, 59));
+        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900/s  0:02 left | loss 0.6826 acc 55.3%", BarLine.fit(TRAIN, 79));
+        assertEquals("epoch 1/3  42% 1,512/3,600 seq  900/s  0:02 left", BarLine.fit(TRAIN, 59));
         assertEquals("epoch 1/3  42% 1,512/3,600 seq", BarLine.fit(TRAIN, 35));
         String withGraphic = BarLine.fit(TRAIN, 100);
         assertTrue(withGraphic.startsWith("epoch 1/3  42% │") && withGraphic.endsWith("loss 0.6826 acc 55.3% | ‖g‖ 0.27"),
@@ -60,7 +60,7 @@ class BarLineTest {
     void detailsGoBeforeMetricsEvenWhenListedFirst() {
         BarLine.State s = new BarLine.State("lm", 5, 10, "windows", 2, 2.5, false,
                 List.of(Field.detail("%,d chars/s", 123456), Field.metric("loss %.3f", 1.5)));
-        String line = BarLine.fit(s, 65);
+        String line = BarLine.fit(s, 60);
         assertTrue(line.contains("loss 1.500") && !line.contains("chars/s"), line);
         assertEquals(BarLine.plain(s).replace(" | 123,456 chars/s", ""), line);
     }
@@ -68,7 +68,7 @@ class BarLineTest {
     @Test
     void plainLineHasNoGraphicAndAFinishedBarShowsItsTime() {
         BarLine.State done = new BarLine.State("epoch 1/1", 3600, 3600, "seq", 900, 4, true, List.of());
-        assertEquals("epoch 1/1 100% 3,600/3,600 seq  900 seq/s  in 0:04", BarLine.plain(done));
+        assertEquals("epoch 1/1 100% 3,600/3,600 seq  900/s  in 0:04", BarLine.plain(done));
         assertEquals("│█████     │", BarLine.graphic(new BarLine.State("", 1, 2, "", 0, 0, false, List.of()), 12));
         assertEquals("│▌         │", BarLine.graphic(new BarLine.State("", 1, 20, "", 0, 0, false, List.of()), 12));
     }
@@ -76,7 +76,7 @@ class BarLineTest {
     @Test
     void unknownTotalShowsCountsOnly() {
         BarLine.State s = new BarLine.State("reading", 1234, 0, "reviews", 100, Double.NaN, false, List.of());
-        assertEquals("reading 1,234 reviews  100 reviews/s", BarLine.plain(s));
+        assertEquals("reading 1,234 reviews  100/s", BarLine.plain(s));
         assertFalse(BarLine.fit(s, 100).contains("│"));
     }
 

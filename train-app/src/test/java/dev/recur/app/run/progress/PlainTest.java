@@ -70,6 +70,6 @@ class PlainTest {
             now += 10_000_000_000L;
             bar.update(55); // the same tenth as at the start: no line until the end
         }
-        assertEquals(List.of("epoch 2/3  55%  55/100 windows  0.5 windows/s  in 0:10"), lines());
+        assertEquals(List.of("epoch 2/3  55%  55/100 windows  0.5/s  in 0:10"), lines());
     }
 }

@@ -37,4 +37,22 @@ class WordWrapTest {
     void aShortLineStaysAsItIs() {
         assertEquals(List.of("model: lstm"), WordWrap.wrap("model: lstm", 80));
     }
+
+    @Test
+    void aCommandIsBrokenBetweenArgumentsWithLineContinuations() {
+        String cmd = "try: ./recur run predict --checkpoint runs/lstm-20261201-124500/best.safetensors \"A wonderful, moving film.\"";
+        List<String> lines = WordWrap.command(cmd, 79);
+        assertEquals(List.of("try: ./recur run predict --checkpoint \\",
+                "    runs/lstm-20261201-124500/best.safetensors \"A wonderful, moving film.\""), lines);
+        assertEquals(List.of(cmd), WordWrap.command(cmd, 120));
+        List<String> narrow = WordWrap.command(cmd, 30);
+        for (int i = 0; i < narrow.size(); i++) {
+            String l = narrow.get(i);
+            assertEquals(i + 1 < narrow.size(), l.endsWith(" \\"), l);
+            String argument = l.strip().replace(" \\", "");
+            assertTrue(Text.width(l) <= 30 || !argument.contains(" ") || argument.equals("\"A wonderful, moving film.\""),
+                    "only an argument longer than the line is wider: " + l);
+        }
+        assertTrue(narrow.contains("    \"A wonderful, moving film.\""), "a quoted argument stays whole: " + narrow);
+    }
 }
