@@ -102,7 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> benchModel() {
-        TrainConfig cfg = TrainCommand.config(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic", null, FreezeKind.none);
+        TrainConfig cfg = TrainCommand.config(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic", null, FreezeKind.none, 0);
         int b = training.batch;
         Batch batch = new Batch(seqLen, b);
         batch.reset(seqLen, b);

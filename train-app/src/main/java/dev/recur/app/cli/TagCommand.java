@@ -90,13 +90,17 @@ public final class TagCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path out = Path.of("runs", "tag");
 
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation "
+            + "score (accuracy; F1 for chunks); 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
+    int patience = 0;
+
     @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same data and options).")
     boolean resume;
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--column", "--model", "--layers", "--hidden", "--word-dim",
             "--feature-dim", "--no-pos-input", "--dropout", "--word-dropout", "--batch", "--lr", "--optimizer",
-            "--clip-norm", "--validation-split", "--seed");
+            "--clip-norm", "--validation-split", "--seed", "--patience");
 
     @Spec CommandSpec spec;
 
@@ -115,6 +119,7 @@ public final class TagCommand implements Callable<Integer> {
         Checks.range("--word-dropout", wordDropout, 0, 0.95);
         Checks.range("--batch", batch, 1, 100_000);
         Checks.range("--epochs", epochs, 1, 100_000);
+        Checks.range("--patience", patience, 0, 100_000);
         Checks.range("--time-limit", timeLimit, 0, 1e6);
         Checks.positive("--lr", lr);
         Checks.range("--clip-norm", clipNorm, 0, 1e9);
@@ -129,7 +134,7 @@ public final class TagCommand implements Callable<Integer> {
         }
         new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, layers, hidden, wordDim, featureDim,
                 col == ConllReader.Column.CHUNK && !noPosInput, dropout, wordDropout, batch, epochs, timeLimit, lr,
-                optimizer, clipNorm, validationSplit, seed, out, resume, RunOptions.of(spec, RUN_OPTIONS)));
+                optimizer, clipNorm, validationSplit, seed, out, resume, RunOptions.of(spec, RUN_OPTIONS), patience));
         return 0;
     }
 }

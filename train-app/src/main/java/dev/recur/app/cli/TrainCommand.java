@@ -67,6 +67,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "(embedding) or the embedding and the recurrent layers (encoder) as they are; the rest trains. Default: ${DEFAULT-VALUE}.")
     public FreezeKind freeze = FreezeKind.none;
 
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: end the run (and test the best model) after N "
+            + "epochs without a better validation accuracy; 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
+    public int patience = 0;
+
     private final Io io;
 
     public TrainCommand(Io io) { this.io = io; }
@@ -75,7 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
     static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool", "--dropout", "--max-len", "--truncate", "--batch", "--lr", "--optimizer", "--momentum",
             "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule",
-            "--init-from", "--freeze");
+            "--init-from", "--freeze", "--patience");
 
     /** The model's shape, which --init-from takes from its checkpoint. */
     static final List<String> SHAPE_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
@@ -83,11 +87,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The run's configuration from the parsed options. */
     static TrainConfig config(ModelOptions m, TrainingOptions t, int maxLen, TruncateKind truncate, int epochs,
-                              double validationSplit, String data, Path initFrom, FreezeKind freeze) {
+                              double validationSplit, String data, Path initFrom, FreezeKind freeze, int patience) {
         return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, m.dropout,
                 maxLen, truncate, t.batch, epochs, t.lr, t.optimizer, t.momentum, t.weightDecay(), t.clipNorm,
                 t.clipValue, t.tbptt, t.seed, t.threads, validationSplit, data, t.lrSchedule,
-                initFrom == null ? null : initFrom.toString(), freeze);
+                initFrom == null ? null : initFrom.toString(), freeze, patience);
     }
 
     @Override
@@ -97,6 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--max-len", maxLen, 1, 1_000_000);
         Checks.range("--validation-split", validationSplit, 0.0, 0.5);
+        Checks.range("--patience", patience, 0, 100_000);
         ParseResult given = spec.commandLine().getParseResult();
         if (freeze != FreezeKind.none && initFrom == null && !resume) {
             throw AppException.usage("--freeze " + freeze + " needs --init-from: only a trained model's parameters can be kept fixed");
@@ -124,7 +129,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             RunFolder.prepare(out, false);
             cfg = config(model, training, maxLen, truncate, epochs, validationSplit,
-                    data == null ? DATA_SAMPLE : data.toString(), initFrom, freeze);
+                    data == null ? DATA_SAMPLE : data.toString(), initFrom, freeze, patience);
             if (initFrom != null) {
                 init = SentimentCheckpoint.load(initFrom);
                 TrainConfig shape = init.trainConfig().withEpochsAndThreads(cfg.epochs(), cfg.threads());

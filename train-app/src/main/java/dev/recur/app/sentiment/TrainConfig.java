@@ -25,7 +25,8 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
                           PoolKind pool, double dropout, int maxLen, TruncateKind truncate, int batch, int epochs,
                           double lr, OptimizerKind optimizer, double momentum, double weightDecay, double clipNorm,
                           double clipValue, int tbptt, long seed, int threads, double validationSplit, String data,
-                          LrScheduleKind lrSchedule, String initFrom, FreezeKind freeze) {
+                          LrScheduleKind lrSchedule, String initFrom, FreezeKind freeze,
+                          int patience) {
 
     /**
      * A checkpoint written before {@code --lr-schedule} existed has none: it trained at a constant
@@ -65,6 +66,7 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
         m.put("--validation-split", Double.toString(validationSplit));
         m.put("--init-from", String.valueOf(initFrom));
         m.put("--freeze", freeze.name());
+        m.put("--patience", Integer.toString(patience));
         return m;
     }
 
@@ -75,14 +77,14 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
     public TrainConfig withEpochsAndThreads(int newEpochs, int newThreads) {
         return new TrainConfig(model, layers, bidirectional, hidden, embed, vocabSize, pool, dropout, maxLen, truncate,
                 batch, newEpochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, newThreads,
-                validationSplit, data, lrSchedule, initFrom, freeze);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience);
     }
 
     /** The same run with the model's shape (cell, layers, direction, sizes, pooling) of {@code m}. */
     public TrainConfig withShapeOf(TrainConfig m) {
         return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, dropout, maxLen,
                 truncate, batch, epochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, threads,
-                validationSplit, data, lrSchedule, initFrom, freeze);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience);
     }
 
     /**

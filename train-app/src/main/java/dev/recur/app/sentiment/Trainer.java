@@ -20,6 +20,7 @@ import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.CurvePlot;
 import dev.recur.app.run.progress.Bar;
 import dev.recur.app.run.progress.Field;
+import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
@@ -171,10 +172,13 @@ public final class Trainer {
                     describe(cfg), model.parameterCount(), cfg.optimizer(), cfg.lr(), cfg.lrSchedule(), cfg.batch(), Engine.threads(),
                     Engine.species(), Engine.lanes()));
             try (MetricsLog metrics = MetricsLog.append(out.resolve(METRICS))) {
-                for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch); epoch++) {
+                boolean early = false;
+                for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch) && !early; epoch++) {
                     state = epoch(epoch, model, optimizer, fit, val, batch, state, encoder, metrics, fingerprint);
+                    early = val.size() > 0 && EarlyStopping.exhausted(cfg.patience(), state.epoch(), state.bestEpoch());
+                    if (early) io.progress().info(EarlyStopping.message(cfg.patience(), "epoch", state.bestEpoch()));
                 }
-                if (state.epoch() < cfg.epochs()) return new Result(out, state, null, 0);
+                if (state.epoch() < cfg.epochs() && !early) return new Result(out, state, null, 0);
                 return finish(model, test, batch, state, metrics);
             }
         }

@@ -5,6 +5,7 @@ import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Plots;
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.RunFolder;
@@ -42,7 +43,7 @@ public final class TagTrainer {
                           int wordDim, int featureDim, boolean usePos, double dropout, double wordDropout,
                           int batch, int epochs, double timeLimitMinutes, double lr, OptimizerKind optimizer,
                           double clipNorm, double validationSplit, long seed, Path out, boolean resume,
-                          Map<String, String> runOptions) {
+                          Map<String, String> runOptions, int patience) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
         }
@@ -149,11 +150,14 @@ public final class TagTrainer {
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
             int startEpoch = 0;
             double bestScore = Double.NEGATIVE_INFINITY;
+            int bestEpoch = 0;
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
                 startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
                 bestScore = Double.parseDouble(resumed.meta("train.best_score"));
+                bestEpoch = Integer.parseInt(resumed.metadata().getOrDefault("train.best_epoch",
+                        resumed.meta("train.epoch"))); // absent before early stopping existed
                 model.dropout().setCalls(Long.parseLong(resumed.meta("train.dropout_calls")));
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
             }
@@ -212,7 +216,10 @@ public final class TagTrainer {
                     valScores = evaluate(model, valB, val);
                     double score = cfg.column() == ConllReader.Column.CHUNK ? valScores.f1() : valScores.accuracy();
                     boolean improved = score > bestScore;
-                    if (improved) bestScore = score;
+                    if (improved) {
+                        bestScore = score;
+                        bestEpoch = epoch + 1;
+                    }
                     Map<String, Object> rec = new LinkedHashMap<>();
                     rec.put("epoch", epoch + 1);
                     rec.put("step", opt.steps());
@@ -233,6 +240,7 @@ public final class TagTrainer {
                     meta.put(Checkpoint.K_DATA, fingerprint);
                     meta.put("train.epoch", Integer.toString(epoch + 1));
                     meta.put("train.best_score", Double.toString(bestScore));
+                    meta.put("train.best_epoch", Integer.toString(bestEpoch));
                     meta.put("train.dropout_calls", Long.toString(model.dropout().calls()));
                     Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
                     if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
@@ -240,6 +248,10 @@ public final class TagTrainer {
                             epoch + 1, lossSum / lossTokens, valScores.loss(), 100 * valScores.accuracy(),
                             cfg.column() == ConllReader.Column.CHUNK ? String.format(Locale.ROOT, ", F1 %.2f", 100 * valScores.f1()) : "",
                             improved ? " (best)" : "", trainTokens / trainSeconds));
+                    if (EarlyStopping.exhausted(o.patience(), epoch + 1, bestEpoch)) {
+                        io.progress().info(EarlyStopping.message(o.patience(), "epoch", bestEpoch));
+                        break;
+                    }
                     if (System.nanoTime() > deadline) {
                         io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
                         break;

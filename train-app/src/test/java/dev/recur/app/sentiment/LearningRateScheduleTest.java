@@ -13,7 +13,7 @@ class LearningRateScheduleTest {
         return new TrainConfig(base.model(), base.layers(), base.bidirectional(), base.hidden(), base.embed(), base.vocabSize(),
                 base.pool(), base.dropout(), base.maxLen(), base.truncate(), base.batch(), base.epochs(), 0.002, base.optimizer(),
                 base.momentum(), base.weightDecay(), base.clipNorm(), base.clipValue(), base.tbptt(), base.seed(), base.threads(),
-                base.validationSplit(), base.data(), kind, null, null);
+                base.validationSplit(), base.data(), kind, null, null, 0);
     }
 
     @Test
