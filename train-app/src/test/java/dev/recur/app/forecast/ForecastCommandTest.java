@@ -1,0 +1,95 @@
+package dev.recur.app.forecast;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recur.app.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code forecast} end to end: on the generated series, and refusing bad input with one-line errors. */
+class ForecastCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void beatsTheNaiveBaselinesOnTheGeneratedSeries() throws Exception {
+        Path out = dir.resolve("run");
+        Run r = Run.of("forecast", "--hidden", "16", "--epochs", "2", "--batch", "64", "--lr", "0.01", "--revin",
+                "--threads", "1", "--json", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        Map<?, ?> j = new ObjectMapper().readValue(r.out(), Map.class);
+        double model = ((Number) ((Map<?, ?>) j.get("model")).get("mse")).doubleValue();
+        List<?> baselines = (List<?>) j.get("baselines");
+        assertEquals(2, baselines.size(), r.out());
+        for (Object b : baselines) {
+            double mse = ((Number) ((Map<?, ?>) b).get("mse")).doubleValue();
+            assertTrue(model < mse, "model MSE " + model + " vs " + b);
+        }
+        assertEquals(4, ((List<?>) j.get("step_groups")).size());
+        for (String f : List.of("last.safetensors", "best.safetensors", "metrics.jsonl", "curve.png")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(3, lines.size()); // two epochs and the test line
+        Map<?, ?> test = new ObjectMapper().readValue(lines.get(2), Map.class);
+        assertEquals(model, ((Number) test.get("test_mse")).doubleValue(), 1e-12);
+    }
+
+    @Test
+    void channelIndependentLstmRunsOnACsvAndASecondRunIntoTheFolderIsRefused() throws Exception {
+        Path out = dir.resolve("ci"), csv = dir.resolve("series.csv");
+        Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(600, 3)));
+        String[] args = {"forecast", "--data", csv.toString(), "--model", "lstm", "--channel-independent", "--lookback", "24", "--horizon", "12",
+            "--hidden", "8", "--epochs", "1", "--batch", "128", "--loss", "huber", "--threads", "1", "--out", out.toString()};
+        Run r = Run.of(args);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("LSTM 1×8 → linear"), r.out());
+        assertTrue(r.out().contains("last value"), r.out());
+        assertTrue(r.err().contains("channel-independent"), r.err());
+        Run again = Run.of(args);
+        assertEquals(2, again.code(), again.toString());
+        assertTrue(again.err().contains("already holds a run"), again.err());
+    }
+
+    private Run onFile(String name, String csv, String... more) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, csv);
+        String[] args = new String[6 + more.length];
+        args[0] = "forecast";
+        args[1] = "--data";
+        args[2] = f.toString();
+        args[3] = "--out";
+        args[4] = dir.resolve("out-" + name).toString();
+        args[5] = "--threads=1";
+        System.arraycopy(more, 0, args, 6, more.length);
+        return Run.of(args);
+    }
+
+    private static void oneLineError(Run r, int code, String... parts) {
+        assertEquals(code, r.code(), r.toString());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("error: "), err);
+        assertEquals(1, err.lines().count(), err);
+        for (String p : parts) assertTrue(err.contains(p), err);
+        assertFalse(err.contains("Exception"), err);
+    }
+
+    @Test
+    void badInputGivesTheDataCodesOneLineErrors() throws Exception {
+        oneLineError(onFile("f.csv", "date,a,b\n2020-01-01 00:00,1,2\n2020-01-01 01:00,abc,3\n"), 1,
+                "f.csv, line 3, column 'a': 'abc' is not a number");
+        oneLineError(onFile("o.csv", "date,a\n2020-01-01 01:00,1\n2020-01-01 00:00,2\n"), 1, "o.csv, line 3", "increasing time order");
+        oneLineError(onFile("m.csv", "date,a\n2020-01-01 00:00,1\n2020-01-01 01:00,\n"), 1, "missing value", "--fill previous");
+        StringBuilder small = new StringBuilder("date,a,b\n");
+        for (int i = 0; i < 100; i++) small.append(String.format("2020-01-%02d %02d:00,%d,%d%n", 1 + i / 24, i % 24, i, i * i % 7));
+        oneLineError(onFile("s.csv", small.toString()), 1, "needs at least", "the data has 100");
+        oneLineError(onFile("t.csv", small.toString(), "--target", "OT"), 1, "no numeric column 'OT'");
+        oneLineError(onFile("c.csv", small.toString(), "--features", "MS", "--channel-independent"), 2, "--features M or S");
+        oneLineError(onFile("x.csv", small.toString(), "--features", "X"), 2, "--features must be M, S or MS");
+        assertFalse(Files.exists(dir.resolve("out-f.csv").resolve("last.safetensors")));
+    }
+}
