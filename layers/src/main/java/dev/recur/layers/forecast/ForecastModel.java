@@ -7,7 +7,7 @@ import dev.recur.layers.Module;
  * A forecasting model: from a batch of look-back windows to all H horizon steps at once. Input and
  * output are time-major, the model stack's layout: {@code input} is {@code L·B × C_in} (row
  * {@code t·B + b}), the prediction and target {@code H·B × C_out} (row {@code h·B + b}), for B
- * sequences. Implementations: {@link DirectForecaster}.
+ * sequences. Implementations: {@link DirectForecaster}, {@link SegmentForecaster}.
  *
  * <pre>{@code
  * model.zeroGrad();
@@ -42,7 +42,7 @@ public interface ForecastModel extends Module {
     static ForecastModel create(ForecastConfig config, long seed, int maxBatch) {
         return switch (config.architecture()) {
             case DIRECT -> new DirectForecaster(config, seed, maxBatch);
-            case SEGMENT -> throw new UnsupportedOperationException("SegRNN is not built yet");
+            case SEGMENT -> new SegmentForecaster(config, seed, maxBatch);
         };
     }
 }
