@@ -50,7 +50,8 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--season", paramLabel = "S", description = "Season of the seasonal naive baseline. Default: inferred from the training rows.")
     Integer season;
 
-    @Option(names = "--model", paramLabel = "lstm|gru", description = "Recurrent encoder with a linear head emitting all H steps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "lstm|gru|segrnn", description = "lstm or gru: a recurrent encoder with a linear head emitting all H steps; "
+            + "segrnn: the segment-recurrent GRU with parallel decoding (SegRNN; channel-independent). Default: ${DEFAULT-VALUE}.")
     String model = "gru";
 
     @Option(names = "--hidden", paramLabel = "N", description = "Hidden units. Default: ${DEFAULT-VALUE}.")
@@ -59,7 +60,10 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
     int layers = 1;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--segment", paramLabel = "W", description = "segrnn: segment length; divides --lookback and --horizon. Default: ${DEFAULT-VALUE}.")
+    int segment = 24;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "lstm, gru: dropout between recurrent layers; segrnn: before its output layer. Default: ${DEFAULT-VALUE}.")
     double dropout = 0;
 
     @Option(names = "--channel-independent", description = "One model shared by every column: each column of each window is a series of its own (features M or S).")
@@ -106,7 +110,7 @@ public final class ForecastCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
-            "--horizon", "--model", "--hidden", "--layers", "--dropout", "--channel-independent", "--revin", "--loss",
+            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--channel-independent", "--revin", "--loss",
             "--patience", "--lr", "--optimizer", "--clip-norm", "--batch", "--seed");
 
     @Spec CommandSpec spec;
@@ -122,7 +126,8 @@ public final class ForecastCommand implements Callable<Integer> {
         ForecastTrainer.Kind kind = switch (model.toLowerCase(Locale.ROOT)) {
             case "lstm" -> ForecastTrainer.Kind.lstm;
             case "gru" -> ForecastTrainer.Kind.gru;
-            default -> throw Checks.usage("--model must be lstm or gru, got '" + model + "'");
+            case "segrnn" -> ForecastTrainer.Kind.segrnn;
+            default -> throw Checks.usage("--model must be lstm, gru or segrnn, got '" + model + "'");
         };
         String lossName = loss.toLowerCase(Locale.ROOT);
         if (!List.of("mse", "mae", "huber").contains(lossName)) throw Checks.usage("--loss must be mse, mae or huber, got '" + loss + "'");
@@ -131,6 +136,10 @@ public final class ForecastCommand implements Callable<Integer> {
         if (season != null) Checks.range("--season", season, 1, 100_000);
         Checks.range("--hidden", hidden, 1, 8192);
         Checks.range("--layers", layers, 1, 16);
+        Checks.range("--segment", segment, 1, 100_000);
+        if (kind == ForecastTrainer.Kind.segrnn && spec.commandLine().getParseResult().hasMatchedOption("--layers") && layers != 1) {
+            throw Checks.usage("--model segrnn has one GRU layer; drop --layers " + layers);
+        }
         Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);
@@ -145,8 +154,23 @@ public final class ForecastCommand implements Callable<Integer> {
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
-                kind, hidden, layers, 0, dropout, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
+                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
                 clipNorm, batch, seed, out, resume, json, RunOptions.of(spec, RUN_OPTIONS)));
+        return 0;
+    }
+
+    /** {@code forecast predict}: the next H rows after the end of a CSV, from a trained checkpoint. */
+    @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Forecasts the --horizon rows after the end of a CSV with a trained model: prints CSV (date and the",
+                "forecast columns in original units), the timestamps continuing at the data's time step. The file needs",
+                "the model's input columns and at least --lookback rows."})
+    int predict(@Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint written by forecast, e.g. runs/forecast/best.safetensors.") Path checkpoint,
+                @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV whose last rows the forecast starts from.") Path file,
+                @Option(names = "--time-column", paramLabel = "NAME", defaultValue = "date", description = "The timestamp column. Default: ${DEFAULT-VALUE}.") String time,
+                @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps) {
+        var series = new dev.recur.app.forecast.SeriesCsv(time, choice("--fill", gaps, Fill.values())).read(file, "--data");
+        io.out().print(dev.recur.app.forecast.ForecastPredictor.predict(checkpoint, series));
+        io.out().flush();
         return 0;
     }
 

@@ -53,6 +53,35 @@ class ForecastCommandTest {
         Run again = Run.of(args);
         assertEquals(2, again.code(), again.toString());
         assertTrue(again.err().contains("already holds a run"), again.err());
+
+        Run p = Run.of("forecast", "predict", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString());
+        assertEquals(0, p.code(), p.toString());
+        TimeSeries f = new SeriesCsv("date", Fill.NONE).read(p.out(), "forecast");
+        assertEquals(List.of("load", "temperature", "target"), f.names());
+        assertEquals(12, f.rows());
+        assertEquals(SyntheticSeries.START.plusHours(600), f.times()[0]); // the hour after the data's last row
+        for (double[] col : f.columns()) for (double v : col) assertTrue(Double.isFinite(v) && Math.abs(v) < 1e3, p.out());
+        Run short_ = Run.of("forecast", "predict", "--checkpoint", out.resolve("best.safetensors").toString(), "--data",
+                dir.resolve("nothing.csv").toString());
+        assertEquals(1, short_.code(), short_.toString());
+        assertTrue(short_.err().startsWith("error: ") && short_.err().contains("no such file"), short_.err());
+    }
+
+    @Test
+    void segRnnTrainsChannelIndependentAndRefusesASegmentThatDoesNotDivide() throws Exception {
+        Path csv = dir.resolve("seg.csv");
+        Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(600, 4)));
+        Run r = Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--lookback", "48", "--horizon", "24",
+                "--segment", "12", "--hidden", "16", "--epochs", "1", "--batch", "64", "--revin", "--threads", "1",
+                "--json", "--out", dir.resolve("seg").toString());
+        assertEquals(0, r.code(), r.toString());
+        Map<?, ?> j = new ObjectMapper().readValue(r.out(), Map.class);
+        assertEquals("SegRNN (GRU 16, segment 12)", ((Map<?, ?>) j.get("model")).get("name"));
+        assertTrue(Double.isFinite(((Number) ((Map<?, ?>) j.get("model")).get("mse")).doubleValue()));
+        oneLineError(Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--lookback", "48", "--horizon", "24",
+                "--segment", "10", "--out", dir.resolve("seg2").toString()), 2, "--segment 10 must divide --lookback 48");
+        oneLineError(Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--features", "MS",
+                "--out", dir.resolve("seg3").toString()), 2, "--model segrnn is channel-independent");
     }
 
     private Run onFile(String name, String csv, String... more) throws Exception {
