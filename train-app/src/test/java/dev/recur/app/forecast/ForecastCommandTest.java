@@ -61,6 +61,9 @@ class ForecastCommandTest {
         assertEquals(12, f.rows());
         assertEquals(SyntheticSeries.START.plusHours(600), f.times()[0]); // the hour after the data's last row
         for (double[] col : f.columns()) for (double v : col) assertTrue(Double.isFinite(v) && Math.abs(v) < 1e3, p.out());
+        Run info = Run.of("info", "--checkpoint", out.resolve("best.safetensors").toString(), "--json");
+        assertEquals(0, info.code(), info.toString());
+        assertTrue(info.out().contains("\"task\":\"forecast\"") && info.out().contains("LSTM 1×8 → linear"), info.out());
         Run short_ = Run.of("forecast", "predict", "--checkpoint", out.resolve("best.safetensors").toString(), "--data",
                 dir.resolve("nothing.csv").toString());
         assertEquals(1, short_.code(), short_.toString());
@@ -82,6 +85,31 @@ class ForecastCommandTest {
                 "--segment", "10", "--out", dir.resolve("seg2").toString()), 2, "--segment 10 must divide --lookback 48");
         oneLineError(Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--features", "MS",
                 "--out", dir.resolve("seg3").toString()), 2, "--model segrnn is channel-independent");
+    }
+
+    @Test
+    void resumeEndsWhereTheUninterruptedRunEnds() throws Exception {
+        Path csv = dir.resolve("r.csv"), a = dir.resolve("a"), b = dir.resolve("b");
+        Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(300, 5)));
+        String[] common = {"forecast", "--data", csv.toString(), "--lookback", "24", "--horizon", "12", "--hidden", "8",
+            "--batch", "64", "--threads", "1", "--json", "--patience", "0"};
+        Run full = Run.of(concat(common, "--epochs", "2", "--out", a.toString()));
+        assertEquals(0, full.code(), full.toString());
+        assertEquals(0, Run.of(concat(common, "--epochs", "1", "--out", b.toString())).code());
+        Run resumed = Run.of(concat(common, "--epochs", "2", "--out", b.toString(), "--resume"));
+        assertEquals(0, resumed.code(), resumed.toString());
+        Map<?, ?> x = new ObjectMapper().readValue(full.out(), Map.class), y = new ObjectMapper().readValue(resumed.out(), Map.class);
+        assertEquals(x.get("model"), y.get("model"));
+        assertEquals(3, Files.readAllLines(b.resolve("metrics.jsonl")).size(), "two epoch lines and one test line");
+        Run other = Run.of(concat(common, "--epochs", "3", "--lr", "0.02", "--out", b.toString(), "--resume"));
+        assertEquals(2, other.code(), other.toString());
+        assertTrue(other.err().contains("--lr 0.02 (the run was started with 0.003)"), other.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private Run onFile(String name, String csv, String... more) throws Exception {
