@@ -1,0 +1,69 @@
+package dev.recur.bench;
+
+import dev.recur.engine.Simd;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The core's FP32 FMA peak, measured in the same run as the other figures (machines here differ:
+ * Zen 4 cores double-pump 512-bit FMAs, about 116 GFLOPS, Zen 5 reach about 237). The score is
+ * FLOP/s: twelve independent accumulator chains of {@code acc = fma(acc, a, b)} on the engine's
+ * species, enough to cover an FMA latency of 4 cycles on 2 pipes (8 in flight) with margin; one
+ * FMA of L lanes is 2·L FLOP. {@code -t 2} measures both cores at once.
+ *
+ * <p>Run: {@code ./recur bench FmaPeakBench -f 1 -wi 3 -i 5 -w 1 -r 1}; divide a kernel's GFLOPS by
+ * this score (÷ 1e9) for its fraction of the peak.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class FmaPeakBench {
+    private static final VectorSpecies<Float> F = Simd.F;
+    static final int ITERATIONS = 4096;
+    static final int CHAINS = 12;
+
+    private float a, b;
+
+    @Setup
+    public void setUp() {
+        a = 0.999999f;
+        b = 1e-7f;
+    }
+
+    /** FLOP per lane per second: 12 chains × {@value #ITERATIONS} FMAs, 2 FLOP each; × {@link #lanes()} for FLOP/s. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    @OperationsPerInvocation(ITERATIONS * CHAINS * 2)
+    public void flopsPerLane(Blackhole bh) {
+        FloatVector va = FloatVector.broadcast(F, a), vb = FloatVector.broadcast(F, b);
+        FloatVector c0 = va, c1 = vb, c2 = va, c3 = vb, c4 = va, c5 = vb;
+        FloatVector c6 = va, c7 = vb, c8 = va, c9 = vb, c10 = va, c11 = vb;
+        for (int i = 0; i < ITERATIONS; i++) {
+            c0 = c0.fma(va, vb); c1 = c1.fma(va, vb); c2 = c2.fma(va, vb); c3 = c3.fma(va, vb);
+            c4 = c4.fma(va, vb); c5 = c5.fma(va, vb); c6 = c6.fma(va, vb); c7 = c7.fma(va, vb);
+            c8 = c8.fma(va, vb); c9 = c9.fma(va, vb); c10 = c10.fma(va, vb); c11 = c11.fma(va, vb);
+        }
+        FloatVector s = c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11);
+        bh.consume(s.lane(0));
+    }
+
+    /** Lanes of the engine's species: multiply {@link #flopsPerLane}'s score by this for FLOP/s. */
+    public static int lanes() { return F.length(); }
+}
