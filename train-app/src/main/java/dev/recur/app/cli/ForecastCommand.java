@@ -7,12 +7,12 @@ import dev.recur.app.forecast.ForecastTrainer;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.RunFolder;
-import dev.recur.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -93,17 +93,11 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Windows per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of initialisation and window order. Default: ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin SeedOption seed = new SeedOption();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
-    Path out = Path.of("runs", "forecast");
-
-    @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same data and options).")
-    boolean resume;
+    @Mixin RunFolderOptions run = new RunFolderOptions(Path.of("runs", "forecast"));
 
     @Option(names = "--json", description = "Print the test results as one JSON object instead of a table.")
     boolean json;
@@ -146,16 +140,15 @@ public final class ForecastCommand implements Callable<Integer> {
         Checks.positive("--lr", lr);
         Checks.range("--clip-norm", clipNorm, 0, 1e9);
         Checks.range("--batch", batch, 1, 100_000);
-        Checks.range("--threads", threads, 1, 1024);
-        Engine.setThreads(threads);
-        if (resume) {
-            Path last = RunFolder.prepare(out, true);
+        threads.apply();
+        if (run.resume) {
+            Path last = RunFolder.prepare(run.out, true);
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
                 kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
-                clipNorm, batch, seed, out, resume, json, RunOptions.of(spec, RUN_OPTIONS)));
+                clipNorm, batch, seed.seed, run.out, run.resume, json, RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
     }
 
