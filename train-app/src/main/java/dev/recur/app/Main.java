@@ -38,6 +38,7 @@ public final class Main {
             dev.recur.app.cli.LmCommand::new,
             dev.recur.app.cli.SampleCommand::new,
             dev.recur.app.cli.TagCommand::new,
+            dev.recur.app.cli.ForecastCommand::new,
             dev.recur.app.cli.GradientsCommand::new);
 
     public static void main(String[] args) {

@@ -7,10 +7,10 @@ import dev.recur.layers.Parameter;
 import java.util.function.DoubleSupplier;
 
 /** A model's analytic gradient against centred finite differences of its own loss, at a few elements of every parameter. */
-final class GradientCheck {
+public final class GradientCheck {
     private GradientCheck() {}
 
-    static void check(SequenceModel m, DoubleSupplier loss, Runnable backward, String what) {
+    public static void check(dev.recur.layers.HasParameters m, DoubleSupplier loss, Runnable backward, String what) {
         m.zeroGrad();
         loss.getAsDouble();
         backward.run();

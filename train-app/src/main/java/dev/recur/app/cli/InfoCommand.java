@@ -77,6 +77,7 @@ public final class InfoCommand implements Callable<Integer> {
             switch (any.task()) {
                 case "lm" -> c.putAll(LmTrainer.describe(checkpoint));
                 case "tag" -> c.putAll(TagTrainer.describe(checkpoint));
+                case "forecast" -> c.putAll(dev.recur.app.forecast.ForecastPredictor.describe(checkpoint));
                 default -> c.putAll(sentiment(checkpoint));
             }
             c.put("optimizer_state", any.metadata().getOrDefault("optimizer.type", "none"));

@@ -147,7 +147,7 @@ public final class Checkpoint {
                         + VERSION + " this train-app reads; use the train-app version that wrote it");
             }
             task = m.get(K_TASK);
-            if (!"sentiment".equals(task) && !"lm".equals(task) && !"tag".equals(task)) {
+            if (!"sentiment".equals(task) && !"lm".equals(task) && !"tag".equals(task) && !"forecast".equals(task)) {
                 throw new AppException("checkpoint '" + file + "' is for an unknown task '" + task + "'; the file is damaged "
                         + "or from a newer train-app");
             }
@@ -199,6 +199,7 @@ public final class Checkpoint {
             case "sentiment" -> "sentiment classifier";
             case "lm" -> "character language model";
             case "tag" -> "sequence tagger";
+            case "forecast" -> "forecasting model";
             default -> task + " model";
         };
     }

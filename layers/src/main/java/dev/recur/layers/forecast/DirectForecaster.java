@@ -1,0 +1,176 @@
+package dev.recur.layers.forecast;
+
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.BatchOrder;
+import dev.recur.layers.Linear;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.RecurrentStack;
+import dev.recur.layers.RevIn;
+import dev.recur.layers.RowViews;
+import dev.recur.layers.loss.RegressionLoss;
+import dev.recur.layers.rnn.RecurrentConfig;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Direct multi-step forecaster: {@code [RevIN] → LSTM/GRU (layers) over the L look-back steps →
+ * the last step's hidden state → Linear(hidden → H·C_out) → [RevIN⁻¹]}, all H steps emitted at
+ * once, trained with the configured regression loss. As the PyTorch module
+ * <pre>{@code
+ * x = revin(x, 'norm')                       # optional
+ * out, _ = self.lstm(x)                      # batch_first, (B, L, C_in)
+ * y = self.fc(out[:, -1]).view(B, H, C_out)
+ * y = revin(y, 'denorm')
+ * }</pre>
+ * with parameters {@code revin.affine_weight}, {@code revin.affine_bias} (when RevIN is on),
+ * {@code lstm.*} or {@code gru.*}, {@code fc.weight} ({@code H·C_out × hidden}, output column
+ * {@code h·C_out + c}) and {@code fc.bias}.
+ */
+public final class DirectForecaster implements ForecastModel {
+    private final ForecastConfig cfg;
+    private final int maxBatch, steps, horizon, outputs, hidden;
+    private final Arena arena = Arena.ofShared();
+    private final RevIn revin;
+    private final RecurrentStack stack;
+    private final Linear fc;
+    private final RegressionLoss loss;
+    private final List<Parameter> parameters;
+    private final BatchOrder order;
+    private final int[] lengths;
+    private final RowViews normalised, last, head, pred, out, dOut, dPred, dHead, dLast, dH, dX;
+
+    // the last forward
+    private FloatMatrix input, lastV, predV, outV;
+    private int batch;
+    private boolean backwardReady;
+
+    /** The model of {@code config} ({@link ForecastConfig.Architecture#DIRECT}), weights from {@code seed}. */
+    public DirectForecaster(ForecastConfig config, long seed, int maxBatch) {
+        if (config.architecture() != ForecastConfig.Architecture.DIRECT) throw new IllegalArgumentException("not a direct forecaster: " + config);
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
+        this.cfg = config;
+        this.maxBatch = maxBatch;
+        steps = config.lookback();
+        horizon = config.horizon();
+        outputs = config.outputs();
+        hidden = config.hidden();
+        SplittableRandom rng = new SplittableRandom(seed);
+        revin = config.revin() ? new RevIn(arena, "revin", config.inputs(), true) : null;
+        RecurrentConfig rc = RecurrentConfig.of(config.cell(), config.inputs(), hidden).withLayers(config.layers())
+                .withDropout(config.layers() > 1 ? config.dropout() : 0f).withSeed(rng.nextLong());
+        stack = new RecurrentStack(RecurrentStack.defaultName(config.cell()), rc, steps, maxBatch);
+        fc = new Linear(arena, "fc", hidden, horizon * outputs, rng);
+        loss = config.lossFunction();
+        List<Parameter> ps = new ArrayList<>();
+        if (revin != null) ps.addAll(revin.parameters());
+        ps.addAll(stack.parameters());
+        ps.addAll(fc.parameters());
+        parameters = List.copyOf(ps);
+        order = new BatchOrder(maxBatch);
+        lengths = new int[maxBatch];
+        Arrays.fill(lengths, steps);
+        int in = config.inputs();
+        normalised = views(steps * maxBatch, in);
+        dX = views(steps * maxBatch, in);
+        last = views(maxBatch, hidden);
+        dLast = views(maxBatch, hidden);
+        head = views(maxBatch, horizon * outputs);
+        dHead = views(maxBatch, horizon * outputs);
+        pred = views(horizon * maxBatch, outputs);
+        out = views(horizon * maxBatch, outputs);
+        dOut = views(horizon * maxBatch, outputs);
+        dPred = views(horizon * maxBatch, outputs);
+        dH = views(steps * maxBatch, hidden);
+    }
+
+    private RowViews views(int rows, int cols) { return new RowViews(FloatMatrix.allocate(arena, rows, cols)); }
+
+    @Override
+    public ForecastConfig config() { return cfg; }
+
+    @Override
+    public int maxBatch() { return maxBatch; }
+
+    @Override
+    public List<Parameter> parameters() { return parameters; }
+
+    /** The recurrent encoder. */
+    public RecurrentStack encoder() { return stack; }
+
+    @Override
+    public float forward(FloatMatrix x, FloatMatrix target, int batch, boolean training) {
+        if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is not in [1, " + maxBatch + "]");
+        x.requireShape("forecast input", steps * batch, cfg.inputs());
+        backwardReady = false;
+        this.batch = batch;
+        input = x;
+        FloatMatrix encIn = x;
+        if (revin != null) {
+            revin.statistics(x, batch);
+            encIn = normalised.first(steps * batch);
+            revin.normalise(x, encIn);
+        }
+        order.sort(lengths, batch);
+        FloatMatrix h = stack.forward(encIn, order, training && target != null);
+        lastV = last.first(batch);
+        Rows.copy(h, (steps - 1) * batch, lastV, 0, batch);
+        FloatMatrix headV = head.first(batch);
+        fc.forward(lastV, headV);
+        predV = pred.first(horizon * batch);
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < horizon; s++) {
+                for (int c = 0; c < outputs; c++) predV.set(s * batch + b, c, headV.get(b, s * outputs + c));
+            }
+        }
+        outV = predV;
+        if (revin != null) {
+            outV = out.first(horizon * batch);
+            revin.denormalise(predV, outV);
+        }
+        if (target == null) return 0f;
+        boolean keep = training;
+        float l = loss.forward(outV, target, keep ? dOut.first(horizon * batch) : null);
+        backwardReady = keep;
+        return l;
+    }
+
+    @Override
+    public void backward() {
+        if (!backwardReady) throw new IllegalStateException("backward needs a preceding training forward with a target");
+        backwardReady = false;
+        FloatMatrix g = dOut.first(horizon * batch);
+        if (revin != null) {
+            FloatMatrix gp = dPred.first(horizon * batch);
+            revin.denormaliseBackward(predV, g, gp);
+            g = gp;
+        }
+        FloatMatrix gHead = dHead.first(batch);
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < horizon; s++) {
+                for (int c = 0; c < outputs; c++) gHead.set(b, s * outputs + c, g.get(s * batch + b, c));
+            }
+        }
+        FloatMatrix gLast = dLast.first(batch);
+        fc.backward(lastV, gHead, gLast);
+        FloatMatrix gH = dH.first(steps * batch);
+        Rows.zero(gH, steps * batch - batch);
+        Rows.copy(gLast, 0, gH, (steps - 1) * batch, batch);
+        FloatMatrix gx = stack.backward(gH);
+        if (revin != null) revin.normaliseBackward(input, gx, dX.first(steps * batch));
+    }
+
+    @Override
+    public FloatMatrix prediction() {
+        if (outV == null) throw new IllegalStateException("no forward ran yet");
+        return outV;
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+        arena.close();
+    }
+}

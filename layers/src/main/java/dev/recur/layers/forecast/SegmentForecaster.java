@@ -1,0 +1,256 @@
+package dev.recur.layers.forecast;
+
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.BatchOrder;
+import dev.recur.layers.Dropout;
+import dev.recur.layers.GruStep;
+import dev.recur.layers.Init;
+import dev.recur.layers.Linear;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.RecurrentStack;
+import dev.recur.layers.RevIn;
+import dev.recur.layers.RowViews;
+import dev.recur.layers.loss.RegressionLoss;
+import dev.recur.layers.rnn.CellType;
+import dev.recur.layers.rnn.RecurrentConfig;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * SegRNN (Lin et al. 2023, arXiv:2308.11200), the authors' {@code Model} with {@code dec_way='pmf'},
+ * channel-independent: every sequence is one channel of one window, sequence {@code s} belonging to
+ * channel {@code s mod C}.
+ * <pre>
+ *   [RevIN]  x (L per sequence) → N = L/w segments of w → valueEmbedding: Linear(w → d) + ReLU
+ *   encoder  rnn = GRU(d, d) over the N segments → h_N
+ *   decoder  for each of the M = H/w horizon segments m, in parallel (a batch of S·M):
+ *            input [pos_emb[m] (d/2), channel_emb[c] (d/2)], h0 = h_N → ONE step of the same rnn
+ *            → predict: Dropout → Linear(d → w) → segment m of the forecast   [RevIN⁻¹]
+ * </pre>
+ * Parameters, in the reference's order: {@code valueEmbedding.0.weight/bias}, {@code rnn.*},
+ * {@code pos_emb} (M × d/2), {@code channel_emb} (C × d/2), {@code predict.1.weight/bias}
+ * (RevIN without affine parameters, as the reference's {@code RevIN(enc_in, affine=False)}).
+ * Input {@code L·S × 1} and output {@code H·S × 1}, time-major.
+ */
+public final class SegmentForecaster implements ForecastModel {
+    private final ForecastConfig cfg;
+    private final int maxSeq, steps, horizon, w, segsIn, segsOut, d, half, channels;
+    private final Arena arena = Arena.ofShared();
+    private final RevIn revin;
+    private final Linear embed, predict;
+    private final RecurrentStack rnn;
+    private final GruStep decoder;
+    private final Parameter posEmb, channelEmb;
+    private final Dropout dropout;
+    private final RegressionLoss loss;
+    private final List<Parameter> parameters;
+    private final BatchOrder order;
+    private final int[] lengths;
+    private final RowViews normalised, segIn, emb, dEmb, hn, dHn, dEnc, decIn, dDecIn, dec0, dDec0, hy, hyDrop, dHy, dHyDrop,
+            yseg, dYseg, pred, out, dOut, dPred;
+
+    private FloatMatrix segInV, embV, hyV, hyDropV, predV, outV;
+    private int seq;
+    private boolean backwardReady;
+
+    public SegmentForecaster(ForecastConfig config, long seed, int maxSequences) {
+        if (config.architecture() != ForecastConfig.Architecture.SEGMENT) throw new IllegalArgumentException("not a SegRNN: " + config);
+        if (maxSequences < 1) throw new IllegalArgumentException("maxSequences must be ≥ 1, got " + maxSequences);
+        cfg = config;
+        maxSeq = maxSequences;
+        steps = config.lookback();
+        horizon = config.horizon();
+        w = config.segment();
+        segsIn = steps / w;
+        segsOut = horizon / w;
+        d = config.hidden();
+        half = d / 2;
+        channels = config.channels();
+        SplittableRandom rng = new SplittableRandom(seed);
+        revin = config.revin() ? new RevIn(arena, "revinLayer", 1, false) : null;
+        embed = new Linear(arena, "valueEmbedding.0", w, d, rng);
+        rnn = new RecurrentStack("rnn", RecurrentConfig.of(CellType.GRU, d, d).withSeed(rng.nextLong()), segsIn, maxSeq);
+        List<Parameter> g = rnn.parameters();
+        decoder = new GruStep(arena, g.get(0), g.get(1), g.get(2), g.get(3), maxSeq * segsOut);
+        posEmb = new Parameter("pos_emb", FloatMatrix.allocate(arena, segsOut, half), FloatMatrix.allocate(arena, segsOut, half));
+        channelEmb = new Parameter("channel_emb", FloatMatrix.allocate(arena, channels, half), FloatMatrix.allocate(arena, channels, half));
+        Init.normal(posEmb.value(), 1f, rng);
+        Init.normal(channelEmb.value(), 1f, rng);
+        dropout = new Dropout(arena, config.dropout(), rng.nextLong());
+        predict = new Linear(arena, "predict.1", d, w, rng);
+        loss = config.lossFunction();
+        List<Parameter> ps = new ArrayList<>(embed.parameters());
+        ps.addAll(g);
+        ps.add(posEmb);
+        ps.add(channelEmb);
+        ps.addAll(predict.parameters());
+        parameters = List.copyOf(ps);
+        order = new BatchOrder(maxSeq);
+        lengths = new int[maxSeq];
+        Arrays.fill(lengths, segsIn);
+        int dec = maxSeq * segsOut;
+        normalised = views(steps * maxSeq, 1);
+        segIn = views(segsIn * maxSeq, w);
+        emb = views(segsIn * maxSeq, d);
+        dEmb = views(segsIn * maxSeq, d);
+        dEnc = views(segsIn * maxSeq, d);
+        hn = views(maxSeq, d);
+        dHn = views(maxSeq, d);
+        decIn = views(dec, d);
+        dDecIn = views(dec, d);
+        dec0 = views(dec, d);
+        dDec0 = views(dec, d);
+        hy = views(dec, d);
+        hyDrop = views(dec, d);
+        dHy = views(dec, d);
+        dHyDrop = views(dec, d);
+        yseg = views(dec, w);
+        dYseg = views(dec, w);
+        pred = views(horizon * maxSeq, 1);
+        out = views(horizon * maxSeq, 1);
+        dOut = views(horizon * maxSeq, 1);
+        dPred = views(horizon * maxSeq, 1);
+    }
+
+    private RowViews views(int rows, int cols) { return new RowViews(FloatMatrix.allocate(arena, rows, cols)); }
+
+    @Override
+    public ForecastConfig config() { return cfg; }
+
+    @Override
+    public int maxBatch() { return maxSeq; }
+
+    @Override
+    public List<Parameter> parameters() { return parameters; }
+
+    /** The head dropout (its call counter is the state to resume). */
+    public Dropout dropout() { return dropout; }
+
+    @Override
+    public float forward(FloatMatrix x, FloatMatrix target, int s, boolean training) {
+        if (s < 1 || s > maxSeq) throw new IllegalArgumentException("batch " + s + " is not in [1, " + maxSeq + "]");
+        x.requireShape("SegRNN input", steps * s, 1);
+        backwardReady = false;
+        seq = s;
+        boolean train = training && target != null;
+        FloatMatrix xn = x;
+        if (revin != null) {
+            revin.statistics(x, s);
+            xn = normalised.first(steps * s);
+            revin.normalise(x, xn);
+        }
+        segInV = segIn.first(segsIn * s);
+        for (int n = 0; n < segsIn; n++) {
+            for (int j = 0; j < w; j++) {
+                int t = n * w + j;
+                for (int b = 0; b < s; b++) segInV.set(n * s + b, j, xn.get(t * s + b, 0));
+            }
+        }
+        embV = emb.first(segsIn * s);
+        embed.forward(segInV, embV);
+        relu(embV);
+        order.sort(lengths, s);
+        FloatMatrix h = rnn.forward(embV, order, train);
+        FloatMatrix hnV = hn.first(s);
+        Rows.copy(h, (segsIn - 1) * s, hnV, 0, s);
+        int rows = s * segsOut;
+        FloatMatrix in = decIn.first(rows), h0 = dec0.first(rows);
+        for (int b = 0; b < s; b++) {
+            int c = b % channels;
+            for (int m = 0; m < segsOut; m++) {
+                int row = b * segsOut + m;
+                for (int k = 0; k < half; k++) {
+                    in.set(row, k, posEmb.value().get(m, k));
+                    in.set(row, half + k, channelEmb.value().get(c, k));
+                }
+                Rows.copy(hnV, b, h0, row, 1);
+            }
+        }
+        hyV = hy.first(rows);
+        decoder.forward(in, h0, hyV);
+        hyDropV = hyDrop.first(rows);
+        dropout.forward(hyV, hyDropV, train);
+        FloatMatrix y = yseg.first(rows);
+        predict.forward(hyDropV, y);
+        predV = pred.first(horizon * s);
+        for (int b = 0; b < s; b++) {
+            for (int m = 0; m < segsOut; m++) {
+                for (int j = 0; j < w; j++) predV.set((m * w + j) * s + b, 0, y.get(b * segsOut + m, j));
+            }
+        }
+        outV = predV;
+        if (revin != null) {
+            outV = out.first(horizon * s);
+            revin.denormalise(predV, outV);
+        }
+        if (target == null) return 0f;
+        float l = loss.forward(outV, target, training ? dOut.first(horizon * s) : null);
+        backwardReady = training;
+        return l;
+    }
+
+    private static void relu(FloatMatrix m) {
+        for (int i = 0; i < m.rows(); i++) for (int k = 0; k < m.cols(); k++) if (m.get(i, k) < 0) m.set(i, k, 0f);
+    }
+
+    @Override
+    public void backward() {
+        if (!backwardReady) throw new IllegalStateException("backward needs a preceding training forward with a target");
+        backwardReady = false;
+        int s = seq, rows = s * segsOut;
+        FloatMatrix g = dOut.first(horizon * s);
+        if (revin != null) {
+            FloatMatrix gp = dPred.first(horizon * s);
+            revin.denormaliseBackward(predV, g, gp);
+            g = gp;
+        }
+        FloatMatrix gy = dYseg.first(rows);
+        for (int b = 0; b < s; b++) {
+            for (int m = 0; m < segsOut; m++) {
+                for (int j = 0; j < w; j++) gy.set(b * segsOut + m, j, g.get((m * w + j) * s + b, 0));
+            }
+        }
+        FloatMatrix gHyDrop = dHyDrop.first(rows), gHy = dHy.first(rows);
+        predict.backward(hyDropV, gy, gHyDrop);
+        dropout.backward(gHyDrop, gHy);
+        FloatMatrix gIn = dDecIn.first(rows), gH0 = dDec0.first(rows);
+        decoder.backward(gHy, gIn, gH0);
+        FloatMatrix gHn = dHn.first(s);
+        Rows.zero(gHn, s);
+        for (int b = 0; b < s; b++) {
+            int c = b % channels;
+            for (int m = 0; m < segsOut; m++) {
+                int row = b * segsOut + m;
+                for (int k = 0; k < half; k++) {
+                    posEmb.grad().set(m, k, posEmb.grad().get(m, k) + gIn.get(row, k));
+                    channelEmb.grad().set(c, k, channelEmb.grad().get(c, k) + gIn.get(row, half + k));
+                }
+                for (int k = 0; k < d; k++) gHn.set(b, k, gHn.get(b, k) + gH0.get(row, k));
+            }
+        }
+        FloatMatrix gEnc = dEnc.first(segsIn * s);
+        Rows.zero(gEnc, (segsIn - 1) * s);
+        Rows.copy(gHn, 0, gEnc, (segsIn - 1) * s, s);
+        FloatMatrix gE = rnn.backward(gEnc);
+        FloatMatrix gEmb = dEmb.first(segsIn * s);
+        for (int i = 0; i < segsIn * s; i++) {
+            for (int k = 0; k < d; k++) gEmb.set(i, k, embV.get(i, k) > 0 ? gE.get(i, k) : 0f);
+        }
+        embed.backward(segInV, gEmb, null);
+    }
+
+    @Override
+    public FloatMatrix prediction() {
+        if (outV == null) throw new IllegalStateException("no forward ran yet");
+        return outV;
+    }
+
+    @Override
+    public void close() {
+        rnn.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.recur.layers.forecast;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.BatchOrder;
+import dev.recur.layers.GruStep;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.RecurrentStack;
+import dev.recur.layers.model.GradientCheck;
+import dev.recur.layers.rnn.CellType;
+import dev.recur.layers.rnn.RecurrentConfig;
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** SegRNN: gradients against finite differences, the shared GRU step against the recurrent layer, names. */
+class SegmentForecasterTest {
+    static final int L = 6, H = 4, W = 2, C = 2, S = 4;
+
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        for (boolean revin : new boolean[] {false, true}) {
+            ForecastConfig cfg = ForecastConfig.segment(C, L, H, 4, W, 0f, revin, "mse");
+            try (Arena a = Arena.ofShared(); SegmentForecaster m = new SegmentForecaster(cfg, 5, S)) {
+                FloatMatrix x = DirectForecasterTest.random(a, L * S, 1, 3), y = DirectForecasterTest.random(a, H * S, 1, 4);
+                GradientCheck.check(m, () -> m.forward(x, y, S, true), m::backward, "revin " + revin);
+            }
+        }
+    }
+
+    @Test
+    void theGruStepIsTheLayersStep() {
+        int in = 3, hid = 4, n = 5;
+        try (Arena a = Arena.ofShared();
+             RecurrentStack stack = new RecurrentStack("rnn", RecurrentConfig.of(CellType.GRU, in, hid).withSeed(9), 2, n)) {
+            List<Parameter> g = stack.parameters();
+            GruStep step = new GruStep(a, g.get(0), g.get(1), g.get(2), g.get(3), n);
+            FloatMatrix x = DirectForecasterTest.random(a, 2 * n, in, 8);
+            BatchOrder order = new BatchOrder(n);
+            order.sort(new int[] {2, 2, 2, 2, 2}, n);
+            FloatMatrix h = stack.forward(x, order, false);
+            FloatMatrix h1 = FloatMatrix.allocate(a, n, hid), h2 = FloatMatrix.allocate(a, n, hid);
+            for (int b = 0; b < n; b++) for (int k = 0; k < hid; k++) h1.set(b, k, h.get(b, k));
+            step.forward(x.rowRange(n, n), h1, h2); // step 2 from the layer's step-1 state
+            for (int b = 0; b < n; b++) for (int k = 0; k < hid; k++) assertEquals(h.get(n + b, k), h2.get(b, k), 1e-5);
+        }
+    }
+
+    @Test
+    void parametersHaveTheReferenceNames() {
+        ForecastConfig cfg = ForecastConfig.segment(7, 96, 96, 16, 24, 0.1f, true, "mae");
+        try (SegmentForecaster m = new SegmentForecaster(cfg, 1, 3)) {
+            assertEquals(List.of("valueEmbedding.0.weight", "valueEmbedding.0.bias", "rnn.weight_ih_l0", "rnn.weight_hh_l0",
+                    "rnn.bias_ih_l0", "rnn.bias_hh_l0", "pos_emb", "channel_emb", "predict.1.weight", "predict.1.bias"),
+                    m.parameters().stream().map(Parameter::name).toList());
+            assertEquals(4, m.parameters().get(6).rows());
+            assertEquals(8, m.parameters().get(6).cols());
+            assertEquals(7, m.parameters().get(7).rows());
+        }
+        assertEquals(cfg, ForecastConfig.fromMetadata(cfg.toMetadata()));
+        assertThrows(IllegalArgumentException.class, () -> ForecastConfig.segment(7, 96, 100, 16, 24, 0f, false, "mse"));
+    }
+}

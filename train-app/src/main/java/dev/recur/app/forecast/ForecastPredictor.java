@@ -1,0 +1,82 @@
+package dev.recur.app.forecast;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Json;
+import dev.recur.layers.forecast.ForecastConfig;
+import dev.recur.layers.forecast.ForecastModel;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Forecasts the H rows after the end of a series with a trained {@code forecast} checkpoint, as CSV in original units. */
+public final class ForecastPredictor {
+    private ForecastPredictor() {}
+
+    /** A trained model's checkpoint with what predicting needs besides the weights. */
+    record Trained(Checkpoint checkpoint, ForecastConfig config, Normaliser normaliser, List<String> outputs, boolean channelIndependent) {
+        int perWindow() { return channelIndependent ? normaliser.columns() : 1; }
+    }
+
+    /** Reads and checks a {@code forecast} checkpoint; a damaged configuration is a clear error. */
+    static Trained load(Path checkpoint) {
+        Checkpoint ck = Checkpoint.read(checkpoint, ForecastTrainer.TASK, "forecast");
+        Map<String, String> meta = ck.metadata();
+        try {
+            ForecastConfig cfg = ForecastConfig.fromMetadata(meta);
+            List<String> inputs = Json.MAPPER.readValue(require(meta, "forecast.inputs"), new TypeReference<List<String>>() { });
+            List<String> outputs = Json.MAPPER.readValue(require(meta, "forecast.outputs"), new TypeReference<List<String>>() { });
+            double[] mean = Json.MAPPER.readValue(require(meta, "forecast.mean"), double[].class);
+            double[] std = Json.MAPPER.readValue(require(meta, "forecast.std"), double[].class);
+            return new Trained(ck, cfg, new Normaliser(inputs, mean, std), outputs,
+                    Boolean.parseBoolean(require(meta, "forecast.channel_independent")));
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AppException("checkpoint '" + checkpoint + "' has a damaged forecast configuration ("
+                    + AppException.plain(e.getMessage()) + "); use a checkpoint written by 'forecast'");
+        }
+    }
+
+    /** What {@code info} shows of a {@code forecast} checkpoint, after loading its weights into a model. */
+    public static Map<String, Object> describe(Path checkpoint) {
+        Trained t = load(checkpoint);
+        try (ForecastModel model = ForecastModel.create(t.config(), 0, t.perWindow())) {
+            t.checkpoint().loadParameters(model.parameters());
+        }
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("model", ForecastTrainer.describe(t.config()));
+        m.put("lookback", t.config().lookback());
+        m.put("horizon", t.config().horizon());
+        m.put("inputs", t.normaliser().names());
+        m.put("outputs", t.outputs());
+        m.put("channel_independent", t.channelIndependent());
+        m.put("revin", t.config().revin());
+        m.put("loss", t.config().loss());
+        m.put("epochs_done", Integer.parseInt(t.checkpoint().meta("train.epoch")));
+        m.put("run_options", t.checkpoint().runOptions());
+        return m;
+    }
+
+    /** The forecast CSV ({@code date,<outputs>}, the next H timestamps at the series' inferred step). */
+    public static String predict(Path checkpoint, TimeSeries series) {
+        Trained t = load(checkpoint);
+        ForecastConfig cfg = t.config();
+        Normaliser normaliser = t.normaliser();
+        Windows window = LatestWindow.of(series, normaliser, t.outputs(), cfg.lookback(), cfg.horizon());
+        try (Arena arena = Arena.ofShared(); ForecastModel model = ForecastModel.create(cfg, 0, t.perWindow())) {
+            t.checkpoint().loadParameters(model.parameters());
+            Batches batch = new Batches(arena, cfg, 1, t.channelIndependent(), normaliser.columns());
+            batch.fill(window, new int[] {0}, 0, 1);
+            model.forward(batch.input(), null, t.perWindow(), false);
+            float[] forecast = batch.asWindows(model.prediction(), 1).toArray();
+            return ForecastCsv.format(window, forecast, normaliser, series.times()[series.rows() - 1], series.step());
+        }
+    }
+
+    private static String require(Map<String, String> meta, String key) {
+        String v = meta.get(key);
+        if (v == null) throw new IllegalArgumentException("no " + key);
+        return v;
+    }
+}
