@@ -47,6 +47,12 @@ and ``labels`` [B] or ``targets`` [T, B] (integers stored as float32), ``logits`
 ``grad.<name>`` for every parameter. Batches are unsorted (pack_padded_sequence with
 enforce_sorted=False).
 
+The state-dict fixtures (``state_dict_*``, see STATE_DICT_CASES) hold ``state_dict()`` of the
+PyTorch module each Recur model kind (classifier, tagger, char_lm) corresponds to, its submodules
+named as Recur names them: the tensors as PyTorch holds them (biases 1-D), the Recur model's
+configuration in the metadata and ``state_dict_order``, the keys in PyTorch's order. Tests check
+that Recur's checkpoints have exactly these names and shapes and that these tensors load into Recur.
+
 The training fixtures (``kind=train``, see TRAIN_CASES) run the benchmark's whole step three times
 -- forward, loss, backward, clip_grad_norm_ (or clip_grad_value_), then Adam / AdamW / SGD with
 momentum -- and store the initial parameters, the batches (``tokens.k``, ``labels.k``, lengths in
@@ -391,6 +397,65 @@ def train_case(name, cell, layers, bi, pool, outputs, opt_name, hp, clip_kind, c
     return name, tensors, meta
 
 
+# ---------------------------------------------------------------------------------------------
+# State-dict cases: the PyTorch module each Recur model kind corresponds to, with its submodules
+# named as Recur names them, and that module's state_dict() as it is (names, shapes, values). The
+# Java tests check that Recur writes exactly these names and shapes (so load_state_dict(strict=True)
+# takes a Recur checkpoint as it is) and that these tensors load into Recur.
+# ---------------------------------------------------------------------------------------------
+
+class Composite(torch.nn.Module):
+    """Submodules registered in the given order under the given names."""
+
+    def __init__(self, parts):
+        super().__init__()
+        for name, module in parts:
+            self.add_module(name, module)
+
+
+# name, Recur kind, metadata describing the Recur model, the PyTorch submodules (built lazily after seeding)
+STATE_DICT_CASES = [
+    ("state_dict_classifier_binary", "classifier",
+     {"cell": "lstm", "vocab_size": 12, "embedding_dim": 4, "hidden_size": 5, "num_layers": 2,
+      "bidirectional": "true", "outputs": 1, "padding_idx": 0},
+     lambda: [("embedding", torch.nn.Embedding(12, 4, padding_idx=0)),
+              ("rnn", torch.nn.LSTM(4, 5, num_layers=2, bidirectional=True)),
+              ("fc", torch.nn.Linear(10, 1))]),
+    ("state_dict_classifier_classes", "classifier",
+     {"cell": "gru", "vocab_size": 9, "embedding_dim": 3, "hidden_size": 4, "num_layers": 1,
+      "bidirectional": "false", "outputs": 3, "padding_idx": 0},
+     lambda: [("embedding", torch.nn.Embedding(9, 3, padding_idx=0)),
+              ("rnn", torch.nn.GRU(3, 4)),
+              ("fc", torch.nn.Linear(4, 3))]),
+    ("state_dict_tagger", "tagger",
+     {"cell": "lstm", "features": "word:20:6:0,shape:7:3:0,suffix:9:3:0", "hidden_size": 4, "num_layers": 1,
+      "bidirectional": "true", "outputs": 5, "rnn_name": "lstm"},
+     lambda: [("word", torch.nn.Embedding(20, 6, padding_idx=0)),
+              ("shape", torch.nn.Embedding(7, 3, padding_idx=0)),
+              ("suffix", torch.nn.Embedding(9, 3, padding_idx=0)),
+              ("lstm", torch.nn.LSTM(12, 4, bidirectional=True)),
+              ("fc", torch.nn.Linear(8, 5))]),
+    ("state_dict_char_lm", "char_lm",
+     {"cell": "gru", "vocab_size": 10, "embedding_dim": 4, "hidden_size": 6, "num_layers": 2},
+     lambda: [("embedding", torch.nn.Embedding(10, 4)),
+              ("gru", torch.nn.GRU(4, 6, num_layers=2)),
+              ("fc", torch.nn.Linear(6, 10))]),
+    ("state_dict_char_lm_rnn", "char_lm",
+     {"cell": "rnn_tanh", "vocab_size": 7, "embedding_dim": 3, "hidden_size": 5, "num_layers": 1},
+     lambda: [("embedding", torch.nn.Embedding(7, 3)),
+              ("rnn", torch.nn.RNN(3, 5)),
+              ("fc", torch.nn.Linear(5, 7))]),
+]
+
+
+def state_dict_case(name, kind, meta, parts, seed):
+    torch.manual_seed(seed)
+    model = Composite(parts())
+    sd = model.state_dict()
+    metadata = dict(meta, kind=kind, torch=torch.__version__, state_dict_order=",".join(sd.keys()))
+    return name, dict(sd), metadata
+
+
 def all_cases():
     for c, cell in enumerate(CELLS):
         for i, shape in enumerate(SHAPES):
@@ -402,6 +467,8 @@ def all_cases():
         yield model_case(*case, seed=2000 + i)
     for i, case in enumerate(TRAIN_CASES):
         yield train_case(*case, seed=3000 + i)
+    for i, case in enumerate(STATE_DICT_CASES):
+        yield state_dict_case(*case, seed=4000 + i)
 
 
 def main():

@@ -65,4 +65,15 @@ public final class ScalarRowOps {
         for (int c = 0; c < cols; c++) max = Math.max(max, x.getAtIndex(FLOAT, xr + c));
         return max;
     }
+
+    /** dst[c][r] += src[r][c]: dst (cols × rows, leading dimension ldDst) += srcᵀ (src rows × cols). */
+    public static void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
+                                     MemorySegment dst, long dstOff, int ldDst) {
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0; r < rows; r++) {
+                long d = dstOff + (long) c * ldDst + r;
+                dst.setAtIndex(FLOAT, d, dst.getAtIndex(FLOAT, d) + src.getAtIndex(FLOAT, srcOff + (long) r * ldSrc + c));
+            }
+        }
+    }
 }

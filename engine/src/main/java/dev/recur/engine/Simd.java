@@ -1,6 +1,7 @@
 package dev.recur.engine;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,4 +17,7 @@ public final class Simd {
 
     /** Floats per vector of {@link #F}. */
     public static final int LANES = F.length();
+
+    /** The int species of the same shape as {@link #F} (for bit manipulation of float lanes). */
+    public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 }

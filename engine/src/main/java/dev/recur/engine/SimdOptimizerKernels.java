@@ -24,14 +24,14 @@ public final class SimdOptimizerKernels {
         boolean useMomentum = (float) momentum != 0f;
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
-            FloatVector pv = load(p, pOff + i);
-            FloatVector d = pv.fma(wd, load(g, gOff + i));
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, (pOff + i) * 4L, NATIVE);
+            FloatVector d = pv.fma(wd, FloatVector.fromMemorySegment(F, g, (gOff + i) * 4L, NATIVE));
             if (useMomentum) {
-                FloatVector bv = load(b, bOff + i).fma(mu, d);
-                store(bv, b, bOff + i);
+                FloatVector bv = FloatVector.fromMemorySegment(F, b, (bOff + i) * 4L, NATIVE).fma(mu, d);
+                bv.intoMemorySegment(b, (bOff + i) * 4L, NATIVE);
                 d = nesterov ? bv.fma(mu, d) : bv;
             }
-            store(d.fma(minusLr, pv), p, pOff + i);
+            d.fma(minusLr, pv).intoMemorySegment(p, (pOff + i) * 4L, NATIVE);
         }
         if (i < n) {
             ScalarOptimizerKernels.sgd(p, pOff + i, g, gOff + i, b, bOff + i, n - i, lr, momentum, weightDecay, nesterov);
@@ -72,23 +72,17 @@ public final class SimdOptimizerKernels {
         float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2), e = (float) eps;
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
-            FloatVector pv = load(p, pOff + i).mul(decay);
-            FloatVector gv = pv.fma(l2v, load(g, gOff + i));
-            FloatVector mv = load(m, mOff + i).fma(b1, gv.mul(c1));
-            FloatVector vv = load(v, vOff + i).fma(b2, gv.mul(c2).mul(gv));
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, (pOff + i) * 4L, NATIVE).mul(decay);
+            FloatVector gv = pv.fma(l2v, FloatVector.fromMemorySegment(F, g, (gOff + i) * 4L, NATIVE));
+            FloatVector mv = FloatVector.fromMemorySegment(F, m, (mOff + i) * 4L, NATIVE).fma(b1, gv.mul(c1));
+            FloatVector vv = FloatVector.fromMemorySegment(F, v, (vOff + i) * 4L, NATIVE).fma(b2, gv.mul(c2).mul(gv));
             FloatVector denom = vv.sqrt().div(bc2Sqrt).add(e);
-            store(mv, m, mOff + i);
-            store(vv, v, vOff + i);
-            store(mv.div(denom).fma(minusStep, pv), p, pOff + i);
+            mv.intoMemorySegment(m, (mOff + i) * 4L, NATIVE);
+            vv.intoMemorySegment(v, (vOff + i) * 4L, NATIVE);
+            mv.div(denom).fma(minusStep, pv).intoMemorySegment(p, (pOff + i) * 4L, NATIVE);
         }
         return i;
     }
 
-    private static FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
-    }
 
-    private static void store(FloatVector v, MemorySegment s, long index) {
-        v.intoMemorySegment(s, index * Float.BYTES, NATIVE);
-    }
 }

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The SIMD twin of {@link ScalarRowOps}. The bias kernels match the twin bit for bit (same adds in
- * the same order); softmax sums its exponentials in float lanes (the twin sums in double).
+ * the same order); softmax sums its exponentials in float lanes in a fixed order
+ * ({@link #sumInOrder}; the twin sums in double). No vector crosses a method call.
  */
 public final class SimdRowOps {
     private SimdRowOps() {}
@@ -25,7 +26,7 @@ public final class SimdRowOps {
         for (int r = 0; r < rows; r++) {
             long row = mOff + (long) r * ld;
             int c = 0;
-            for (; c < vecEnd; c += L) store(load(m, row + c).add(load(v, vOff + c)), m, row + c);
+            for (; c < vecEnd; c += L) FloatVector.fromMemorySegment(F, m, (row + c) * 4L, NATIVE).add(FloatVector.fromMemorySegment(F, v, (vOff + c) * 4L, NATIVE)).intoMemorySegment(m, (row + c) * 4L, NATIVE);
             for (; c < cols; c++) m.setAtIndex(FLOAT, row + c, m.getAtIndex(FLOAT, row + c) + v.getAtIndex(FLOAT, vOff + c));
         }
     }
@@ -34,102 +35,159 @@ public final class SimdRowOps {
     public static void addColumnSums(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment acc, long accOff) {
         int c = 0;
         for (; c + 4 * L <= cols; c += 4 * L) {
-            FloatVector s0 = load(acc, accOff + c), s1 = load(acc, accOff + c + L);
-            FloatVector s2 = load(acc, accOff + c + 2 * L), s3 = load(acc, accOff + c + 3 * L);
+            FloatVector s0 = FloatVector.fromMemorySegment(F, acc, (accOff + c) * 4L, NATIVE), s1 = FloatVector.fromMemorySegment(F, acc, (accOff + c + L) * 4L, NATIVE);
+            FloatVector s2 = FloatVector.fromMemorySegment(F, acc, (accOff + c + 2 * L) * 4L, NATIVE), s3 = FloatVector.fromMemorySegment(F, acc, (accOff + c + 3 * L) * 4L, NATIVE);
             for (int r = 0; r < rows; r++) {
                 long at = mOff + (long) r * ld + c;
-                s0 = s0.add(load(m, at));
-                s1 = s1.add(load(m, at + L));
-                s2 = s2.add(load(m, at + 2 * L));
-                s3 = s3.add(load(m, at + 3 * L));
+                s0 = s0.add(FloatVector.fromMemorySegment(F, m, (at) * 4L, NATIVE));
+                s1 = s1.add(FloatVector.fromMemorySegment(F, m, (at + L) * 4L, NATIVE));
+                s2 = s2.add(FloatVector.fromMemorySegment(F, m, (at + 2 * L) * 4L, NATIVE));
+                s3 = s3.add(FloatVector.fromMemorySegment(F, m, (at + 3 * L) * 4L, NATIVE));
             }
-            store(s0, acc, accOff + c);
-            store(s1, acc, accOff + c + L);
-            store(s2, acc, accOff + c + 2 * L);
-            store(s3, acc, accOff + c + 3 * L);
+            s0.intoMemorySegment(acc, (accOff + c) * 4L, NATIVE);
+            s1.intoMemorySegment(acc, (accOff + c + L) * 4L, NATIVE);
+            s2.intoMemorySegment(acc, (accOff + c + 2 * L) * 4L, NATIVE);
+            s3.intoMemorySegment(acc, (accOff + c + 3 * L) * 4L, NATIVE);
         }
         for (; c + L <= cols; c += L) {
-            FloatVector s = load(acc, accOff + c);
-            for (int r = 0; r < rows; r++) s = s.add(load(m, mOff + (long) r * ld + c));
-            store(s, acc, accOff + c);
+            FloatVector s = FloatVector.fromMemorySegment(F, acc, (accOff + c) * 4L, NATIVE);
+            for (int r = 0; r < rows; r++) s = s.add(FloatVector.fromMemorySegment(F, m, (mOff + (long) r * ld + c) * 4L, NATIVE));
+            s.intoMemorySegment(acc, (accOff + c) * 4L, NATIVE);
         }
         if (c < cols) {
             ScalarRowOps.addColumnSums(m, mOff + c, rows, cols - c, ld, acc, accOff + c);
         }
     }
 
-    /** y[r] = e^(x[r] − max) / Σ e^(x[r] − max). */
+    /**
+     * y[r] = e^(x[r] − max) / Σ e^(x[r] − max): y ← x − max, y ← e^y ({@link SimdActivations#expRows},
+     * arithmetic), the sum in {@link #sumInOrder}'s fixed order, then y ← y / sum.
+     */
     public static void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                    MemorySegment y, long yOff, int ldy) {
+        float[] lanes = LANES.get();
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
-            float max = rowMax(x, xr, cols);
-            float sum = expSum(x, xr, cols, max, y, yr);
-            FloatVector s = FloatVector.broadcast(F, sum);
-            int c = 0;
-            for (int end = F.loopBound(cols); c < end; c += L) store(load(y, yr + c).div(s), y, yr + c);
-            if (c < cols) {
-                VectorMask<Float> tail = F.indexInRange(c, cols);
-                load(y, yr + c, tail).div(s).intoMemorySegment(y, (yr + c) * Float.BYTES, NATIVE, tail);
-            }
+            float max = rowMax(x, xr, cols, lanes);
+            subtract(x, xr, cols, max, y, yr);
+            SimdActivations.expRows(1, cols, y, yr, cols, y, yr, cols);
+            divide(y, yr, cols, sumInOrder(y, yr, cols, lanes));
         }
     }
 
-    /** y[r] = (x[r] − max) − log Σ e^(x[r] − max). */
+    /**
+     * y[r] = (x[r] − max) − log Σ e^(x[r] − max): y ← x − max, the exponentials into a per-thread
+     * scratch row, their sum in {@link #sumInOrder}'s order, then y ← y − log(sum).
+     */
     public static void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,
                                       MemorySegment y, long yOff, int ldy) {
+        float[] lanes = LANES.get();
+        MemorySegment e = scratch(cols);
         for (int r = 0; r < rows; r++) {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
-            float max = rowMax(x, xr, cols);
-            float sum = expSum(x, xr, cols, max, null, 0);
-            float logSum = (float) Math.log(sum);
-            int c = 0;
-            for (int end = F.loopBound(cols); c < end; c += L) store(load(x, xr + c).sub(max).sub(logSum), y, yr + c);
-            if (c < cols) {
-                VectorMask<Float> tail = F.indexInRange(c, cols);
-                load(x, xr + c, tail).sub(max).sub(logSum).intoMemorySegment(y, (yr + c) * Float.BYTES, NATIVE, tail);
+            float max = rowMax(x, xr, cols, lanes);
+            subtract(x, xr, cols, max, y, yr);
+            SimdActivations.expRows(1, cols, y, yr, cols, e, 0, cols);
+            subtract(y, yr, cols, (float) Math.log(sumInOrder(e, 0, cols, lanes)), y, yr);
+        }
+    }
+
+    private static final ThreadLocal<float[]> LANES = SimdVectorOps.LANES;
+    /** A per-thread scratch row (grown, never shrunk). */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private static MemorySegment scratch(int floats) {
+        MemorySegment[] box = SCRATCH.get();
+        if (box[0] == null || box[0].byteSize() < (long) floats * 4) {
+            box[0] = java.lang.foreign.Arena.ofAuto().allocate(Math.max(floats, 1024) * 4L, 64);
+        }
+        return box[0];
+    }
+
+    /** max over x[0..cols): lane-wise max over the vectors, then the lanes in order (Math.max). */
+    private static float rowMax(MemorySegment x, long xr, int cols, float[] lanes) {
+        int upper = F.loopBound(cols);
+        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < cols; c += L) {
+            VectorMask<Float> m = c < upper ? all : tail;
+            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, x, (xr + c) * 4L, NATIVE, m), m);
+        }
+        acc.intoArray(lanes, 0);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int l = 0; l < L; l++) max = Math.max(max, lanes[l]);
+        return max;
+    }
+
+    /**
+     * Σ x[0..n) in one fixed order, the same in every JIT tier and for any caller: lane l of one
+     * vector accumulator adds elements l, l + L, l + 2L, … in turn (L = {@link Simd#LANES}; the tail
+     * lanes add +0), then the L lanes are added in order 0 … L−1. (reduceLanes(ADD) sums the lanes
+     * in one order in C2 and another in the interpreter.)
+     */
+    static float sumInOrder(MemorySegment x, long off, int n, float[] lanes) {
+        int upper = F.loopBound(n);
+        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, n);
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < n; c += L) {
+            VectorMask<Float> m = c < upper ? all : tail;
+            acc = acc.add(FloatVector.fromMemorySegment(F, x, (off + c) * 4L, NATIVE, m));
+        }
+        acc.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int l = 0; l < L; l++) sum += lanes[l];
+        return sum;
+    }
+
+    /** y[c] = x[c] − v (y may be x). */
+    private static void subtract(MemorySegment x, long xr, int cols, float v, MemorySegment y, long yr) {
+        int upper = F.loopBound(cols);
+        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
+        FloatVector vv = FloatVector.broadcast(F, v);
+        for (int c = 0; c < cols; c += L) {
+            VectorMask<Float> m = c < upper ? all : tail;
+            FloatVector.fromMemorySegment(F, x, (xr + c) * 4L, NATIVE, m).sub(vv)
+                    .intoMemorySegment(y, (yr + c) * 4L, NATIVE, m);
+        }
+    }
+
+    /** y[c] = y[c] / v. */
+    private static void divide(MemorySegment y, long yr, int cols, float v) {
+        int upper = F.loopBound(cols);
+        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
+        FloatVector vv = FloatVector.broadcast(F, v);
+        for (int c = 0; c < cols; c += L) {
+            VectorMask<Float> m = c < upper ? all : tail;
+            FloatVector.fromMemorySegment(F, y, (yr + c) * 4L, NATIVE, m).div(vv)
+                    .intoMemorySegment(y, (yr + c) * 4L, NATIVE, m);
+        }
+    }
+
+    /** Tile edge of {@link #addTransposed}: a 32 × 32 float tile of src and of dst stays in L1. */
+    private static final int T_TILE = 32;
+
+    /**
+     * dst[c][r] += src[r][c], tile by tile so both src rows and dst rows are read in cache lines
+     * (the twin's column walk misses the cache on every element of large matrices). Each element
+     * gets the twin's one add: same bits.
+     */
+    public static void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc,
+                                     MemorySegment dst, long dstOff, int ldDst) {
+        for (int r0 = 0; r0 < rows; r0 += T_TILE) {
+            int r1 = Math.min(rows, r0 + T_TILE);
+            for (int c0 = 0; c0 < cols; c0 += T_TILE) {
+                int c1 = Math.min(cols, c0 + T_TILE);
+                for (int c = c0; c < c1; c++) {
+                    long d = dstOff + (long) c * ldDst;
+                    for (int r = r0; r < r1; r++) {
+                        dst.setAtIndex(FLOAT, d + r, dst.getAtIndex(FLOAT, d + r)
+                                + src.getAtIndex(FLOAT, srcOff + (long) r * ldSrc + c));
+                    }
+                }
             }
         }
     }
 
-    private static float rowMax(MemorySegment x, long xr, int cols) {
-        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int c = 0;
-        for (int end = F.loopBound(cols); c < end; c += L) acc = acc.max(load(x, xr + c));
-        if (c < cols) {
-            VectorMask<Float> tail = F.indexInRange(c, cols);
-            acc = acc.lanewise(VectorOperators.MAX, load(x, xr + c, tail), tail);
-        }
-        return acc.reduceLanes(VectorOperators.MAX);
-    }
 
-    /** Σ_c e^(x[c] − max); also stores each e^(x[c] − max) in y when y is not null. */
-    private static float expSum(MemorySegment x, long xr, int cols, float max, MemorySegment y, long yr) {
-        FloatVector sum = FloatVector.zero(F);
-        int c = 0;
-        for (int end = F.loopBound(cols); c < end; c += L) {
-            FloatVector e = SimdMath.exp(load(x, xr + c).sub(max));
-            if (y != null) store(e, y, yr + c);
-            sum = sum.add(e);
-        }
-        if (c < cols) {
-            VectorMask<Float> tail = F.indexInRange(c, cols);
-            FloatVector e = SimdMath.exp(load(x, xr + c, tail).sub(max));
-            if (y != null) e.intoMemorySegment(y, (yr + c) * Float.BYTES, NATIVE, tail);
-            sum = sum.add(e, tail);
-        }
-        return sum.reduceLanes(VectorOperators.ADD);
-    }
 
-    private static FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
-    }
-
-    private static FloatVector load(MemorySegment s, long index, VectorMask<Float> m) {
-        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE, m);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, long index) {
-        v.intoMemorySegment(s, index * Float.BYTES, NATIVE);
-    }
 }

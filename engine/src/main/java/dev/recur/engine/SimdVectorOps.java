@@ -22,14 +22,14 @@ public final class SimdVectorOps {
     public static void fill(float v, MemorySegment x, long off, int n) {
         FloatVector vv = FloatVector.broadcast(F, v);
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) store(vv, x, off + i);
+        for (int end = F.loopBound(n); i < end; i += L) vv.intoMemorySegment(x, (off + i) * 4L, NATIVE);
         for (; i < n; i++) x.setAtIndex(FLOAT, off + i, v);
     }
 
     /** x[i] = a·x[i]. */
     public static void scale(float a, MemorySegment x, long off, int n) {
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) store(load(x, off + i).mul(a), x, off + i);
+        for (int end = F.loopBound(n); i < end; i += L) FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).mul(a).intoMemorySegment(x, (off + i) * 4L, NATIVE);
         for (; i < n; i++) x.setAtIndex(FLOAT, off + i, a * x.getAtIndex(FLOAT, off + i));
     }
 
@@ -38,7 +38,7 @@ public final class SimdVectorOps {
         FloatVector av = FloatVector.broadcast(F, a);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
-            store(load(x, xOff + i).fma(av, load(y, yOff + i)), y, yOff + i);
+            FloatVector.fromMemorySegment(F, x, (xOff + i) * 4L, NATIVE).fma(av, FloatVector.fromMemorySegment(F, y, (yOff + i) * 4L, NATIVE)).intoMemorySegment(y, (yOff + i) * 4L, NATIVE);
         }
         for (; i < n; i++) {
             y.setAtIndex(FLOAT, yOff + i, Math.fma(a, x.getAtIndex(FLOAT, xOff + i), y.getAtIndex(FLOAT, yOff + i)));
@@ -49,7 +49,7 @@ public final class SimdVectorOps {
     public static void clamp(float lo, float hi, MemorySegment x, long off, int n) {
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += L) {
-            store(load(x, off + i).lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi), x, off + i);
+            FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).lanewise(VectorOperators.MAX, lo).lanewise(VectorOperators.MIN, hi).intoMemorySegment(x, (off + i) * 4L, NATIVE);
         }
         for (; i < n; i++) x.setAtIndex(FLOAT, off + i, Math.min(Math.max(x.getAtIndex(FLOAT, off + i), lo), hi));
     }
@@ -57,7 +57,7 @@ public final class SimdVectorOps {
     /** out[i] = a[i]·b[i]. */
     public static void mul(MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment out, long outOff, int n) {
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) store(load(a, aOff + i).mul(load(b, bOff + i)), out, outOff + i);
+        for (int end = F.loopBound(n); i < end; i += L) FloatVector.fromMemorySegment(F, a, (aOff + i) * 4L, NATIVE).mul(FloatVector.fromMemorySegment(F, b, (bOff + i) * 4L, NATIVE)).intoMemorySegment(out, (outOff + i) * 4L, NATIVE);
         for (; i < n; i++) {
             out.setAtIndex(FLOAT, outOff + i, a.getAtIndex(FLOAT, aOff + i) * b.getAtIndex(FLOAT, bOff + i));
         }
@@ -74,28 +74,32 @@ public final class SimdVectorOps {
         return ScalarVectorOps.sumOfSquares(x, off, n);
     }
 
-    /** x[i] = 0 where |x[i]| < MIN_NORMAL ({@link SimdMath#flushTiny}). */
+    /** x[i] = 0 where |x[i]| < MIN_NORMAL: one abs, one compare, one blend per vector. */
     public static void flushSubnormals(MemorySegment x, long off, int n) {
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) store(SimdMath.flushTiny(load(x, off + i)), x, off + i);
+        FloatVector zero = FloatVector.zero(F), minNormal = FloatVector.broadcast(F, Float.MIN_NORMAL);
+        for (int end = F.loopBound(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE);
+            v.blend(zero, v.abs().compare(VectorOperators.LT, minNormal)).intoMemorySegment(x, (off + i) * 4L, NATIVE);
+        }
         if (i < n) ScalarVectorOps.flushSubnormals(x, off + i, n - i);
     }
 
-    /** max |x[i]| (NaN wins, as {@link Math#max}). */
+    /** One vector of lanes per thread, for reductions finished in a fixed scalar order (no reduceLanes). */
+    static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /** max |x[i]| (NaN wins, as {@link Math#max}): lane-wise max, then the lanes in order. */
     public static float maxAbs(MemorySegment x, long off, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += L) acc = acc.max(load(x, off + i).abs());
-        float max = acc.reduceLanes(VectorOperators.MAX);
+        for (int end = F.loopBound(n); i < end; i += L) acc = acc.max(FloatVector.fromMemorySegment(F, x, (off + i) * 4L, NATIVE).abs());
+        float[] lanes = LANES.get();
+        acc.intoArray(lanes, 0);
+        float max = 0f;
+        for (float lane : lanes) max = Math.max(max, lane);
         for (; i < n; i++) max = Math.max(max, Math.abs(x.getAtIndex(FLOAT, off + i)));
         return max;
     }
 
-    private static FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(F, s, index * Float.BYTES, NATIVE);
-    }
 
-    private static void store(FloatVector v, MemorySegment s, long index) {
-        v.intoMemorySegment(s, index * Float.BYTES, NATIVE);
-    }
 }

@@ -54,6 +54,23 @@ public final class VectorOps {
         else ScalarVectorOps.mul(a, aOff, b, bOff, out, outOff, n);
     }
 
+    /** Floats per call of the int-length kernels when a long span is processed in chunks. */
+    private static final int CHUNK = 1 << 20;
+
+    /**
+     * a[i] = a[i]·b[i] for i in [0, n), in place (a gradient times a dropout mask); n may exceed
+     * 2³¹ − 1. Bit for bit {@link #mul} with out = a.
+     */
+    public static void mulInPlace(MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
+        Spans.check("mulInPlace", "a", a, aOff, n);
+        Spans.check("mulInPlace", "b", b, bOff, n);
+        for (long done = 0; done < n; done += CHUNK) {
+            int len = (int) Math.min(CHUNK, n - done);
+            if (SIMD) SimdVectorOps.mul(a, aOff + done, b, bOff + done, a, aOff + done, len);
+            else ScalarVectorOps.mul(a, aOff + done, b, bOff + done, a, aOff + done, len);
+        }
+    }
+
     /**
      * Σ x[i]² over i in [0, n): each square is rounded to float (|x| ≳ 1.8e19 gives +∞, as in a
      * float32 norm), partial sums of at most a few dozen squares are float, everything else double.

@@ -21,11 +21,14 @@ class ScalarFallbackTest {
         try (Arena arena = Arena.ofConfined()) {
             FloatMatrix x = FloatMatrix.of(arena, 2, 3, 1, -2, 3, 0, 5, -6);
             FloatMatrix y = FloatMatrix.allocate(arena, 2, 3);
-            Activations.sigmoid(x, y);
-            check("sigmoid", y.get(0, 0), ScalarActivations.sigmoid(1f));
-            Activations.tanh(x, y);
-            Activations.exp(x, y);
-            check("exp", y.get(1, 1), ScalarActivations.exp(5f));
+            dev.recur.engine.cell.CellKernels cells = dev.recur.engine.cell.CellKernels.get();
+            if (cells != dev.recur.engine.cell.CellKernels.scalar()) throw new AssertionError("cells must be the scalar twin");
+            FloatMatrix bias = FloatMatrix.of(arena, 1, 3, 0, 0, 0);
+            cells.rnnForward(2, 3, false, x.segment(), 0, bias.segment(), 0, y.segment(), 0);
+            check("rnn tanh", y.get(1, 1), ScalarActivations.tanhArithmetic(5f));
+            DropoutMask.apply(DropoutMask.callKey(1, 1), 0, 0.5f, x.segment(), 0, y.segment(), 0, y.segment(), 0, 6);
+            VectorOps.mulInPlace(y.segment(), 0, x.segment(), 0, 6);
+            RowOps.addTransposed(x, FloatMatrix.allocate(arena, 3, 2));
             check("sumOfSquares", (float) VectorOps.sumOfSquares(x), 75f);
             VectorOps.flushSubnormals(y);
             RowOps.softmaxRows(x, y);

@@ -5,7 +5,6 @@ import dev.recur.engine.ScalarOptimizerKernels;
 import dev.recur.engine.ScalarVectorOps;
 import dev.recur.engine.Simd;
 import dev.recur.engine.SimdActivations;
-import dev.recur.engine.SimdMath;
 import dev.recur.engine.SimdOptimizerKernels;
 import dev.recur.engine.SimdVectorOps;
 import java.lang.foreign.Arena;
@@ -35,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Element-wise engine kernels in elements per second (the score is ops/s with one op = one
  * element): activations, sumOfSquares, axpy and the Adam update, SIMD against the scalar twin, on
- * {@value #N} floats that stay in L1/L2. The activations also run the candidates that lost (the
- * JDK's lane-wise TANH, σ through a tanh) so the choice in {@link SimdMath} stays measured.
+ * {@value #N} floats that stay in L1/L2. The activations also run candidates built on the JDK's
+ * lane-wise operators (not used by the engine: their bits depend on the JIT tier) for comparison.
  *
  * <p>Every benchmark method is compiled as its own root (DONT_INLINE), as a kernel is in the
  * layers: inlined into JMH's measurement loop, a vector chain can exceed C2's inlining depth and
@@ -94,23 +93,11 @@ public class KernelBench {
         }
     }
 
-    /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the rational {@link SimdMath#tanh}. */
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidRationalSimd() {
-        for (int i = 0; i < N; i += F.length()) {
-            SimdMath.tanh(load(x, i).mul(0.5f)).fma(0.5f, 0.5f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
-        }
-    }
 
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhSimd() { SimdActivations.tanh(x, 0, y, 0, N); }
 
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhScalar() { ScalarActivations.tanh(x, 0, y, 0, N); }
 
-    /** Candidate: the JDK's lane-wise TANH. */
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhLanewiseSimd() {
-        for (int i = 0; i < N; i += F.length()) {
-            SimdMath.tanhLanewise(load(x, i)).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
-        }
-    }
 
     /** Candidate: tanh(x) = e/(e + 2) with e = expm1(2x), x clamped to ±9. */
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhExpm1Simd() {
@@ -121,13 +108,6 @@ public class KernelBench {
         }
     }
 
-    /** Candidate: tanh(x) = 2σ(2x) − 1 with the EXP-based σ (absolute error ~1e-7, relative error large near 0). */
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhViaSigmoidSimd() {
-        for (int i = 0; i < N; i += F.length()) {
-            FloatVector xv = load(x, i);
-            SimdMath.sigmoid(xv.add(xv)).fma(2f, -1f).intoMemorySegment(y, (long) i * Float.BYTES, NATIVE);
-        }
-    }
 
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expSimd() { SimdActivations.exp(x, 0, y, 0, N); }
 

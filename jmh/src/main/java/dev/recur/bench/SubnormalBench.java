@@ -1,7 +1,11 @@
 package dev.recur.bench;
 
 import dev.recur.engine.Simd;
-import dev.recur.engine.SimdMath;
+import dev.recur.engine.SimdActivations;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.VectorOperators;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
@@ -26,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * fused multiply-adds of the gradient by gate values ({@code d = fma(d, a, d·b)}, four rounds).
  * {@code kind}: {@code normal} gradients (~1e-3), {@code subnormal} gradients (~1e-39, every product
  * subnormal too), {@code mixed} (one element in 8 subnormal). The {@code flush} variants zero tiny
- * values with {@link SimdMath#flushTiny} once per element, which is what a backward kernel would do.
+ * values (|x| < MIN_NORMAL → 0: abs, compare, blend) once per element, which is what a backward kernel would do.
  * {@code simdSqrtDiv} (Adam-like) and {@code simdActivations} (σ, tanh) cover the other operations
  * the kernels apply to tiny values.
  * Score: elements per second.
@@ -50,6 +54,7 @@ public class SubnormalBench {
     public String kind;
 
     private final float[] d = new float[N], a = new float[N], b = new float[N], out = new float[N];
+    private final MemorySegment ds = Arena.ofAuto().allocate(N * 4L, 64), os = Arena.ofAuto().allocate(N * 4L, 64);
 
     @Setup
     public void setUp() {
@@ -63,6 +68,7 @@ public class SubnormalBench {
             a[i] = 0.6f + (i % 5) * 0.01f; // a gate value in (0, 1)
             b[i] = 0.3f + (i % 3) * 0.01f;
         }
+        MemorySegment.copy(d, 0, ds, ValueLayout.JAVA_FLOAT, 0, N);
         if (kind.equals("subnormal") && Math.abs(d[0]) >= Float.MIN_NORMAL) throw new AssertionError("not subnormal");
     }
 
@@ -82,10 +88,11 @@ public class SubnormalBench {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] simdFlush() {
         for (int i = 0; i < N; i += F.length()) {
-            FloatVector dv = SimdMath.flushTiny(FloatVector.fromArray(F, d, i)), av = FloatVector.fromArray(F, a, i);
+            FloatVector dv = FloatVector.fromArray(F, d, i), av = FloatVector.fromArray(F, a, i);
+            dv = dv.blend(0f, dv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
             FloatVector bv = FloatVector.fromArray(F, b, i);
             for (int k = 0; k < 4; k++) dv = dv.fma(av, dv.mul(bv));
-            SimdMath.flushTiny(dv).intoArray(out, i);
+            dv.blend(0f, dv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(out, i);
         }
         return out;
     }
@@ -102,15 +109,13 @@ public class SubnormalBench {
         return out;
     }
 
-    /** σ and tanh of tiny pre-activations (the engine's {@link SimdMath} functions). */
+    /** σ and tanh of tiny pre-activations (the engine's {@link SimdActivations} kernels). */
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
-    public float[] simdActivations() {
-        for (int i = 0; i < N; i += F.length()) {
-            FloatVector dv = FloatVector.fromArray(F, d, i);
-            SimdMath.sigmoid(dv).add(SimdMath.tanh(dv)).intoArray(out, i);
-        }
-        return out;
+    public MemorySegment simdActivations() {
+        SimdActivations.sigmoid(ds, 0, os, 0, N);
+        SimdActivations.tanh(ds, 0, os, 0, N);
+        return os;
     }
 
     @Benchmark

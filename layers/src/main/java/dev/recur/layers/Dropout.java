@@ -15,7 +15,7 @@ import java.lang.foreign.Arena;
  * resume is just {@link #calls()} ({@link #setCalls}). The mask buffer grows to the largest input
  * seen and is then reused. Not thread-safe.
  */
-public final class Dropout {
+public final class Dropout implements Module {
     private final float p;
     private final float scale;
     private final long seed;
@@ -75,4 +75,8 @@ public final class Dropout {
             VectorOps.mul(dOut.segment(), dOut.index(r, 0), mask.segment(), (long) r * cols, dIn.segment(), dIn.index(r, 0), cols);
         }
     }
+
+    /** No trainable parameters. */
+    @Override
+    public java.util.List<Parameter> parameters() { return java.util.List.of(); }
 }

@@ -21,11 +21,12 @@ import java.util.SplittableRandom;
  *
  * <p>Not thread-safe: one caller at a time.
  */
-public final class Embedding implements HasParameters {
+public final class Embedding implements Module {
     private final int num;
     private final int dim;
     private final int paddingIdx;
     private final Parameter weight;
+    private final List<Parameter> parameters;
     private final boolean[] touched;
     private final int[] touchedRows;
     private int touchedCount;
@@ -45,6 +46,7 @@ public final class Embedding implements HasParameters {
         weight = new Parameter(prefix + ".weight", FloatMatrix.allocate(arena, num, dim), FloatMatrix.allocate(arena, num, dim));
         Init.normal(weight.value(), 1f, rng);
         if (paddingIdx >= 0) weight.value().rowRange(paddingIdx, 1).fill(0f);
+        parameters = List.of(weight);
         touched = new boolean[num];
         touchedRows = new int[num];
     }
@@ -59,7 +61,7 @@ public final class Embedding implements HasParameters {
     public Parameter weight() { return weight; }
 
     @Override
-    public List<Parameter> parameters() { return List.of(weight); }
+    public List<Parameter> parameters() { return parameters; }
 
     /** Rows of the gradient that may be non-zero since the last {@link #zeroGrad()} (ids in order of first touch). */
     public int touchedRowCount() { return allDirty ? num : touchedCount; }

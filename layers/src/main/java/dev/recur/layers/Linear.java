@@ -9,16 +9,17 @@ import java.util.SplittableRandom;
 
 /**
  * A fully connected layer, {@code y = x·Wᵀ + b}, as {@code torch.nn.Linear}: weight
- * {@code out × in} (named {@code <prefix>.weight}), bias {@code 1 × out} ({@code <prefix>.bias}).
+ * {@code out × in} (named {@code <prefix>.weight}), bias {@code out} ({@code <prefix>.bias}, held as 1 × out).
  * Initialised like PyTorch: W and b uniform in ±1/√in.
  *
  * <p>Rows are samples: {@code x} is N×in, {@code y} N×out. Not thread-safe: one caller at a time.
  */
-public final class Linear implements HasParameters {
+public final class Linear implements Module {
     private final int in;
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
+    private final List<Parameter> parameters;
 
     /** Parameters are allocated from {@code arena} (use a shared arena if the engine runs multi-threaded). */
     public Linear(Arena arena, String prefix, int in, int out, SplittableRandom rng) {
@@ -32,6 +33,7 @@ public final class Linear implements HasParameters {
         float bound = (float) (1.0 / Math.sqrt(in));
         Init.uniform(weight.value(), bound, rng);
         Init.uniform(bias.value(), bound, rng);
+        parameters = List.of(weight, bias);
     }
 
     public int inFeatures() { return in; }
@@ -43,7 +45,7 @@ public final class Linear implements HasParameters {
     public Parameter bias() { return bias; }
 
     @Override
-    public List<Parameter> parameters() { return List.of(weight, bias); }
+    public List<Parameter> parameters() { return parameters; }
 
     /** {@code y = x·Wᵀ + b}; x is N×in, y is N×out (overwritten). */
     public void forward(FloatMatrix x, FloatMatrix y) {
@@ -64,22 +66,6 @@ public final class Linear implements HasParameters {
         if (dx != null) {
             dx.requireShape("Linear input gradient", x.rows(), in);
             Gemm.sgemm(Transpose.N, Transpose.N, 1f, dy, weight.value(), 0f, dx);
-        }
-    }
-
-    /** m[r, :] += b for every row. */
-    static void addBias(FloatMatrix m, FloatMatrix b) {
-        for (int r = 0; r < m.rows(); r++) {
-            for (int c = 0; c < m.cols(); c++) m.set(r, c, m.get(r, c) + b.get(0, c));
-        }
-    }
-
-    /** acc[0, c] += Σ_r m[r, c]. */
-    static void addColumnSums(FloatMatrix m, FloatMatrix acc) {
-        for (int c = 0; c < m.cols(); c++) {
-            float s = 0f;
-            for (int r = 0; r < m.rows(); r++) s += m.get(r, c);
-            acc.set(0, c, acc.get(0, c) + s);
         }
     }
 }

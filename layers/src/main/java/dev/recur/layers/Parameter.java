@@ -32,6 +32,18 @@ public final class Parameter {
 
     public long size() { return value.size(); }
 
+    /**
+     * PyTorch's shape of this parameter, as {@code state_dict()} holds it: {@code [n]} for a bias
+     * (a 1 × n parameter whose name ends in {@code bias…}, e.g. {@code fc.bias},
+     * {@code rnn.bias_ih_l0}), {@code [rows, cols]} for everything else (a weight with one row
+     * stays 2-D, as {@code nn.Linear(in, 1).weight} does). Checkpoints write this shape.
+     */
+    public long[] shape() {
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        if (value.rows() == 1 && last.startsWith("bias")) return new long[] {value.cols()};
+        return new long[] {value.rows(), value.cols()};
+    }
+
     public void zeroGrad() { grad.fill(0f); }
 
     @Override

@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * <p>{@code D = directions · hidden}; for {@link Pooling#LAST} with two directions the backward half
  * comes from step 0. Lengths must be in {@code [1, T]}. Not thread-safe.
  */
-public final class SequencePooling {
+public final class SequencePooling implements Module {
     private final Pooling kind;
     private final int hidden;
     private final int directions;
@@ -131,4 +131,8 @@ public final class SequencePooling {
             }
         }
     }
+
+    /** No trainable parameters. */
+    @Override
+    public java.util.List<Parameter> parameters() { return java.util.List.of(); }
 }

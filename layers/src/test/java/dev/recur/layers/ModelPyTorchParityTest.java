@@ -8,7 +8,8 @@ import dev.recur.layers.io.SafeTensors;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.ModelConfig;
 import dev.recur.layers.model.SequenceClassifier;
-import dev.recur.layers.model.SequenceLabeler;
+import dev.recur.layers.model.SequenceTagger;
+import dev.recur.layers.model.TaggerConfig;
 import dev.recur.layers.model.SequenceModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Whole models against PyTorch 1.13: Recur's {@link SequenceClassifier} (Embedding → RNN/LSTM/GRU →
- * last/mean/max pooling → Linear → BCE with logits or cross-entropy) and {@link SequenceLabeler}
+ * last/mean/max pooling → Linear → BCE with logits or cross-entropy) and {@link SequenceTagger}
  * (per-step Linear → cross-entropy with ignore index) on the {@code classifier_*} and
  * {@code labeler_*} fixtures of {@code src/test/python/make_fixtures.py}: same weights (Recur's
  * checkpoint names {@code embedding.weight}, {@code rnn.*}, {@code fc.*}), same unsorted batch;
@@ -72,8 +73,10 @@ class ModelPyTorchParityTest {
             for (int i = 0; i < steps * size; i++) batch.targets()[i] = (int) targets[i];
         }
 
+        TaggerConfig tagger = classifier ? null : new TaggerConfig(List.of(new TaggerConfig.Feature("embedding", cfg.vocabSize(), cfg.embedDim(),
+                cfg.paddingIdx())), cfg.cell(), cfg.hidden(), cfg.layers(), cfg.bidirectional(), 0f, 0f, 0f, outputs, "rnn");
         try (SequenceModel model = classifier ? new SequenceClassifier(cfg, 1L, steps, size)
-                : new SequenceLabeler(cfg, 1L, steps, size)) {
+                : new SequenceTagger(tagger, 1L, steps, size)) {
             for (Parameter p : model.parameters()) {
                 float[] v = st.floats(p.name());
                 assertEquals(p.size(), v.length, "size of " + p.name());
@@ -87,7 +90,7 @@ class ModelPyTorchParityTest {
                 logits = c.lastLogits();
                 c.backward();
             } else {
-                SequenceLabeler l = (SequenceLabeler) model;
+                SequenceTagger l = (SequenceTagger) model;
                 loss = l.forward(batch, true);
                 logits = l.lastLogits();
                 l.backward();

@@ -99,7 +99,7 @@ class CheckpointProperties {
             float[] before = m.logits(batch).toArray();
             Checkpoint.save(f, m, null, Map.of());
             try (SequenceModel back = Checkpoint.load(f, t, b)) {
-                if (!back.config().equals(cfg)) return false;
+                if (!((SequenceClassifier) back).config().equals(cfg)) return false;
                 List<Parameter> a = m.parameters(), c = back.parameters();
                 for (int i = 0; i < a.size(); i++) {
                     if (!a.get(i).name().equals(c.get(i).name())) return false;

@@ -6,13 +6,13 @@ import dev.recur.layers.Pooling;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.ModelConfig;
 import dev.recur.layers.model.SequenceClassifier;
-import dev.recur.layers.model.SequenceLabeler;
+import dev.recur.layers.model.SequenceTagger;
+import dev.recur.layers.model.TaggerConfig;
 import dev.recur.layers.model.SequenceModel;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.DirectionMerge;
 import dev.recur.layers.rnn.RecurrentConfig;
 import dev.recur.layers.rnn.RecurrentLayer;
-import dev.recur.layers.rnn.TruncatedBptt;
 import dev.recur.props.reference.FiniteDifferences;
 import dev.recur.props.reference.RefCell;
 import dev.recur.props.reference.RefEmbedding;
@@ -337,19 +337,15 @@ class RecurrentGradientProperties {
                 + " E=" + embedDim + " H=" + hidden + " lengths=" + java.util.Arrays.toString(lengths) + ": ";
         ModelConfig cfg = new ModelConfig(cell, vocab, embedDim, hidden, layers, bidirectional, pooling, 0f, 0f,
                 outputs, 0, false, false);
-        try (SequenceModel model = head == Head.TAGGING_CE ? new SequenceLabeler(cfg, seed, steps, batch)
+        try (SequenceModel model = head == Head.TAGGING_CE
+                ? new SequenceTagger(new TaggerConfig(List.of(new TaggerConfig.Feature("embedding", vocab, embedDim, 0)), cell,
+                        hidden, layers, bidirectional, 0f, 0f, 0f, outputs, "rnn"), seed, steps, batch)
                 : new SequenceClassifier(cfg, seed, steps, batch)) {
             for (Parameter p : model.parameters()) p.value().copyFrom(toFloat(find(all, p.name()).data()));
             model.zeroGrad();
-            float recurLoss;
-            if (model instanceof SequenceClassifier c) {
-                recurLoss = c.forward(data, true);
-                c.backward();
-            } else {
-                SequenceLabeler l = (SequenceLabeler) model;
-                recurLoss = l.forward(data, true);
-                l.backward();
-            }
+            model.train(true);
+            float recurLoss = model.forward(data);
+            model.backward();
             Tolerance.assertClose(where + "loss", new double[] {loss.getAsDouble()}, new double[] {recurLoss}, FWD_TOL);
             for (Parameter p : model.parameters()) {
                 Tolerance.assertClose(where + "grad." + p.name(), FiniteDifferences.gradient(loss, find(all, p.name()).data()),
@@ -430,10 +426,20 @@ class RecurrentGradientProperties {
             for (Parameter p : layer.parameters()) p.value().copyFrom(toFloat(ref.param(p.name()).data()));
             layer.zeroGrad();
             FloatMatrix gOutM = FloatMatrix.of(arena, steps * batch, hidden, toFloat(gOutFlat));
-            new TruncatedBptt(layer).run(FloatMatrix.of(arena, steps * batch, inputSize, toFloat(x)), batch, lengths, window,
-                    h0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(h0))),
-                    c0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(c0))),
-                    (w, firstStep, n, output) -> gOutM.rowRange(firstStep * batch, n * batch));
+            // the stateful layer carries the detached state from window to window
+            layer.setStateful(true);
+            if (h0 != null) {
+                layer.setCarriedState(FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(h0))),
+                        c0 == null ? null : FloatMatrix.of(arena, states * batch, hidden, toFloat(RefTensors.flat(c0))));
+            }
+            FloatMatrix xM = FloatMatrix.of(arena, steps * batch, inputSize, toFloat(x));
+            int[] windowLengths = new int[batch];
+            for (int t0 = 0; t0 < steps; t0 += window) {
+                int n = Math.min(window, steps - t0);
+                for (int b = 0; b < batch; b++) windowLengths[b] = Math.max(0, Math.min(n, lengths[b] - t0));
+                layer.forward(xM.rowRange(t0 * batch, n * batch), batch, windowLengths, null, null, true);
+                layer.backward(gOutM.rowRange(t0 * batch, n * batch), null, null);
+            }
             Tolerance.assertClose(where + "final h after all windows", RefTensors.flat(h), toDouble(layer.finalHidden().toArray()), FWD_TOL);
             for (Parameter p : layer.parameters()) {
                 Tolerance.assertClose(where + "grad." + p.name(), FiniteDifferences.gradient(truncatedLoss, ref.param(p.name()).data()),

@@ -1,5 +1,7 @@
 package dev.recur.app;
 
+import dev.recur.app.core.AppException;
+
 import dev.recur.app.cli.RootCommand;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -16,7 +18,7 @@ final class ErrorHandling {
     static int onUsageError(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("error: " + ex.getMessage());
+        err.println("error: " + AppException.plain(ex.getMessage()));
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
         if (RootCommand.verbose(args)) ex.printStackTrace(err);
@@ -29,7 +31,7 @@ final class ErrorHandling {
         boolean verbose = RootCommand.verbose(parsed.originalArgs().toArray(new String[0]));
         Throwable t = ex;
         if (t instanceof AppException a) {
-            err.println("error: " + a.getMessage());
+            err.println("error: " + AppException.plain(a.getMessage()));
             if (verbose) a.printStackTrace(err);
             return a.exitCode();
         }
@@ -38,7 +40,8 @@ final class ErrorHandling {
             case NoSuchFileException e -> "file not found: " + e.getFile();
             case AccessDeniedException e -> "permission denied: " + e.getFile();
             case OutOfMemoryError e -> "out of memory; give Java more heap (-Xmx) or lower --batch, --hidden or --max-len";
-            default -> t.getClass().getSimpleName() + ": " + t.getMessage();
+            default -> t.getMessage() == null || t.getMessage().isBlank() ? "an internal failure with no message"
+                    : AppException.plain(t.getMessage());
         };
         err.println("error: " + what);
         if (verbose) {

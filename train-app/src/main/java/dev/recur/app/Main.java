@@ -1,9 +1,11 @@
 package dev.recur.app;
 
+import dev.recur.app.core.AppException;
+
 import dev.recur.app.cli.BenchCommand;
 import dev.recur.app.cli.EvalCommand;
 import dev.recur.app.cli.InfoCommand;
-import dev.recur.app.cli.Io;
+import dev.recur.app.core.Io;
 import dev.recur.app.cli.PredictCommand;
 import dev.recur.app.cli.RootCommand;
 import dev.recur.app.cli.TrainCommand;
@@ -33,10 +35,10 @@ public final class Main {
             PredictCommand::new,
             InfoCommand::new,
             BenchCommand::new,
-            dev.recur.app.lm.LmCommand::new,
-            dev.recur.app.lm.SampleCommand::new,
-            dev.recur.app.tag.TagCommand::new,
-            dev.recur.app.lab.GradientsCommand::new);
+            dev.recur.app.cli.LmCommand::new,
+            dev.recur.app.cli.SampleCommand::new,
+            dev.recur.app.cli.TagCommand::new,
+            dev.recur.app.cli.GradientsCommand::new);
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -70,7 +72,8 @@ public final class Main {
             if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
             return AppException.RUNTIME;
         } catch (Error e) {
-            io.err().println("error: " + e + " (the program is broken or its jar incomplete; rebuild it; --verbose shows where)");
+            io.err().println("error: " + AppException.plain(e.getMessage()) + " (the program is broken or its jar incomplete; "
+                    + "rebuild it; --verbose shows where)");
             if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
             return AppException.RUNTIME;
         } finally {

@@ -206,15 +206,32 @@ class MainTest {
         Path other = dir.resolve("other.safetensors");
         new dev.recur.layers.io.SafeTensorsWriter().metadata("recur.model.kind", "labeler")
                 .putFloats("w", new long[] {2}, new float[] {1, 2}).write(other);
-        runtimeError(Run.of("predict", "--checkpoint", other.toString(), "hi"), "other.safetensors", "not a train-app sentiment checkpoint");
+        runtimeError(Run.of("predict", "--checkpoint", other.toString(), "hi"), "other.safetensors", "not a train-app checkpoint");
     }
 
     @Test
     void resumeRefusesChangedSettingsAndFinishedRuns() {
-        usageError(Run.of("train", "--resume", "--out", run.toString(), "--hidden", "16"), "--hidden", "when resuming");
+        usageError(Run.of("train", "--resume", "--out", run.toString(), "--hidden", "16", "--lr", "0.1", "--epochs", "3"),
+                "--hidden 16 (the run was started with 8)", "--lr 0.1 (the run was started with 0.004)");
         usageError(Run.of("train", "--resume", "--out", run.toString(), "--epochs", "2"), "already done 2");
         runtimeError(Run.of("train", "--resume", "--out", dir.resolve("never").toString()), "nothing to resume");
         usageError(Run.of(Run.tiny("train", "--data", archive.toString(), "--out", run.toString())), "already holds a run");
+    }
+
+    @Test
+    void resumeAcceptsTheOptionsTheRunWasStartedWith() throws Exception {
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        // the same command as the run's, with --resume and one more epoch: every option has the run's value
+        Run r = Run.of(Run.tiny("train", "--resume", "--data", archive.toString(), "--out", copy.toString(), "--epochs", "3"));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("resuming") && r.err().contains("after epoch 2 of 3"), r.toString());
+        // numbers may be spelled another way
+        Run again = Run.of("train", "--resume", "--out", copy.toString(), "--epochs", "4", "--lr", "4e-3", "--hidden", "8");
+        assertEquals(0, again.code(), again.toString());
     }
 
     @Test

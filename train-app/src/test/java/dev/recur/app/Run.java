@@ -1,6 +1,6 @@
 package dev.recur.app;
 
-import dev.recur.app.cli.Io;
+import dev.recur.app.core.Io;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

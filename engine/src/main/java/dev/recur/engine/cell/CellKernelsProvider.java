@@ -14,7 +14,7 @@ final class CellKernelsProvider {
     private static CellKernels choose() {
         if (!Engine.vectorApiAvailable()) return ScalarCellKernels.INSTANCE;
         try {
-            return (CellKernels) Class.forName("dev.recur.engine.cell.VectorCellKernels")
+            return (CellKernels) Class.forName("dev.recur.engine.cell.SimdCellKernels")
                     .getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the SIMD cell kernels although "

@@ -1,5 +1,6 @@
 package dev.recur.engine.cell;
 
+import dev.recur.engine.ScalarActivations;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -20,7 +21,8 @@ public final class ScalarCellKernels implements CellKernels {
 
     static float sigmoid(float x) { return (float) (1.0 / (1.0 + Math.exp(-x))); }
 
-    static float tanh(float x) { return (float) Math.tanh(x); }
+    /** The engine's arithmetic tanh, bit for bit the SIMD kernels' (see {@link ScalarActivations#tanhArithmetic}). */
+    static float tanh(float x) { return ScalarActivations.tanhArithmetic(x); }
 
     /** {@code (x + FLUSH_BIAS) − FLUSH_BIAS}: no subnormal result; see {@link CellKernels#FLUSH_BIAS}. */
     static float flush(float x) { return (x + FLUSH_BIAS) - FLUSH_BIAS; }

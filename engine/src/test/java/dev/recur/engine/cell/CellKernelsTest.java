@@ -28,7 +28,7 @@ class CellKernelsTest {
     @Test
     void facadePicksSimdWhenTheVectorApiIsThere() {
         assertTrue(Engine.vectorApiAvailable(), "tests run with " + Engine.VECTOR_FLAG);
-        assertEquals("VectorCellKernels", simd.getClass().getSimpleName());
+        assertEquals("SimdCellKernels", simd.getClass().getSimpleName());
         assertSame(ScalarCellKernels.class, scalar.getClass());
     }
 

@@ -278,7 +278,8 @@ public final class SafeTensors {
     /**
      * Copies the F32 tensor {@code name} into {@code dst}. The stored shape must be
      * {@code [rows, cols]}, or {@code [cols]} when {@code dst} has one row (PyTorch's 1-D biases),
-     * or {@code [rows]} when it has one column.
+     * or {@code [rows]} when it has one column. A tensor holding NaN or infinite values is refused
+     * with a message naming it, and {@code dst} is left unchanged.
      */
     public void copyInto(String name, FloatMatrix dst) throws SafeTensorsException {
         TensorInfo t = require(name, DType.F32);
@@ -292,6 +293,16 @@ public final class SafeTensors {
                     + " (was the checkpoint written for another model configuration?)");
         }
         MemorySegment src = bytesOf(t);
+        long nan = 0, inf = 0, n = t.elements();
+        for (long i = 0; i < n; i++) {
+            float v = src.getAtIndex(F32_LE, i);
+            if (Float.isNaN(v)) nan++;
+            else if (Float.isInfinite(v)) inf++;
+        }
+        if (nan + inf > 0) {
+            throw new SafeTensorsException(file, "tensor \"" + name + "\" holds " + nan + " NaN and " + inf
+                    + " infinite values; the run that wrote it diverged or the file is damaged — use an earlier checkpoint");
+        }
         MemorySegment out = dst.segment();
         long rowBytes = (long) dst.cols() * Float.BYTES;
         for (int r = 0; r < dst.rows(); r++) {

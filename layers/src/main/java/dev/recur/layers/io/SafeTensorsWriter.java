@@ -1,6 +1,7 @@
 package dev.recur.layers.io;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.Parameter;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -63,6 +64,11 @@ public final class SafeTensorsWriter {
     public SafeTensorsWriter put(String name, long[] shape, FloatMatrix m) {
         checkCount(name, shape, m.size());
         return add(new Entry(name, DType.F32, shape.clone(), m));
+    }
+
+    /** Adds a parameter's value under its name with PyTorch's shape ({@link Parameter#shape()}: biases 1-D). */
+    public SafeTensorsWriter put(Parameter p) {
+        return put(p.name(), p.shape(), p.value());
     }
 
     /** Adds an F32 tensor from an array. */
@@ -140,10 +146,14 @@ public final class SafeTensorsWriter {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // One fixed name per target, not a fresh random one: a process killed in the middle of a write
+        // (SIGKILL runs no cleanup) leaves this file behind, and the next write of the same target
+        // overwrites and renames it, so killed-and-resumed runs do not collect temporary files.
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(ch);
                 ch.force(true);
             }

@@ -11,11 +11,15 @@ import java.util.Arrays;
  * the current {@link #size()} (not the maximum). Steps at or past a sequence's length are padding:
  * their tokens are never read into the result (use the padding id there) and their targets ignored.
  *
+ * <p>A batch has one or more <em>features</em>: parallel id sequences of the same shape, each
+ * looked up in its own embedding table ({@link SequenceTagger} embeds word, shape and suffix ids of
+ * every token side by side). {@link #tokens()} is feature 0.
+ *
  * <ul>
  * <li>{@link SequenceClassifier}: {@code labels()[b]} is the class of sequence b (0/1 when the
  *     model has one output).</li>
- * <li>{@link SequenceLabeler}: {@code targets()[t·B + b]} is the tag/next symbol at step t, or
- *     {@link #IGNORE} for no target.</li>
+ * <li>{@link SequenceTagger}, {@link CharLanguageModel}: {@code targets()[t·B + b]} is the tag or
+ *     next symbol at step t, or {@link #IGNORE} for no target.</li>
  * </ul>
  */
 public final class Batch {
@@ -24,6 +28,7 @@ public final class Batch {
 
     private final int maxSteps;
     private final int maxSize;
+    private final int[][] features;
     private final int[] tokens;
     private final int[] lengths;
     private final int[] labels;
@@ -31,14 +36,20 @@ public final class Batch {
     private int steps;
     private int size;
 
-    public Batch(int maxSteps, int maxSize) {
-        if (maxSteps < 1 || maxSize < 1) {
-            throw new IllegalArgumentException("Batch needs maxSteps ≥ 1 and maxSize ≥ 1, got " + maxSteps + " and " + maxSize);
+    /** A batch with one feature (token ids) for up to {@code maxSteps × maxSize}. */
+    public Batch(int maxSteps, int maxSize) { this(maxSteps, maxSize, 1); }
+
+    /** A batch with {@code featureCount} parallel id sequences for up to {@code maxSteps × maxSize}. */
+    public Batch(int maxSteps, int maxSize, int featureCount) {
+        if (maxSteps < 1 || maxSize < 1 || featureCount < 1) {
+            throw new IllegalArgumentException("Batch needs maxSteps, maxSize and featureCount ≥ 1, got " + maxSteps + ", "
+                    + maxSize + " and " + featureCount);
         }
         this.maxSteps = maxSteps;
         this.maxSize = maxSize;
         int cells = Math.multiplyExact(maxSteps, maxSize);
-        tokens = new int[cells];
+        features = new int[featureCount][cells];
+        tokens = features[0];
         lengths = new int[maxSize];
         labels = new int[maxSize];
         targets = new int[cells];
@@ -69,8 +80,19 @@ public final class Batch {
     /** B, the current number of sequences. */
     public int size() { return size; }
 
-    /** Token ids, element {@code t·size() + b}; length maxSteps·maxSize. */
+    /** Token ids (feature 0), element {@code t·size() + b}; length maxSteps·maxSize. */
     public int[] tokens() { return tokens; }
+
+    /** Number of parallel id sequences. */
+    public int featureCount() { return features.length; }
+
+    /** The ids of feature {@code k}, laid out as {@link #tokens()}. */
+    public int[] feature(int k) {
+        if (k < 0 || k >= features.length) {
+            throw new IllegalArgumentException("feature " + k + " of a batch with " + features.length + " features");
+        }
+        return features[k];
+    }
 
     /** Valid steps per sequence, in [1, steps()]. */
     public int[] lengths() { return lengths; }
@@ -78,7 +100,7 @@ public final class Batch {
     /** Class per sequence (classifier). */
     public int[] labels() { return labels; }
 
-    /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (labeler). */
+    /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (tagger, language model). */
     public int[] targets() { return targets; }
 
     public int token(int t, int b) { return tokens[t * size + b]; }
@@ -94,18 +116,25 @@ public final class Batch {
         return m;
     }
 
-    /** Throws a clear error unless every length is in [1, T] and every valid token in [0, vocabSize). */
-    public void validate(int vocabSize) {
+    /** Throws a clear error unless every length is in [1, T]. */
+    public void checkLengths() {
         for (int b = 0; b < size; b++) {
             int len = lengths[b];
             if (len < 1 || len > steps) {
                 throw new IllegalArgumentException("sequence " + b + " of the batch has length " + len + ", outside [1, " + steps + "]");
             }
-            for (int t = 0; t < len; t++) {
-                int id = tokens[t * size + b];
+        }
+    }
+
+    /** Throws a clear error unless every valid id of feature {@code k} is in [0, vocabSize). */
+    public void checkIds(int k, int vocabSize) {
+        int[] ids = feature(k);
+        for (int b = 0; b < size; b++) {
+            for (int t = 0; t < lengths[b]; t++) {
+                int id = ids[t * size + b];
                 if (id < 0 || id >= vocabSize) {
-                    throw new IllegalArgumentException("token id " + id + " at step " + t + " of sequence " + b
-                            + " is outside the vocabulary [0, " + vocabSize + ")");
+                    throw new IllegalArgumentException((features.length > 1 ? "feature " + k + " id " : "token id ") + id
+                            + " at step " + t + " of sequence " + b + " is outside the vocabulary [0, " + vocabSize + ")");
                 }
             }
         }

@@ -54,20 +54,13 @@ public final class Checkpoint {
         w.metadata("format", "pt");
         w.metadata("recur.format", FORMAT);
         w.metadata(SequenceModel.KIND_KEY, model.kind());
-        w.metadata(model.config().toMetadata());
+        w.metadata(model.configMetadata());
         w.metadata(SEED_KEY, Long.toString(model.seed()));
         w.metadata(model.rngState());
         if (extraMetadata != null) w.metadata(extraMetadata);
-        for (Parameter p : model.parameters()) w.put(p.name(), torchShape(p), p.value());
+        for (Parameter p : model.parameters()) w.put(p);
         if (optimizer != null) optimizer.saveState(w);
         return w;
-    }
-
-    /** PyTorch's shape of a parameter: biases are 1-D, everything else rows × cols. */
-    public static long[] torchShape(Parameter p) {
-        String last = p.name().substring(p.name().lastIndexOf('.') + 1);
-        if (last.startsWith("bias") && p.rows() == 1) return new long[] {p.cols()};
-        return new long[] {p.rows(), p.cols()};
     }
 
     /** Reads and validates the file's format (not yet against a model). */
@@ -79,7 +72,7 @@ public final class Checkpoint {
         return st;
     }
 
-    /** The model configuration stored in {@code st}, or a clear error naming the file. */
+    /** The classifier configuration stored in {@code st}, or a clear error naming the file. */
     public static ModelConfig config(SafeTensors st) throws SafeTensorsException {
         try {
             return ModelConfig.fromMetadata(st.metadata());
@@ -90,11 +83,11 @@ public final class Checkpoint {
 
     /**
      * Rebuilds the model stored in {@code file} (kind, configuration, seed, weights, dropout stream
-     * positions) with workspaces for {@code maxSteps × maxBatch}.
+     * positions) with workspaces for {@code maxSteps × maxBatch}: a {@link SequenceClassifier},
+     * {@link SequenceTagger} or {@link CharLanguageModel}.
      */
     public static SequenceModel load(Path file, int maxSteps, int maxBatch) throws IOException {
         SafeTensors st = read(file);
-        ModelConfig cfg = config(st);
         String kind = st.metadata().getOrDefault(SequenceModel.KIND_KEY, "classifier");
         long seed;
         try {
@@ -102,11 +95,19 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             throw new SafeTensorsException(file, SEED_KEY + " metadata is not an integer");
         }
-        SequenceModel model = switch (kind) {
-            case "classifier" -> new SequenceClassifier(cfg, seed, maxSteps, maxBatch);
-            case "labeler" -> new SequenceLabeler(cfg, seed, maxSteps, maxBatch);
-            default -> throw new SafeTensorsException(file, "unknown model kind '" + kind + "' (expected classifier or labeler)");
-        };
+        SequenceModel model;
+        try {
+            model = switch (kind) {
+                case "classifier" -> new SequenceClassifier(config(st), seed, maxSteps, maxBatch);
+                case "tagger" -> new SequenceTagger(TaggerConfig.fromMetadata(st.metadata()), seed, maxSteps, maxBatch);
+                case "char_lm" -> new CharLanguageModel(LanguageModelConfig.fromMetadata(st.metadata()), seed, maxSteps, maxBatch);
+                case "labeler" -> throw new SafeTensorsException(file, "holds a 'labeler' model of an earlier Recur, which this"
+                        + " version no longer builds; retrain it as a SequenceTagger");
+                default -> throw new SafeTensorsException(file, "unknown model kind '" + kind + "' (expected classifier, tagger or char_lm)");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new SafeTensorsException(file, "bad model configuration: " + e.getMessage());
+        }
         try {
             loadWeights(st, model);
         } catch (IOException | RuntimeException e) {
@@ -118,18 +119,25 @@ public final class Checkpoint {
 
     /** {@link #load} for a classifier; a clear error if the file holds another kind. */
     public static SequenceClassifier loadClassifier(Path file, int maxSteps, int maxBatch) throws IOException {
-        SequenceModel m = load(file, maxSteps, maxBatch);
-        if (m instanceof SequenceClassifier c) return c;
-        m.close();
-        throw new SafeTensorsException(file, "holds a " + m.kind() + " model, not a sequence classifier");
+        return load(file, maxSteps, maxBatch, SequenceClassifier.class, "sequence classifier");
     }
 
-    /** {@link #load} for a labeler; a clear error if the file holds another kind. */
-    public static SequenceLabeler loadLabeler(Path file, int maxSteps, int maxBatch) throws IOException {
+    /** {@link #load} for a tagger; a clear error if the file holds another kind. */
+    public static SequenceTagger loadTagger(Path file, int maxSteps, int maxBatch) throws IOException {
+        return load(file, maxSteps, maxBatch, SequenceTagger.class, "sequence tagger");
+    }
+
+    /** {@link #load} for a language model; a clear error if the file holds another kind. */
+    public static CharLanguageModel loadLanguageModel(Path file, int maxSteps, int maxBatch) throws IOException {
+        return load(file, maxSteps, maxBatch, CharLanguageModel.class, "language model");
+    }
+
+    private static <M extends SequenceModel> M load(Path file, int maxSteps, int maxBatch, Class<M> type, String what)
+            throws IOException {
         SequenceModel m = load(file, maxSteps, maxBatch);
-        if (m instanceof SequenceLabeler l) return l;
+        if (type.isInstance(m)) return type.cast(m);
         m.close();
-        throw new SafeTensorsException(file, "holds a " + m.kind() + " model, not a sequence labeler");
+        throw new SafeTensorsException(file, "holds a " + m.kind() + " model, not a " + what);
     }
 
     /**
@@ -139,40 +147,54 @@ public final class Checkpoint {
      * left unchanged.
      */
     public static void loadWeights(SafeTensors st, SequenceModel model) throws SafeTensorsException {
-        if (st.metadata().containsKey(ModelConfig.META_PREFIX + "cell")) {
-            ModelConfig stored = config(st);
-            if (!stored.equals(model.config())) {
-                throw new SafeTensorsException(st.file(), "was written for another model configuration: file has " + stored
-                        + ", model is " + model.config());
-            }
+        Map<String, String> mine = model.configMetadata();
+        Map<String, String> differs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : mine.entrySet()) {
+            String stored = st.metadata().get(e.getKey());
+            if (stored != null && !stored.equals(e.getValue())) differs.put(e.getKey(), stored + " in the file, " + e.getValue() + " in the model");
         }
+        if (!differs.isEmpty()) {
+            throw new SafeTensorsException(st.file(), "was written for another model configuration: " + differs);
+        }
+        loadStateDict(st, model.parameters());
+        try {
+            model.restoreRngState(st.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new SafeTensorsException(st.file(), e.getMessage());
+        }
+        model.zeroGrad();
+        model.markGradDirty();
+    }
+
+    /**
+     * Loads a state dict strictly, as PyTorch's {@code load_state_dict(strict=True)}: every
+     * parameter must be present with its shape (PyTorch's, or the {@code [1, n]} bias shape older
+     * Recur checkpoints wrote), no tensor outside {@code optimizer.*} and {@code state.*} may be
+     * unknown, and no value may be NaN or infinite. On any error, named in the message, no
+     * parameter is changed.
+     */
+    public static void loadStateDict(SafeTensors st, List<Parameter> parameters) throws SafeTensorsException {
         List<String> missing = new ArrayList<>();
-        for (Parameter p : model.parameters()) if (!st.contains(p.name())) missing.add(p.name());
-        if (!missing.isEmpty()) throw new SafeTensorsException(st.file(), "lacks the model's parameters " + missing);
+        for (Parameter p : parameters) if (!st.contains(p.name())) missing.add(p.name());
+        if (!missing.isEmpty()) throw new SafeTensorsException(st.file(), "lacks the model's parameters " + missing
+                + " (was it written for another model?)");
         List<String> unknown = new ArrayList<>();
         for (String name : st.names()) {
-            if (name.startsWith("optimizer.")) continue;
+            if (name.startsWith("optimizer.") || name.startsWith("state.")) continue;
             boolean known = false;
-            for (Parameter p : model.parameters()) known |= p.name().equals(name);
+            for (Parameter p : parameters) known |= p.name().equals(name);
             if (!known) unknown.add(name);
         }
         if (!unknown.isEmpty()) throw new SafeTensorsException(st.file(), "has tensors the model does not know: " + unknown);
         Map<Parameter, float[]> staged = new LinkedHashMap<>();
         try (Arena scratch = Arena.ofConfined()) {
-            for (Parameter p : model.parameters()) {
+            for (Parameter p : parameters) {
                 FloatMatrix tmp = FloatMatrix.allocate(scratch, p.rows(), p.cols());
                 st.copyInto(p.name(), tmp);
                 staged.put(p, tmp.toArray());
             }
         }
         staged.forEach((p, v) -> p.value().copyFrom(v));
-        try {
-            model.restoreRngState(st.metadata());
-        } catch (NumberFormatException e) {
-            throw new SafeTensorsException(st.file(), "a recur.rng.* metadata entry is not an integer");
-        }
-        model.zeroGrad();
-        model.markGradDirty();
     }
 
     /** Restores an optimizer's state saved with the model (see {@link Optimizer#loadState}). */

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The architecture of a {@link SequenceClassifier} or {@link SequenceLabeler}: everything needed to
+ * The architecture of a {@link SequenceClassifier}: everything needed to
  * rebuild the model from a checkpoint (it travels in the checkpoint's metadata, see
  * {@link #toMetadata()}).
  *
@@ -17,12 +17,12 @@ import java.util.Map;
  * @param hidden              H, hidden units per direction
  * @param layers              stacked recurrent layers
  * @param bidirectional       add a reverse direction to every layer (outputs concatenated, 2H wide)
- * @param pool                classifier pooling (last valid step, mean, max); ignored by the labeler
+ * @param pool                pooling (last valid step, mean, max)
  * @param dropout             inverted dropout probability in [0, 1): between recurrent layers and on
  *                            the features entering the output layer (training only)
  * @param embeddingDropout    inverted dropout on the embedded tokens, in [0, 1) (0 = none)
- * @param outputs             classifier: 1 for binary (BCE with logits) or the number of classes
- *                            (≥ 2, softmax cross-entropy); labeler: number of tags/symbols (≥ 2)
+ * @param outputs             1 for binary (BCE with logits) or the number of classes (≥ 2, softmax
+ *                            cross-entropy)
  * @param paddingIdx          embedding row kept at zero with no gradient, or −1 for none
  * @param orthogonalRecurrent initialise recurrent weights orthogonally (else PyTorch's uniform)
  * @param forgetBiasOne       LSTM: initialise the forget-gate bias to 1
@@ -123,43 +123,10 @@ public record ModelConfig(CellType cell, int vocabSize, int embedDim, int hidden
 
     /** Rebuilds a configuration from {@link #toMetadata()} entries; a clear error names a missing or bad key. */
     public static ModelConfig fromMetadata(Map<String, String> meta) {
-        Reader r = new Reader(meta);
+        MetadataReader r = new MetadataReader(meta, META_PREFIX);
         return new ModelConfig(parseCell(r.get("cell")), r.integer("vocab_size"), r.integer("embed_dim"), r.integer("hidden"),
                 r.integer("layers"), r.bool("bidirectional"), Pooling.parse(r.get("pool")), r.real("dropout"),
                 r.real("embedding_dropout"), r.integer("outputs"), r.integer("padding_idx"),
                 r.bool("orthogonal_recurrent"), r.bool("forget_bias_one"));
-    }
-
-    private record Reader(Map<String, String> meta) {
-        String get(String key) {
-            String v = meta.get(META_PREFIX + key);
-            if (v == null) throw new IllegalArgumentException("model configuration metadata lacks " + META_PREFIX + key
-                    + " (not a Recur model checkpoint?)");
-            return v;
-        }
-
-        int integer(String key) {
-            try {
-                return Integer.parseInt(get(key));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("metadata " + META_PREFIX + key + " is not an integer: " + get(key));
-            }
-        }
-
-        float real(String key) {
-            try {
-                return Float.parseFloat(get(key));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("metadata " + META_PREFIX + key + " is not a number: " + get(key));
-            }
-        }
-
-        boolean bool(String key) {
-            String v = get(key);
-            if (!v.equals("true") && !v.equals("false")) {
-                throw new IllegalArgumentException("metadata " + META_PREFIX + key + " is not true/false: " + v);
-            }
-            return Boolean.parseBoolean(v);
-        }
     }
 }

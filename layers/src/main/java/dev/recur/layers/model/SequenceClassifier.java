@@ -1,21 +1,35 @@
 package dev.recur.layers.model;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Dropout;
+import dev.recur.layers.Embedding;
+import dev.recur.layers.Linear;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.RecurrentStack;
+import dev.recur.layers.RowViews;
 import dev.recur.layers.SequencePooling;
 import dev.recur.layers.loss.BceWithLogitsLoss;
 import dev.recur.layers.loss.SoftmaxCrossEntropyLoss;
+import dev.recur.layers.rnn.DirectionMerge;
+import dev.recur.layers.rnn.RecurrentConfig;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
- * Many-to-one: Embedding → recurrent stack → pooling (last valid step, mean or max) → Dropout →
- * Linear({@code outputs}) → loss. One output: binary, BCE with logits, labels 0/1. Several outputs:
- * softmax cross-entropy over classes, labels in [0, outputs) ({@link Batch#IGNORE} skips a sequence).
+ * Many-to-one: {@link SequenceEncoder} (Embedding → embedding dropout → recurrent stack) →
+ * {@link SequencePooling} (last valid step, mean or max) → Dropout → Linear({@code outputs}) → loss.
+ * One output: binary, BCE with logits, labels 0/1. Several outputs: softmax cross-entropy over
+ * classes, labels in [0, outputs) ({@link Batch#IGNORE} skips a sequence).
  *
  * <p>A training step:
  * <pre>{@code
  * model.zeroGrad();
- * float loss = model.forward(batch);          // training mode: dropout on, keeps what backward needs
+ * float loss = model.forward(batch, true);    // training mode: dropout on, keeps what backward needs
  * model.backward();
  * float norm = GradientClipping.clipGradNorm(model.parameters(), 5f);
  * optimizer.step();
@@ -25,24 +39,56 @@ import java.util.Map;
  * <p>Parameters: {@code embedding.weight} (vocab × E), the recurrent stack's PyTorch names with
  * prefix {@code rnn.} ({@code rnn.weight_ih_l0}, {@code rnn.weight_hh_l0}, {@code rnn.bias_ih_l0},
  * {@code rnn.bias_hh_l0}, {@code …_reverse}, {@code …_l1}), {@code fc.weight} (outputs × F),
- * {@code fc.bias} (F = hidden × directions). Single caller at a time.
+ * {@code fc.bias} (F = hidden × directions). Batches need not be sorted by length. One caller at
+ * a time; workspaces sized for {@code maxSteps × maxBatch}; deterministic for a seed and thread count.
  */
-public final class SequenceClassifier extends SequenceModel {
+public final class SequenceClassifier implements SequenceModel {
+    private final ModelConfig config;
+    private final long seed;
+    private final int maxSteps, maxBatch;
+    private final Arena arena = Arena.ofShared();
+    private final Embedding embedding;
+    private final SequenceEncoder encoder;
     private final SequencePooling pooling;
     private final Dropout headDropout;
+    private final Linear fc;
+    private final List<Parameter> parameters;
+    private final BatchOrder order;
     private final RowViews pooled, pooledIn, logits, dLogits, dPooled, dH, logitsOut;
     private final int[] sortedLabels;
     private final float[] binaryTargets;
     private FloatMatrix lastLogits;
+    private boolean training = true;
+    private boolean backwardReady;
 
     /**
      * A new model with seeded initialisation and workspaces for batches of up to
      * {@code maxSteps × maxBatch}.
      */
     public SequenceClassifier(ModelConfig config, long seed, int maxSteps, int maxBatch) {
-        super(config, seed, maxSteps, maxBatch);
+        if (maxSteps < 1 || maxBatch < 1) {
+            throw new IllegalArgumentException("maxSteps and maxBatch must be ≥ 1, got " + maxSteps + " and " + maxBatch);
+        }
+        this.config = config;
+        this.seed = seed;
+        this.maxSteps = maxSteps;
+        this.maxBatch = maxBatch;
+        SplittableRandom rng = new SplittableRandom(seed);
+        embedding = new Embedding(arena, "embedding", config.vocabSize(), config.embedDim(), config.paddingIdx(), rng.split());
+        Dropout embeddingDropout = new Dropout(arena, config.embeddingDropout(), rng.nextLong());
+        RecurrentConfig rc = new RecurrentConfig(config.cell(), config.embedDim(), config.hidden(), config.layers(),
+                config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), config.orthogonalRecurrent(),
+                config.forgetBiasOne(), rng.nextLong());
+        encoder = new SequenceEncoder(List.of(embedding), embeddingDropout, new RecurrentStack("rnn", rc, maxSteps, maxBatch),
+                maxSteps, maxBatch);
+        fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng.split());
         pooling = new SequencePooling(config.pool(), config.hidden(), config.directions());
         headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
+        List<Parameter> ps = new ArrayList<>(encoder.parameters());
+        ps.addAll(fc.parameters());
+        parameters = List.copyOf(ps);
+
+        order = new BatchOrder(maxBatch);
         int f = config.featureSize(), o = config.outputs();
         pooled = new RowViews(FloatMatrix.allocate(arena, maxBatch, f));
         pooledIn = config.dropout() > 0f ? new RowViews(FloatMatrix.allocate(arena, maxBatch, f)) : pooled;
@@ -55,30 +101,84 @@ public final class SequenceClassifier extends SequenceModel {
         binaryTargets = new float[maxBatch];
     }
 
+    public ModelConfig config() { return config; }
+
     @Override
     public String kind() { return "classifier"; }
+
+    @Override
+    public long seed() { return seed; }
+
+    @Override
+    public int maxSteps() { return maxSteps; }
+
+    @Override
+    public int maxBatch() { return maxBatch; }
+
+    @Override
+    public Map<String, String> configMetadata() { return config.toMetadata(); }
+
+    /** Every trainable parameter in a fixed order: embedding, recurrent stack (PyTorch order), fc. */
+    @Override
+    public List<Parameter> parameters() { return parameters; }
+
+    /** Clears every gradient (the embedding's the sparse-aware way: only the rows touched). */
+    @Override
+    public void zeroGrad() {
+        encoder.zeroGrad();
+        fc.zeroGrad();
+    }
+
+    @Override
+    public void markGradDirty() { encoder.markGradDirty(); }
+
+    @Override
+    public void train(boolean on) { training = on; }
+
+    @Override
+    public boolean isTraining() { return training; }
+
+    public Embedding embedding() { return embedding; }
+
+    /** The encoder (embedding, embedding dropout, recurrent stack). */
+    public SequenceEncoder encoder() { return encoder; }
+
+    public RecurrentStack recurrent() { return encoder.recurrent(); }
+
+    public Linear fc() { return fc; }
+
+    /**
+     * Truncated BPTT within each forward: the recurrent gradient is cut every {@code k} steps of the
+     * sequence while the loss still reaches every step ({@link RecurrentStack#setGradientWindow}).
+     * 0 (default) = full BPTT.
+     */
+    public void setGradientWindow(int k) { encoder.recurrent().setGradientWindow(k); }
+
+    /** The truncated-BPTT window (0 = full BPTT). */
+    public int gradientWindow() { return encoder.recurrent().gradientWindow(); }
 
     /**
      * Runs the model on {@code batch} in the current mode ({@link #train}) and returns the mean loss
      * against {@code batch.labels()}. In training mode it keeps what {@link #backward()} needs.
      */
+    @Override
     public float forward(Batch batch) {
         FloatMatrix lg = run(batch, training);
-        int b = this.batch, o = config.outputs();
+        int b = order.size(), o = config.outputs();
         int[] y = batch.labels();
         FloatMatrix dl = dLogits.first(b);
         float loss;
         if (o == 1) {
             for (int i = 0; i < b; i++) {
-                int label = y[order[i]];
+                int label = y[order.source(i)];
                 if (label != 0 && label != 1) {
-                    throw new IllegalArgumentException("label " + label + " of sequence " + order[i] + " is not 0 or 1 (binary model)");
+                    throw new IllegalArgumentException("label " + label + " of sequence " + order.source(i) + " is not 0 or 1 (binary model)");
                 }
                 binaryTargets[i] = label;
             }
             loss = BceWithLogitsLoss.forward(lg, binaryTargets, b, dl);
         } else {
-            for (int i = 0; i < b; i++) sortedLabels[i] = y[order[i]];
+            for (int i = 0; i < b; i++) sortedLabels[i] = y[order.source(i)];
             loss = SoftmaxCrossEntropyLoss.forward(lg, sortedLabels, b, Batch.IGNORE, dl);
         }
         backwardReady = training;
@@ -92,23 +192,28 @@ public final class SequenceClassifier extends SequenceModel {
     }
 
     /** Accumulates every parameter's gradient of the last {@link #forward} loss. */
+    @Override
     public void backward() {
-        requireBackwardReady();
-        int b = batch;
+        if (!backwardReady) {
+            throw new IllegalStateException("backward() needs a preceding forward(batch) in training mode"
+                    + " (call train(true) and forward first; each forward allows one backward)");
+        }
+        backwardReady = false;
+        int b = order.size(), steps = encoder.steps();
         FloatMatrix dp = dPooled.first(b);
         fc.backward(pooledIn.first(b), dLogits.first(b), dp);
         if (config.dropout() > 0f) headDropout.backward(dp, dp);
         FloatMatrix dh = dH.first(steps * b);
-        pooling.backward(dp, sortedLengths, steps, b, dh);
-        backwardEncoder(dh);
+        pooling.backward(dp, order.sortedLengths(), steps, b, dh);
+        encoder.backward(dh);
     }
 
     /** Forward up to the logits (sorted order); also fills the caller-order logits. */
     private FloatMatrix run(Batch batch, boolean train) {
-        FloatMatrix h = encode(batch, train);
-        int b = this.batch;
+        FloatMatrix h = encoder.forward(batch, order, train);
+        int b = order.size(), steps = encoder.steps();
         FloatMatrix p = pooled.first(b);
-        pooling.forward(h, sortedLengths, steps, b, p);
+        pooling.forward(h, order.sortedLengths(), steps, b, p);
         FloatMatrix pin = p;
         if (config.dropout() > 0f) {
             pin = pooledIn.first(b);
@@ -116,13 +221,11 @@ public final class SequenceClassifier extends SequenceModel {
         }
         FloatMatrix lg = logits.first(b);
         fc.forward(pin, lg);
-        if (identityOrder) {
+        if (order.isIdentity()) {
             lastLogits = lg;
         } else {
             lastLogits = logitsOut.first(b);
-            for (int i = 0; i < b; i++) {
-                for (int k = 0; k < config.outputs(); k++) lastLogits.set(order[i], k, lg.get(i, k));
-            }
+            order.scatterRows(lg, lastLogits, 1);
         }
         return lg;
     }
@@ -149,9 +252,6 @@ public final class SequenceClassifier extends SequenceModel {
         probabilities(lg, out);
     }
 
-    /** Probabilities of the last forward's logits (see {@link #predict}), without running the model. */
-    public void lastProbabilities(float[] out) { probabilities(lastLogits, out); }
-
     private void probabilities(FloatMatrix lg, float[] out) {
         int b = lg.rows(), o = config.outputs();
         if (out.length < b * o) throw new IllegalArgumentException("predict: output array of " + out.length + " < " + b * o);
@@ -168,14 +268,24 @@ public final class SequenceClassifier extends SequenceModel {
         }
     }
 
+    /** {@code recur.rng.embedding_dropout}, {@code recur.rng.recurrent_dropout}, {@code recur.rng.head_dropout}. */
     @Override
-    protected Map<String, String> headRngState() {
-        return Map.of("recur.rng.head_dropout", Long.toString(headDropout.calls()));
+    public Map<String, String> rngState() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(RngKeys.EMBEDDING_DROPOUT, Long.toString(encoder.inputDropout().calls()));
+        m.put(RngKeys.RECURRENT_DROPOUT, Long.toString(encoder.recurrent().dropoutCalls()));
+        m.put(RngKeys.HEAD_DROPOUT, Long.toString(headDropout.calls()));
+        return m;
     }
 
     @Override
-    protected void restoreHeadRngState(Map<String, String> state) {
-        String v = state.get("recur.rng.head_dropout");
-        if (v != null) headDropout.setCalls(Long.parseLong(v));
+    public void restoreRngState(Map<String, String> state) {
+        RngKeys.restore(state, encoder.inputDropout(), encoder.recurrent(), headDropout);
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        arena.close();
     }
 }

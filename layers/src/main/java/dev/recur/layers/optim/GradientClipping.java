@@ -51,14 +51,6 @@ public final class GradientClipping {
         return null;
     }
 
-    /** The first parameter whose value (not gradient) holds a NaN or an infinity, or null. */
-    public static Parameter firstNonFiniteValue(List<Parameter> params) {
-        for (Parameter p : params) {
-            if (!Float.isFinite(VectorOps.maxAbs(p.value()))) return p;
-        }
-        return null;
-    }
-
     /** Throws {@link NonFiniteException} naming the step and the first parameter with a non-finite gradient. */
     public static void requireFinite(List<Parameter> params, long step) {
         Parameter bad = firstNonFinite(params);

@@ -19,8 +19,8 @@ final class Initializer {
         SplittableRandom rnd = new SplittableRandom(cfg.seed());
         float bound = (float) (1.0 / Math.sqrt(h));
         for (Parameter p : layer.parameters()) uniform(p.value(), bound, rnd);
-        for (RecurrentLayer.Direction[] dirs : layer.directions()) {
-            for (RecurrentLayer.Direction d : dirs) {
+        for (RecurrentDirection[] dirs : layer.directions()) {
+            for (RecurrentDirection d : dirs) {
                 if (cfg.orthogonalRecurrent()) {
                     for (int gate = 0; gate < cfg.cell().gates(); gate++) {
                         orthogonal(d.whh.value(), gate * h, h, rnd);

@@ -46,7 +46,7 @@ class RecurrentDropoutResumeTest {
         Path f = checkpointAfterN();
         try (SequenceModel m = Checkpoint.load(f, T, B); Adam opt = new Adam(m.parameters(), 0.02f)) {
             opt.loadState(SafeTensors.read(f));
-            assertEquals(N, m.recurrent().dropoutCalls(), "the counter is restored from the checkpoint");
+            assertEquals(N, ((SequenceClassifier) m).recurrent().dropoutCalls(), "the counter is restored from the checkpoint");
             for (int i = N; i < N + M; i++) step((SequenceClassifier) m, opt, i);
             assertWeights(straight, values(m), true);
         }
@@ -63,7 +63,7 @@ class RecurrentDropoutResumeTest {
         Path f = checkpointAfterN();
         try (SequenceModel m = Checkpoint.load(f, T, B); Adam opt = new Adam(m.parameters(), 0.02f)) {
             opt.loadState(SafeTensors.read(f));
-            m.recurrent().setDropoutCalls(0);
+            ((SequenceClassifier) m).recurrent().setDropoutCalls(0);
             for (int i = N; i < N + M; i++) step((SequenceClassifier) m, opt, i);
             assertWeights(straight, values(m), false);
         }

@@ -43,6 +43,13 @@ class SequenceModelTest {
         return b;
     }
 
+    /** The tagger that is the old SequenceLabeler of {@code cfg}: one token feature, rnn named "rnn". */
+    static TaggerConfig labeler(ModelConfig cfg) {
+        return new TaggerConfig(List.of(new TaggerConfig.Feature("embedding", cfg.vocabSize(), cfg.embedDim(), cfg.paddingIdx())),
+                cfg.cell(), cfg.hidden(), cfg.layers(), cfg.bidirectional(), cfg.embeddingDropout(), cfg.dropout(), cfg.dropout(),
+                cfg.outputs(), "rnn");
+    }
+
     static ModelConfig config(CellType cell) {
         return ModelConfig.defaults(cell, V).withEmbedDim(4).withHidden(5);
     }
@@ -71,18 +78,18 @@ class SequenceModelTest {
 
     @Test
     void loadingTheWrongKindIsAClearError() throws Exception {
-        Path f = dir.resolve("labeler.safetensors");
-        try (SequenceLabeler m = new SequenceLabeler(config(CellType.GRU).withOutputs(4), 1, T, B)) {
+        Path f = dir.resolve("tagger.safetensors");
+        try (SequenceTagger m = new SequenceTagger(labeler(config(CellType.GRU).withOutputs(4)), 1, T, B)) {
             Checkpoint.save(f, m, null, Map.of());
         }
         String msg = assertThrows(SafeTensorsException.class, () -> Checkpoint.loadClassifier(f, T, B)).getMessage();
-        assertTrue(msg.contains("labeler"), msg);
+        assertTrue(msg.contains("tagger"), msg);
         byte[] all = Files.readAllBytes(f);
         Path cut = dir.resolve("cut.safetensors");
         Files.write(cut, java.util.Arrays.copyOf(all, all.length - 10));
         msg = assertThrows(SafeTensorsException.class, () -> Checkpoint.load(cut, T, B)).getMessage();
         assertTrue(msg.contains("cut.safetensors") && msg.contains("truncated"), msg);
-        try (SequenceLabeler m = Checkpoint.loadLabeler(f, T, B)) {
+        try (SequenceTagger m = Checkpoint.loadTagger(f, T, B)) {
             assertEquals(4, m.config().outputs());
         }
     }
@@ -197,9 +204,9 @@ class SequenceModelTest {
     }
 
     @Test
-    void labelerLearnsAndCarriesState() {
+    void taggerLearnsAndAStatefulStackCarriesState() {
         ModelConfig cfg = config(CellType.LSTM).withOutputs(4);
-        try (SequenceLabeler m = new SequenceLabeler(cfg, 5, T, B); Adam opt = new Adam(m.parameters(), 0.05f)) {
+        try (SequenceTagger m = new SequenceTagger(labeler(cfg), 5, T, B); Adam opt = new Adam(m.parameters(), 0.05f)) {
             Batch b = batch(3);
             float first = 0, last = 0;
             for (int i = 0; i < 40; i++) {
@@ -214,10 +221,10 @@ class SequenceModelTest {
             assertEquals(T * B, m.lastLogits().rows());
             // carried state: a second window starting from the first one's state differs from a fresh start
             m.eval();
-            m.setCarryState(true);
+            m.recurrent().setStateful(true);
             float fresh = m.forward(b);
             float carried = m.forward(b);
-            m.resetState();
+            m.recurrent().resetState();
             float freshAgain = m.forward(b);
             assertEquals(fresh, freshAgain);
             assertNotEquals(fresh, carried);

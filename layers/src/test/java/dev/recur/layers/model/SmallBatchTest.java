@@ -72,9 +72,9 @@ class SmallBatchTest {
     }
 
     @Test
-    void labelerGivesASmallBatchTheSameLogitsAsInsideAFullBatch() {
+    void taggerGivesASmallBatchTheSameLogitsAsInsideAFullBatch() {
         ModelConfig cfg = ModelConfig.defaults(CellType.LSTM, V).withEmbedDim(6).withHidden(5).withOutputs(3);
-        try (SequenceLabeler m = new SequenceLabeler(cfg, 3, T, MAX_BATCH)) {
+        try (SequenceTagger m = new SequenceTagger(SequenceModelTest.labeler(cfg), 3, T, MAX_BATCH)) {
             Batch big = bigBatch();
             float[][] full = copy(m.logits(big));
             Batch sb = smallBatch(big);

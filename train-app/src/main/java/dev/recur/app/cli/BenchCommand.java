@@ -1,20 +1,22 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.AppException;
-import dev.recur.app.train.TrainConfig;
-import dev.recur.app.train.TrainingStep;
+import dev.recur.app.run.Choices.FreezeKind;
+import dev.recur.app.run.Optimizers;
+import dev.recur.app.run.UpdateGuard;
+
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Json;
+
+import dev.recur.app.core.AppException;
+import dev.recur.app.sentiment.TrainConfig;
+import dev.recur.app.sentiment.TrainingStep;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
 import dev.recur.engine.Transpose;
-import dev.recur.layers.Parameter;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
-import dev.recur.layers.optim.Adam;
-import dev.recur.layers.optim.AdamW;
-import dev.recur.layers.optim.GradientClipping;
 import dev.recur.layers.optim.Optimizer;
-import dev.recur.layers.optim.Sgd;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,7 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> benchModel() {
-        TrainConfig cfg = TrainConfig.of(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic");
+        TrainConfig cfg = TrainCommand.config(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic", null, FreezeKind.none, 0);
         int b = training.batch;
         Batch batch = new Batch(seqLen, b);
         batch.reset(seqLen, b);
@@ -112,10 +114,15 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("batch", b);
         r.put("seq_len", seqLen);
         try (SequenceClassifier net = new SequenceClassifier(cfg.modelConfig(model.vocabSize), training.seed, seqLen, b);
-             Optimizer opt = optimizer(net.parameters())) {
-            TrainingStep step = new TrainingStep(net, opt, training.clipNorm, training.clipValue);
+             Optimizer opt = Optimizers.create(training.optimizer, net.parameters(), training.lr, training.momentum,
+                     training.weightDecay())) {
+            TrainingStep step = new TrainingStep(net, opt, net.parameters(), training.clipNorm, training.clipValue);
             double[] train = time(() -> {
-                if (step.run(batch, 0) != null) throw new AppException("bench: the synthetic training diverged; lower --lr");
+                try {
+                    step.run(batch, 1);
+                } catch (UpdateGuard.Diverged d) {
+                    throw new AppException("bench: the synthetic training diverged (" + d.what() + "); lower --lr", d);
+                }
             });
             double[] infer = time(() -> net.logits(batch));
             double trainSeq = b / median(train), inferSeq = b / median(infer);
@@ -139,15 +146,6 @@ public final class BenchCommand implements Callable<Integer> {
     private static String describe(TrainConfig c) {
         return (c.bidirectional() ? "bidirectional " : "") + c.model() + " ×" + c.layers() + ", embed " + c.embed()
                 + ", hidden " + c.hidden() + ", " + c.pool() + " pool";
-    }
-
-    private Optimizer optimizer(List<Parameter> params) {
-        float lr = (float) training.lr, wd = (float) training.weightDecay();
-        return switch (training.optimizer) {
-            case sgd -> new Sgd(params, lr, (float) training.momentum, wd, false);
-            case adam -> new Adam(params, lr, 0.9f, 0.999f, 1e-8f, wd);
-            case adamw -> new AdamW(params, lr, 0.9f, 0.999f, 1e-8f, wd);
-        };
     }
 
     /** Seconds per batch of each repeat, after the warm-up. */

@@ -1,6 +1,6 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 
 /** Range checks for options; each failure is a usage error (exit 2) naming the option. */
 public final class Checks {

@@ -1,9 +1,9 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.cli.Choices.LrScheduleKind;
-import dev.recur.app.cli.Choices.OptimizerKind;
-import dev.recur.app.cli.Choices.PoolKind;
-import dev.recur.app.cli.Choices.TruncateKind;
+import dev.recur.app.run.Choices.LrScheduleKind;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.run.Choices.PoolKind;
+import dev.recur.app.run.Choices.TruncateKind;
 
 /** The default model and training settings in one place (see docs/app.md for how they were chosen). */
 public final class Defaults {

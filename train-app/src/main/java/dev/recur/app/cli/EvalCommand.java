@@ -1,11 +1,14 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Json;
+
 import dev.recur.app.data.ImdbDataset;
 import dev.recur.app.data.Review.Split;
-import dev.recur.app.train.BinaryMetrics;
-import dev.recur.app.train.Checkpoint;
-import dev.recur.app.train.EncodedSet;
-import dev.recur.app.train.Evaluator;
+import dev.recur.app.sentiment.BinaryMetrics;
+import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.EncodedSet;
+import dev.recur.app.sentiment.Evaluator;
 import dev.recur.engine.Engine;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
@@ -49,7 +52,7 @@ public final class EvalCommand implements Callable<Integer> {
         Checks.range("--threads", threads, 1, 1024);
         if (!split.equals("test") && !split.equals("train")) throw Checks.usage("--split must be test or train, got '" + split + "'");
         Engine.setThreads(threads);
-        Checkpoint ck = Checkpoint.load(checkpoint);
+        SentimentCheckpoint ck = SentimentCheckpoint.load(checkpoint);
         Split s = split.equals("test") ? Split.TEST : Split.TRAIN;
         ImdbDataset ds = ImdbDataset.load(data, EnumSet.of(s));
         EncodedSet set = EncodedSet.of(split, ds.split(s), ck.encoder());

@@ -1,7 +1,14 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.train.Checkpoint;
-import dev.recur.app.train.TrainState;
+import dev.recur.app.lm.LmTrainer;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.tag.TagTrainer;
+
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Json;
+
+import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.TrainState;
 import dev.recur.engine.Engine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +20,10 @@ import picocli.CommandLine.Option;
 
 /** {@code info}: the engine, and a checkpoint's configuration and size. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Show the engine (vector species, lanes, threads, Java) and, with --checkpoint, a checkpoint's configuration and size.")
+        description = {"Show the engine (vector species, lanes, threads, Java) and, with --checkpoint, a checkpoint's task,",
+            "configuration and size, after checking it as strictly as loading it does (of train, lm or tag)."})
 public final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", paramLabel = "PATH", description = "A .safetensors file written by 'train'.")
+    @Option(names = "--checkpoint", paramLabel = "PATH", description = "A .safetensors file written by 'train', 'lm' or 'tag'.")
     Path checkpoint;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -24,6 +32,25 @@ public final class InfoCommand implements Callable<Integer> {
     private final Io io;
 
     public InfoCommand(Io io) { this.io = io; }
+
+    /** What {@code info} shows of a sentiment checkpoint, after loading it into a model. */
+    private static Map<String, Object> sentiment(Path file) throws Exception {
+        SentimentCheckpoint ck = SentimentCheckpoint.load(file);
+        ck.newModel(1, 1).close();
+        Map<String, Object> c = new LinkedHashMap<>();
+        Map<String, Object> model = new LinkedHashMap<>();
+        ck.modelConfig().toMetadata().forEach((k, v) -> model.put(k.substring(k.lastIndexOf('.') + 1), v));
+        c.put("model", model);
+        c.put("tokenizer", Map.of("max_len", ck.encoder().maxLen(), "truncate", ck.encoder().truncation().name().toLowerCase(),
+                "vocabulary", ck.encoder().vocabulary().size()));
+        TrainState s = ck.state();
+        c.put("epochs_done", s.epoch());
+        c.put("steps", s.steps());
+        c.put("best_val_accuracy", Double.isNaN(s.bestValAccuracy()) ? null : s.bestValAccuracy());
+        c.put("best_epoch", s.bestEpoch());
+        c.put("train_config", Json.MAPPER.readValue(ck.trainConfig().toJson(), Map.class));
+        return c;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -39,23 +66,20 @@ public final class InfoCommand implements Callable<Integer> {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("engine", engine);
         if (checkpoint != null) {
-            Checkpoint ck = Checkpoint.load(checkpoint);
+            // as strict as loading: the file is read, checked and its weights put into a model of its configuration
+            Checkpoint any = Checkpoint.readAny(checkpoint);
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("file", checkpoint.toString());
             c.put("bytes", Files.size(checkpoint));
-            c.put("parameters", ck.parameterCount());
-            Map<String, Object> model = new LinkedHashMap<>();
-            ck.modelConfig().toMetadata().forEach((k, v) -> model.put(k.substring(k.lastIndexOf('.') + 1), v));
-            c.put("model", model);
-            c.put("tokenizer", Map.of("max_len", ck.encoder().maxLen(), "truncate", ck.encoder().truncation().name().toLowerCase(),
-                    "vocabulary", ck.encoder().vocabulary().size()));
-            TrainState s = ck.state();
-            c.put("epochs_done", s.epoch());
-            c.put("steps", s.steps());
-            c.put("best_val_accuracy", Double.isNaN(s.bestValAccuracy()) ? null : s.bestValAccuracy());
-            c.put("best_epoch", s.bestEpoch());
-            c.put("optimizer_state", ck.metadata().containsKey("optimizer.type") ? ck.metadata().get("optimizer.type") : "none");
-            c.put("train_config", Json.MAPPER.readValue(ck.trainConfig().toJson(), Map.class));
+            c.put("task", any.task());
+            c.put("format_version", any.version());
+            c.put("parameters", any.parameterCount());
+            switch (any.task()) {
+                case "lm" -> c.putAll(LmTrainer.describe(checkpoint));
+                case "tag" -> c.putAll(TagTrainer.describe(checkpoint));
+                default -> c.putAll(sentiment(checkpoint));
+            }
+            c.put("optimizer_state", any.metadata().getOrDefault("optimizer.type", "none"));
             all.put("checkpoint", c);
         }
         if (json) {

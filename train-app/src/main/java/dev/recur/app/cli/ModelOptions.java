@@ -1,7 +1,7 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.cli.Choices.ModelKind;
-import dev.recur.app.cli.Choices.PoolKind;
+import dev.recur.app.run.Choices.ModelKind;
+import dev.recur.app.run.Choices.PoolKind;
 import picocli.CommandLine.Option;
 
 /** The model's shape: shared by {@code train} and {@code bench}. Defaults are the default model's. */

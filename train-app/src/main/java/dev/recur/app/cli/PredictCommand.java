@@ -1,9 +1,15 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.AppException;
-import dev.recur.app.train.Checkpoint;
-import dev.recur.app.train.EncodedSet;
-import dev.recur.app.train.Evaluator;
+import dev.recur.app.data.TextFiles;
+import dev.recur.app.data.Utf8;
+
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Json;
+
+import dev.recur.app.core.AppException;
+import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.EncodedSet;
+import dev.recur.app.sentiment.Evaluator;
 import dev.recur.engine.Engine;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
@@ -48,7 +54,7 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Checks.range("--threads", threads, 1, 1024);
         Engine.setThreads(threads);
-        Checkpoint ck = Checkpoint.load(checkpoint);
+        SentimentCheckpoint ck = SentimentCheckpoint.load(checkpoint);
         List<String> inputs = texts.isEmpty() ? readLines() : texts;
         inputs = inputs.stream().filter(t -> !t.isBlank()).toList();
         if (inputs.isEmpty()) {
@@ -81,27 +87,14 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Lines of standard input, strict UTF-8 (a bad byte is an error naming the line). */
-    private List<String> readLines() throws IOException {
-        byte[] all = io.in().readAllBytes();
-        List<String> lines = new ArrayList<>();
-        int start = 0, lineNo = 1;
-        for (int i = 0; i <= all.length; i++) {
-            if (i == all.length || all[i] == '\n') {
-                int end = i > start && all[i - 1] == '\r' ? i - 1 : i;
-                if (i == all.length && start == all.length) break;
-                try {
-                    lines.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(all, start, end - start)).toString());
-                } catch (CharacterCodingException e) {
-                    throw new AppException("standard input line " + lineNo + " has bytes that are not UTF-8; "
-                            + "convert the input to UTF-8 (for example: iconv -f latin1 -t utf-8)");
-                }
-                start = i + 1;
-                lineNo++;
-            }
-        }
+    /** Largest standard input read (64 MiB: about 50,000 reviews). */
+    static final int MAX_STDIN = 64 << 20;
+
+    /** Lines of standard input, strict UTF-8 (a bad byte is an error naming the line), at most {@link #MAX_STDIN} bytes. */
+    private List<String> readLines() {
+        String all = Utf8.decode(TextFiles.read(io.in(), MAX_STDIN, "standard input"), "standard input");
+        List<String> lines = new ArrayList<>(List.of(all.split("\r?\n", -1)));
+        if (!lines.isEmpty() && lines.getLast().isEmpty()) lines.removeLast(); // the end of the last line
         return lines;
     }
 }

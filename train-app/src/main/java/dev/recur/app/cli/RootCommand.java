@@ -1,5 +1,7 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.core.Io;
+
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,8 +33,8 @@ public final class RootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err().println("No command given: training the default model on the embedded IMDB sample "
-                + "(run 'train-app --help' for all commands).");
+        io.progress().info("No command given: training the default model on the embedded IMDB sample "
+                + "(run '" + dev.recur.app.run.Launcher.command() + " --help' for all commands).");
         return spec.commandLine().getSubcommands().get("train").execute(verbose ? new String[] {"--verbose"} : new String[0]);
     }
 

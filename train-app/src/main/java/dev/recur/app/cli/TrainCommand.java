@@ -1,15 +1,19 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.AppException;
-import dev.recur.app.cli.Choices.TruncateKind;
-import dev.recur.app.train.Checkpoint;
-import dev.recur.app.train.TrainConfig;
-import dev.recur.app.train.Trainer;
-import java.nio.file.Files;
+import dev.recur.app.core.Io;
+
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices.FreezeKind;
+import dev.recur.app.run.Choices.TruncateKind;
+import dev.recur.app.run.Launcher;
+import dev.recur.app.run.RunFolder;
+import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.TrainConfig;
+import dev.recur.app.sentiment.Trainer;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import picocli.CommandLine.ParseResult;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -51,17 +55,44 @@ public final class TrainCommand implements Callable<Integer> {
             + "interruption would (for testing --resume with a learning-rate schedule over all --epochs).")
     public int stopAfterEpoch = Integer.MAX_VALUE;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors (model, optimizer, data order); --epochs may be raised.")
+    @Option(names = "--resume", description = "Continue the run in --out from its last.safetensors (model, optimizer, data order); "
+            + "--epochs may be raised; options given again must have the run's values.")
     public boolean resume;
+
+    @Option(names = "--init-from", paramLabel = "CHECKPOINT", description = "Fine-tune: start from this checkpoint's weights and "
+            + "vocabulary (its model shape too) instead of a fresh model, e.g. runs/imdb/best.safetensors. Default: none.")
+    public Path initFrom;
+
+    @Option(names = "--freeze", paramLabel = "none|embedding|encoder", description = "With --init-from: keep the word embedding "
+            + "(embedding) or the embedding and the recurrent layers (encoder) as they are; the rest trains. Default: ${DEFAULT-VALUE}.")
+    public FreezeKind freeze = FreezeKind.none;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: end the run (and test the best model) after N "
+            + "epochs without a better validation accuracy; 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
+    public int patience = 0;
 
     private final Io io;
 
     public TrainCommand(Io io) { this.io = io; }
 
-    /** Options that define the run; they cannot change when resuming. */
-    private static final List<String> FIXED_ON_RESUME = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
+    /** Options that define the run: recorded in its checkpoints ({@link TrainConfig#options()}), compared by --resume. */
+    static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool", "--dropout", "--max-len", "--truncate", "--batch", "--lr", "--optimizer", "--momentum",
-            "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule");
+            "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule",
+            "--init-from", "--freeze", "--patience");
+
+    /** The model's shape, which --init-from takes from its checkpoint. */
+    static final List<String> SHAPE_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
+            "--vocab-size", "--pool");
+
+    /** The run's configuration from the parsed options. */
+    static TrainConfig config(ModelOptions m, TrainingOptions t, int maxLen, TruncateKind truncate, int epochs,
+                              double validationSplit, String data, Path initFrom, FreezeKind freeze, int patience) {
+        return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, m.dropout,
+                maxLen, truncate, t.batch, epochs, t.lr, t.optimizer, t.momentum, t.weightDecay(), t.clipNorm,
+                t.clipValue, t.tbptt, t.seed, t.threads, validationSplit, data, t.lrSchedule,
+                initFrom == null ? null : initFrom.toString(), freeze, patience);
+    }
 
     @Override
     public Integer call() {
@@ -70,53 +101,55 @@ public final class TrainCommand implements Callable<Integer> {
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--max-len", maxLen, 1, 1_000_000);
         Checks.range("--validation-split", validationSplit, 0.0, 0.5);
+        Checks.range("--patience", patience, 0, 100_000);
+        ParseResult given = spec.commandLine().getParseResult();
+        if (freeze != FreezeKind.none && initFrom == null && !resume) {
+            throw AppException.usage("--freeze " + freeze + " needs --init-from: only a trained model's parameters can be kept fixed");
+        }
         TrainConfig cfg;
-        Checkpoint from = null;
+        SentimentCheckpoint from = null, init = null;
         if (resume) {
             if (out == null) throw AppException.usage("--resume needs --out: the folder of the run to continue");
-            Path last = out.resolve(Trainer.LAST);
-            if (!Files.exists(last)) {
-                throw new AppException("nothing to resume in '" + out + "': it has no " + Trainer.LAST
-                        + ". Start a new run without --resume, or point --out at an earlier run's folder.");
-            }
-            from = Checkpoint.load(last);
+            Path last = RunFolder.prepare(out, true);
+            from = SentimentCheckpoint.load(last);
             TrainConfig stored = from.trainConfig();
-            List<String> given = new ArrayList<>();
-            for (String o : FIXED_ON_RESUME) if (spec.commandLine().getParseResult().hasMatchedOption(o)) given.add(o);
-            if (!given.isEmpty()) {
-                throw AppException.usage("when resuming, the run's settings come from " + last + "; drop " + String.join(", ", given)
-                        + " (only --epochs, --threads and --data may be given)");
-            }
-            int e = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? epochs : stored.epochs();
-            int th = spec.commandLine().getParseResult().hasMatchedOption("--threads") ? training.threads : stored.threads();
+            RunOptions.checkResume(given, from.runOptions(), RUN_OPTIONS, last);
+            int e = given.hasMatchedOption("--epochs") ? epochs : stored.epochs();
+            int th = given.hasMatchedOption("--threads") ? training.threads : stored.threads();
             cfg = stored.withEpochsAndThreads(e, th);
             if (from.state().epoch() >= cfg.epochs()) {
                 throw AppException.usage("the run in '" + out + "' has already done " + from.state().epoch() + " of "
                         + cfg.epochs() + " epochs; pass a larger --epochs to train further");
             }
             if (data == null && !cfg.data().equals(DATA_SAMPLE)) data = Path.of(cfg.data());
-            io.err().println("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
+            io.progress().info("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
         } else {
             if (out == null) {
                 out = Path.of("runs", model.model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             }
-            if (Files.exists(out.resolve(Trainer.LAST))) {
-                throw AppException.usage("'" + out + "' already holds a run (" + Trainer.LAST + "); pass --resume to continue it "
-                        + "or choose another --out");
+            RunFolder.prepare(out, false);
+            cfg = config(model, training, maxLen, truncate, epochs, validationSplit,
+                    data == null ? DATA_SAMPLE : data.toString(), initFrom, freeze, patience);
+            if (initFrom != null) {
+                init = SentimentCheckpoint.load(initFrom);
+                TrainConfig shape = init.trainConfig().withEpochsAndThreads(cfg.epochs(), cfg.threads());
+                RunOptions.check(given, shape.options(), SHAPE_OPTIONS, "--init-from takes the model's shape from " + initFrom
+                        + ", and these differ", "Drop them or give the model's values.", "the model has");
+                cfg = cfg.withShapeOf(init.trainConfig());
+                io.progress().info("fine-tuning " + initFrom + " (" + init.encoder().vocabulary().size() + "-word vocabulary"
+                        + (freeze == FreezeKind.none ? "" : ", " + freeze + " frozen") + ")");
             }
-            cfg = TrainConfig.of(model, training, maxLen, truncate, epochs, validationSplit,
-                    data == null ? DATA_SAMPLE : data.toString());
         }
         Checks.range("--stop-after-epoch", stopAfterEpoch, 1, Integer.MAX_VALUE);
-        Trainer.Result r = new Trainer(cfg, out, io).stopAfterEpoch(stopAfterEpoch).run(data, from);
-        io.out().println();
-        io.out().println("outputs in " + out + "/:");
-        io.out().printf("  %-20s model with the best validation accuracy (epoch %d)%n", Trainer.BEST, r.state().bestEpoch());
-        io.out().printf("  %-20s model after epoch %d, with optimizer state (continue with --resume --out %s)%n",
-                Trainer.LAST, r.state().epoch(), out);
-        io.out().printf("  %-20s one JSON object per epoch, then the test figures%n", Trainer.METRICS);
-        io.out().printf("  %-20s loss and accuracy per epoch%n", Trainer.PLOT);
-        io.out().println("try: train-app predict --checkpoint " + out.resolve(Trainer.BEST) + " \"A wonderful, moving film.\"");
+        Trainer.Result r = new Trainer(cfg, out, io).stopAfterEpoch(stopAfterEpoch).run(data, from, init);
+        io.progress().result(String.join("\n", "",
+                "outputs in " + out + "/:",
+                String.format("  %-20s model with the best validation accuracy (epoch %d)", Trainer.BEST, r.state().bestEpoch()),
+                String.format("  %-20s model after epoch %d, with optimizer state (for --resume)", Trainer.LAST, r.state().epoch()),
+                String.format("  %-20s one JSON object per epoch, then the test figures", Trainer.METRICS),
+                String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT)));
+        io.progress().command("try: ", Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
+                + " \"A wonderful, moving film.\"");
         return 0;
     }
 

@@ -1,7 +1,7 @@
 package dev.recur.app.cli;
 
-import dev.recur.app.cli.Choices.LrScheduleKind;
-import dev.recur.app.cli.Choices.OptimizerKind;
+import dev.recur.app.run.Choices.LrScheduleKind;
+import dev.recur.app.run.Choices.OptimizerKind;
 import picocli.CommandLine.Option;
 
 /** How a model is optimised: shared by {@code train} and {@code bench}. */

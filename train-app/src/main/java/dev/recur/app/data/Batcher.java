@@ -14,8 +14,9 @@ import dev.recur.layers.model.Batch;
  * pool by length, longest first; cut the pool into batches; shuffle the order of all batches.
  * Evaluation order: all examples by length, longest first, no randomness.
  *
- * <p>Batches are time-major ({@link Batch}: token of sequence b at step t at {@code t·B + b}) with
- * lengths sorted non-increasing, as the recurrent layers expect.
+ * <p>Batches are time-major ({@link Batch}: token of sequence b at step t at {@code t·B + b}); the
+ * plans put each batch's members longest first, and the model sorts each batch once (a single pass
+ * when it is already sorted).
  */
 public final class Batcher {
     /** Batches per sorting pool: large enough to group lengths well, small enough to stay random. */
@@ -56,16 +57,15 @@ public final class Batcher {
     }
 
     /**
-     * Fills {@code out} with the given examples as one time-major batch: sorted by length, longest
-     * first (ties keep the given order), padded with {@link Vocabulary#PAD}, labels alongside.
+     * Fills {@code out} with the given examples as one time-major batch, in the given order (the
+     * model sorts each batch by length once; the plans above already give members longest first, so
+     * that sort is a single pass), padded with {@link Vocabulary#PAD}, labels alongside.
      * {@code order[b]} receives the example index of batch row b. Returns T, the longest length.
      */
     public static int fill(int[][] sequences, int[] labels, int[] members, Batch out, int[] order) {
         int size = members.length;
-        Integer[] sorted = new Integer[size];
-        for (int i = 0; i < size; i++) sorted[i] = members[i];
-        Arrays.sort(sorted, (a, b) -> Integer.compare(sequences[b].length, sequences[a].length));
-        int steps = sequences[sorted[0]].length;
+        int steps = 0;
+        for (int m : members) steps = Math.max(steps, sequences[m].length);
         if (steps > out.maxSteps() || size > out.maxSize()) {
             throw new IllegalArgumentException("batch of " + size + " sequences up to " + steps + " steps does not fit the "
                     + out.maxSteps() + " × " + out.maxSize() + " buffer");
@@ -74,11 +74,11 @@ public final class Batcher {
         int[] tokens = out.tokens();
         Arrays.fill(tokens, 0, steps * size, Vocabulary.PAD);
         for (int b = 0; b < size; b++) {
-            int[] seq = sequences[sorted[b]];
-            if (seq.length == 0) throw new IllegalArgumentException("sequence " + sorted[b] + " is empty");
+            int[] seq = sequences[members[b]];
+            if (seq.length == 0) throw new IllegalArgumentException("sequence " + members[b] + " is empty");
             out.lengths()[b] = seq.length;
-            out.labels()[b] = labels[sorted[b]];
-            order[b] = sorted[b];
+            out.labels()[b] = labels[members[b]];
+            order[b] = members[b];
             for (int t = 0; t < seq.length; t++) tokens[t * size + b] = seq[t];
         }
         return steps;

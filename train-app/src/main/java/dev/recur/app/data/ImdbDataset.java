@@ -1,6 +1,6 @@
 package dev.recur.app.data;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import dev.recur.app.data.Review.Split;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -96,6 +96,10 @@ public final class ImdbDataset {
                     + "out to use the small sample embedded in the jar.");
         }
         if (Files.isDirectory(path)) return readFolder(path, splits);
+        if (!Files.isRegularFile(path)) {
+            throw new AppException("data path '" + path + "' is not a regular file or folder (a pipe or a device?); "
+                    + "pass --data with the aclImdb/ folder or the aclImdb_v1.tar.gz archive");
+        }
         if (!Files.isReadable(path)) throw unreadable(path);
         try (InputStream in = Files.newInputStream(path)) {
             return readArchive(in, path.toString(), splits);
@@ -213,6 +217,10 @@ public final class ImdbDataset {
                 for (Path f : files) {
                     Matcher m = FILE.matcher(f.getFileName().toString());
                     if (!m.matches()) continue;
+                    if (!Files.isRegularFile(f)) { // a FIFO named like a review would block the reader for ever
+                        throw new AppException("'" + f + "' is not a regular file (a folder, pipe or device); a review must be "
+                                + "a text file: remove or replace it");
+                    }
                     byte[] bytes;
                     try {
                         long size = Files.size(f);
@@ -246,25 +254,7 @@ public final class ImdbDataset {
 
     // ---------------------------------------------------------------- decoding and checks
 
-    /** Decodes strict UTF-8; on a bad byte, throws naming the file and byte offset. */
-    static String decodeUtf8(byte[] bytes, String where) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult r = dec.decode(in, out, true);
-        if (r.isUnderflow()) r = dec.flush(out);
-        if (r.isError()) {
-            int offset = in.position();
-            throw new AppException(String.format("'%s' has bytes that are not UTF-8 at byte offset %d (0x%02X). "
-                    + "Recur reads reviews as UTF-8 and rejects other encodings rather than guess; convert the file "
-                    + "to UTF-8 (for example: iconv -f latin1 -t utf-8) or use the official aclImdb_v1.tar.gz.",
-                    where, offset, bytes[offset] & 0xff));
-        }
-        out.flip();
-        return out.toString();
-    }
+    static String decodeUtf8(byte[] bytes, String where) { return Utf8.decode(bytes, where); }
 
     /** Gathers reviews and checks at the end that every requested split has both classes. */
     private static final class Collected {

@@ -1,6 +1,6 @@
 package dev.recur.app.data;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

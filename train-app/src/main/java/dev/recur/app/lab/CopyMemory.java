@@ -1,6 +1,6 @@
 package dev.recur.app.lab;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.util.SplittableRandom;
 
 /**

@@ -1,10 +1,7 @@
 package dev.recur.app.lab;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.recur.app.run.AtomicFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,14 +45,6 @@ public final class CsvTable {
 
     /** Writes to a temporary file beside {@code path}, then renames it. */
     public void write(Path path) {
-        try {
-            Path dir = path.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + path.getFileName() + ".tmp"); // default permissions, unlike createTempFile
-            Files.writeString(tmp, text());
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(path, text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

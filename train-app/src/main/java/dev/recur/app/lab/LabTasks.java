@@ -1,6 +1,7 @@
 package dev.recur.app.lab;
 
-import dev.recur.app.lm.Training;
+import dev.recur.app.run.Optimizers;
+import dev.recur.app.run.UpdateGuard;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
@@ -115,7 +116,7 @@ public final class LabTasks {
             for (int s = 1; s <= steps; s++) {
                 net.zeroGrad();
                 double loss = net.batch(train, true);
-                float norm = Training.clipAndCheck(net.params, clipNorm, (float) loss, s);
+                float norm = UpdateGuard.check(net.params, (float) loss, s, clipNorm);
                 opt.step();
                 log.add(new StepLog(s, loss, norm));
                 progress.accept(s);

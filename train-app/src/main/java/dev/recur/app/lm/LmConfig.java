@@ -1,6 +1,8 @@
 package dev.recur.app.lm;
 
-import dev.recur.app.AppException;
+import dev.recur.app.data.CharVocabulary;
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices;
 import dev.recur.layers.rnn.CellType;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -13,8 +15,6 @@ import java.util.Map;
  */
 public record LmConfig(CellType cell, int layers, int hidden, int embed, float dropout, long seed,
                        CharVocabulary vocabulary) {
-    static final String TASK = "recur.lm";
-
     public LmConfig {
         if (layers < 1 || hidden < 1 || embed < 1) {
             throw AppException.usage("--layers, --hidden and --embed must be at least 1, got " + layers + ", "
@@ -26,7 +26,6 @@ public record LmConfig(CellType cell, int layers, int hidden, int embed, float d
     /** The metadata entries ({@code lm.*}) that describe this model. */
     public Map<String, String> toMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("recur.task", TASK);
         m.put("lm.cell", cell.name());
         m.put("lm.layers", Integer.toString(layers));
         m.put("lm.hidden", Integer.toString(hidden));
@@ -39,17 +38,13 @@ public record LmConfig(CellType cell, int layers, int hidden, int embed, float d
 
     /** Reads the configuration back; {@code where} names the checkpoint in errors. */
     public static LmConfig fromMetadata(Map<String, String> m, String where) {
-        if (!TASK.equals(m.get("recur.task"))) {
-            throw new AppException(where + ": not a character language model checkpoint (recur.task is "
-                    + m.get("recur.task") + "); give a checkpoint written by 'train-app lm'");
-        }
         try {
-            return new LmConfig(CellType.valueOf(m.get("lm.cell")), Integer.parseInt(m.get("lm.layers")),
+            return new LmConfig(Choices.storedCell(m.get("lm.cell"), where), Integer.parseInt(m.get("lm.layers")),
                     Integer.parseInt(m.get("lm.hidden")), Integer.parseInt(m.get("lm.embed")),
                     Float.parseFloat(m.get("lm.dropout")), Long.parseLong(m.get("lm.seed")),
                     CharVocabulary.fromString(m.get("lm.vocabulary")));
         } catch (RuntimeException e) {
-            throw new AppException(where + ": damaged language-model metadata (" + e.getMessage() + ")", e);
+            throw new AppException(where + ": damaged language-model metadata (" + AppException.plain(e.getMessage()) + ")", e);
         }
     }
 

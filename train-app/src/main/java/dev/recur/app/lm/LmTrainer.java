@@ -1,12 +1,22 @@
 package dev.recur.app.lm;
 
-import dev.recur.app.AppException;
-import dev.recur.app.cli.Choices.OptimizerKind;
-import dev.recur.app.cli.Io;
-import dev.recur.app.lab.LabPlots;
-import dev.recur.app.train.MetricsLog;
+import dev.recur.app.data.CharCorpus;
+import dev.recur.app.data.CharVocabulary;
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Plots;
+import dev.recur.app.run.Launcher;
+import dev.recur.app.run.MetricsLog;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.io.SafeTensors;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Fingerprint;
+import dev.recur.app.run.Json;
+import dev.recur.app.run.Optimizers;
+import dev.recur.app.run.RunFolder;
+import dev.recur.app.run.UpdateGuard;
 import dev.recur.layers.optim.Optimizer;
 import dev.recur.layers.rnn.CellType;
 import java.io.IOException;
@@ -38,7 +48,55 @@ public final class LmTrainer {
     public record Options(Path data, CellType cell, int layers, int hidden, int embed, double dropout,
                           int batch, int tbptt, int epochs, double timeLimitMinutes, double lr,
                           OptimizerKind optimizer, double clipNorm, double validationSplit, long seed,
-                          int evalEvery, int sampleLength, Path out, boolean resume) { }
+                          int evalEvery, int sampleLength, Path out, boolean resume, Map<String, String> runOptions) {
+        public Options {
+            runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
+        }
+    }
+
+    /** The checkpoint task name. */
+    public static final String TASK = "lm";
+
+    /** A model loaded from an {@code lm} checkpoint, with its configuration. */
+    public record Loaded(LmConfig config, CharModel model) implements AutoCloseable {
+        @Override
+        public void close() { model.close(); }
+    }
+
+    /** Loads an {@code lm} checkpoint's model for {@code batch} streams of windows up to {@code steps}. */
+    public static Loaded load(Path file, int batch, int steps) {
+        Checkpoint ck = Checkpoint.read(file, TASK, "lm");
+        LmConfig cfg = LmConfig.fromMetadata(ck.metadata(), file.toString());
+        CharModel m = new CharModel(cfg, batch, steps);
+        try {
+            ck.loadParameters(m.parameters());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return new Loaded(cfg, m);
+    }
+
+    /** What {@code info} shows of an {@code lm} checkpoint, after loading it into a model. */
+    public static Map<String, Object> describe(Path file) {
+        try (Loaded lm = load(file, 1, 1)) {
+            LmConfig c = lm.config();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", Map.of("cell", c.cell().name().toLowerCase(Locale.ROOT), "layers", c.layers(), "hidden", c.hidden(),
+                    "embed", c.embed(), "dropout", c.dropout()));
+            m.put("characters", c.vocabulary().size());
+            Checkpoint ck = Checkpoint.read(file, TASK, "lm");
+            m.put("epochs_done", Integer.parseInt(ck.meta("train.epoch")));
+            m.put("val_loss", Double.parseDouble(ck.meta("train.val_loss")));
+            m.put("run_options", ck.runOptions());
+            return m;
+        }
+    }
+
+    /** The fingerprint of a corpus: every character id of both parts and the vocabulary. */
+    static String fingerprint(CharCorpus c) {
+        return new Fingerprint().add(c.vocabulary().asString()).add(c.train()).add(c.validation()).hex();
+    }
 
     /** What a run ended with. */
     public record Result(double bestValidationLoss, double lastValidationLoss, double charsPerSecond,
@@ -62,17 +120,21 @@ public final class LmTrainer {
 
     public Result run(Options o) {
         CharCorpus corpus = corpus(o.data(), o.validationSplit());
-        Path last = o.out().resolve("last.safetensors");
-        Path best = o.out().resolve("best.safetensors");
-        SafeTensors resumed = null;
+        Path last = RunFolder.prepare(o.out(), o.resume());
+        Path best = o.out().resolve(RunFolder.BEST);
+        String fingerprint = fingerprint(corpus);
+        Checkpoint resumed = null;
         LmConfig cfg;
         if (o.resume()) {
-            resumed = LmCheckpoint.read(last);
+            resumed = Checkpoint.read(last, TASK, "lm");
             cfg = LmConfig.fromMetadata(resumed.metadata(), last.toString());
             checkSame(resumed, "train.batch", o.batch(), "--batch");
             checkSame(resumed, "train.tbptt", o.tbptt(), "--tbptt");
-            if (!cfg.vocabulary().asString().equals(corpus.vocabulary().asString())
-                    || !Integer.toString(corpus.length()).equals(resumed.metadata().get("data.chars"))) {
+            String stored = resumed.metadata().get(Checkpoint.K_DATA);
+            boolean same = stored != null ? stored.equals(fingerprint)
+                    : cfg.vocabulary().asString().equals(corpus.vocabulary().asString())
+                      && Integer.toString(corpus.length()).equals(resumed.metadata().get("data.chars"));
+            if (!same) {
                 throw AppException.usage(last + " was trained on other text than " + corpus.name()
                         + "; resume with the same --data and --validation-split");
             }
@@ -83,42 +145,39 @@ public final class LmTrainer {
         TbpttBatcher train = new TbpttBatcher(corpus.train(), o.batch(), o.tbptt());
         int valBatch = Math.max(1, Math.min(o.batch(), corpus.validation().length / (o.tbptt() + 1)));
         TbpttBatcher val = new TbpttBatcher(corpus.validation(), valBatch, o.tbptt());
-        try {
-            Files.createDirectories(o.out());
-        } catch (IOException e) {
-            throw new AppException("cannot create --out folder " + o.out() + ": " + e.getMessage(), e);
-        }
         try (CharModel model = new CharModel(cfg, o.batch(), o.tbptt());
              CharModel evalModel = new CharModel(cfg, valBatch, o.tbptt());
              CharModel sampler = new CharModel(cfg, 1, Math.max(1, o.tbptt()));
-             Optimizer opt = Training.optimizer(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
             int startEpoch = 0, startWindow = 0;
             double bestVal = Double.POSITIVE_INFINITY;
             List<Map<String, Object>> history = new ArrayList<>();
             model.resetState();
             if (resumed != null) {
-                LmCheckpoint.loadParameters(resumed, model.parameters());
-                LmCheckpoint.loadOptimizer(resumed, opt);
-                LmCheckpoint.copy(resumed, "state.h", model.hiddenState());
-                if (model.cellState() != null) LmCheckpoint.copy(resumed, "state.c", model.cellState());
-                startEpoch = Integer.parseInt(LmCheckpoint.meta(resumed, "train.epoch"));
-                startWindow = Integer.parseInt(LmCheckpoint.meta(resumed, "train.window"));
-                bestVal = Double.parseDouble(LmCheckpoint.meta(resumed, "train.best_val"));
+                resumed.loadParameters(model.parameters());
+                resumed.loadOptimizer(opt);
+                model.restoreState(resumed);
+                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
+                startWindow = Integer.parseInt(resumed.meta("train.window"));
+                bestVal = Double.parseDouble(resumed.meta("train.best_val"));
                 // Inter-layer dropout masks are a function of (seed, call counter): restore the counter.
                 String dropoutCalls = resumed.metadata().get("train.dropout_calls");
                 if (dropoutCalls != null) model.recurrent().setDropoutCalls(Long.parseLong(dropoutCalls));
-                io.err().printf(Locale.ROOT, "resuming %s at epoch %d, window %d/%d%n", last, startEpoch + 1,
-                        startWindow, train.windows());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s at epoch %d, window %d/%d", last, startEpoch + 1,
+                        startWindow, train.windows()));
             }
-            Path metricsFile = o.out().resolve("metrics.jsonl");
-            if (!o.resume()) {
-                MetricsLog.rewrite(metricsFile, List.of());
-            } else {
-                history.addAll(readHistory(metricsFile)); // so curve.png covers the whole run
+            Path metricsFile = o.out().resolve(RunFolder.METRICS);
+            if (o.resume()) {
+                // the lines up to the checkpoint (a killed run may have written more), so curve.png covers the whole run
+                long upTo = opt.steps();
+                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
+                    if (r.get("step") instanceof Number n && n.longValue() <= upTo) history.add(r);
+                }
             }
-            io.err().printf(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
-                            + " %d windows per epoch%n", cfg.describe(), corpus.name(), corpus.train().length,
-                    corpus.validation().length, o.batch(), o.tbptt(), train.windows());
+            MetricsLog.rewrite(metricsFile, history);
+            io.progress().info(String.format(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
+                            + " %d windows per epoch", cfg.describe(), corpus.name(), corpus.train().length,
+                    corpus.validation().length, o.batch(), o.tbptt(), train.windows()));
             int[] in = new int[o.batch() * o.tbptt()], tg = new int[in.length];
             long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
             long t0 = System.nanoTime();
@@ -133,22 +192,22 @@ public final class LmTrainer {
                     double lossSum = 0;
                     long lossCount = 0;
                     int first = epoch == startEpoch ? startWindow : 0;
-                    try (Progress bar = Progress.start(io.progress(), "epoch " + (epoch + 1) + "/" + o.epochs(),
-                            train.windows(), first)) {
+                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(),
+                            train.windows(), "windows", first)) {
                         for (int w = first; w < train.windows(); w++) {
                             long s0 = System.nanoTime();
                             int steps = train.fill(w, in, tg);
                             model.zeroGrad();
                             float loss = model.window(in, tg, steps, true);
-                            norm = Training.clipAndCheck(model.parameters(), o.clipNorm(), loss, opt.steps() + 1);
+                            norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, o.clipNorm());
                             opt.step();
                             trainSeconds += (System.nanoTime() - s0) / 1e9;
                             trainChars += (long) steps * o.batch();
                             lossSum += (double) loss * steps * o.batch();
                             lossCount += (long) steps * o.batch();
                             double avg = lossSum / lossCount;
-                            bar.update(w + 1, String.format(Locale.ROOT, "loss %.3f nats (%.3f bpc) | %,.0f chars/s | ‖g‖ %.2f",
-                                    avg, avg / LN2, trainChars / trainSeconds, norm));
+                            bar.update(w + 1, Field.metric("loss %.3f (%.3f bpc)", avg, avg / LN2),
+                                    Field.detail("%,.0f chars/s", trainChars / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                             boolean timeUp = System.nanoTime() > deadline;
                             boolean endOfEpoch = w + 1 == train.windows();
                             boolean evalNow = endOfEpoch || timeUp || (o.evalEvery() > 0 && (w + 1) % o.evalEvery() == 0);
@@ -171,6 +230,8 @@ public final class LmTrainer {
                                 metrics.write(rec);
                                 history.add(rec);
                                 Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
+                                meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
+                                meta.put(Checkpoint.K_DATA, fingerprint);
                                 meta.put("train.epoch", Integer.toString(nextEpoch));
                                 meta.put("train.window", Integer.toString(nextWindow));
                                 meta.put("train.best_val", Double.toString(bestVal));
@@ -186,21 +247,23 @@ public final class LmTrainer {
                                 if (endOfEpoch) { // the next epoch starts from a zero state
                                     state.replaceAll((k, v) -> zerosLike(v));
                                 }
-                                LmCheckpoint.write(last, model.parameters(), opt, state, meta);
-                                if (improved) LmCheckpoint.write(best, model.parameters(), null, Map.of(), meta);
-                                io.err().printf(Locale.ROOT, "%nepoch %.2f: train %.4f, validation %.4f nats/char (%.4f bits/char)%s, "
-                                                + "%,.0f chars/s, %.0f s%n", epoch + (w + 1.0) / train.windows(), avg, lastVal,
+                                Checkpoint.write(last, TASK, meta, model.parameters(), opt, state);
+                                if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
+                                if (endOfEpoch || timeUp) bar.close(); // its last line, then the summary
+                                io.progress().info(String.format(Locale.ROOT, "epoch %.2f: train %.4f, validation %.4f nats/char (%.4f bits/char)%s, "
+                                                + "%,.0f chars/s, %.0f s", epoch + (w + 1.0) / train.windows(), avg, lastVal,
                                         lastVal / LN2, improved ? " (best)" : "", trainChars / trainSeconds,
-                                        (System.nanoTime() - t0) / 1e9);
+                                        (System.nanoTime() - t0) / 1e9));
                                 if (o.sampleLength() > 0) {
                                     sampler.copyParametersFrom(model);
                                     String prompt = defaultPrompt(cfg.vocabulary());
-                                    io.err().println("--- sample ---\n" + prompt
+                                    io.progress().info("--- sample ---\n" + prompt
                                             + generate(sampler, prompt, o.sampleLength(), 0.8, 0, o.seed()) + "\n--------------");
                                 }
                             }
                             if (timeUp) {
-                                io.err().printf(Locale.ROOT, "time limit of %.1f minutes reached; stopping%n", o.timeLimitMinutes());
+                                bar.close();
+                                io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
                                 stop = true;
                                 break;
                             }
@@ -210,35 +273,20 @@ public final class LmTrainer {
             }
             if (!history.isEmpty()) writeCurve(o.out().resolve("curve.png"), history);
             double secs = (System.nanoTime() - t0) / 1e9;
-            io.out().printf(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
-                            + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s%n", lastVal, lastVal / LN2, bestVal,
-                    trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile);
+            io.progress().result(String.format(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
+                            + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s", lastVal, lastVal / LN2, bestVal,
+                    trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile));
+            io.progress().command("try: ", Launcher.command() + " sample --checkpoint " + best);
             return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> readHistory(Path metrics) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (!Files.exists(metrics)) return out;
-        try {
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
-            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) out.add(json.readValue(line, Map.class));
-            }
-        } catch (IOException e) {
-            throw new AppException(metrics + ": cannot be read to continue the training curve (" + e.getMessage()
-                    + "); delete it to start a new one", e);
-        }
-        return out;
     }
 
     private static FloatMatrix zerosLike(FloatMatrix m) {
         return FloatMatrix.of(java.lang.foreign.Arena.ofAuto(), m.rows(), m.cols(), new float[m.rows() * m.cols()]);
     }
 
-    private static void checkSame(SafeTensors st, String key, int value, String option) {
-        String stored = LmCheckpoint.meta(st, key);
+    private static void checkSame(Checkpoint st, String key, int value, String option) {
+        String stored = st.meta(key);
         if (!stored.equals(Integer.toString(value))) {
             throw AppException.usage("the checkpoint was trained with " + option + " " + stored + ", not " + value
                     + "; resume with the same " + option);
@@ -260,7 +308,7 @@ public final class LmTrainer {
     }
 
     /** A newline when the text has one (so samples start like a new line of the text), else its first character. */
-    static String defaultPrompt(CharVocabulary v) {
+    public static String defaultPrompt(CharVocabulary v) {
         return v.id('\n') >= 0 ? "\n" : new String(Character.toChars(v.codePoint(0)));
     }
 
@@ -299,7 +347,7 @@ public final class LmTrainer {
             tr[i] = ((Number) history.get(i).get("train_loss")).doubleValue();
             va[i] = ((Number) history.get(i).get("val_loss")).doubleValue();
         }
-        LabPlots.save(png, LabPlots.chart("Character language model", "epoch", "loss (nats/char)", false, List.of(
-                new LabPlots.Line("train", x, tr), new LabPlots.Line("validation", x, va))));
+        Plots.save(png, Plots.chart("Character language model", "epoch", "loss (nats/char)", false, List.of(
+                new Plots.Line("train", x, tr), new Plots.Line("validation", x, va))));
     }
 }

@@ -1,6 +1,6 @@
 package dev.recur.app.lm;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 /**
  * Cuts a long stream of ids into windows for truncated back-propagation through time.
  *

@@ -1,7 +1,8 @@
 package dev.recur.app.tag;
 
-import dev.recur.app.AppException;
-import dev.recur.app.lm.CharCorpus;
+import dev.recur.app.core.AppException;
+import dev.recur.app.data.TextFiles;
+import dev.recur.app.data.Utf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,20 +41,18 @@ public final class ConllReader {
 
     private static final int FIELDS = 3;
 
+    /** Largest file read (1 GiB; CoNLL-2000's training file is 2.8 MB). */
+    public static final long MAX_BYTES = 1L << 30;
+
     private ConllReader() { }
 
     /** Reads every sentence of {@code file}. */
     public static List<Sentence> read(Path file, Column column) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new AppException(file + ": no such file; expected a CoNLL-2000 file "
                     + "(WORD POS CHUNK per line, blank line between sentences)");
         }
-        String text;
-        try {
-            text = CharCorpus.decodeStrict(file.toString(), Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot be read (" + e.getMessage() + ")", e);
-        }
+        String text = Utf8.decode(TextFiles.read(file, MAX_BYTES, "--train/--test"), file.toString());
         return parse(file.toString(), text, column);
     }
 

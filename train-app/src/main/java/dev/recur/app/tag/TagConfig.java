@@ -1,6 +1,7 @@
 package dev.recur.app.tag;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices;
 import dev.recur.layers.rnn.CellType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +16,6 @@ import java.util.Map;
 public record TagConfig(ConllReader.Column column, CellType cell, int layers, int hidden, int wordDim,
                         int featureDim, boolean usePos, float dropout, long seed,
                         Lexicon words, Lexicon shapes, Lexicon suffixes, Lexicon posTags, List<String> tags) {
-    static final String TASK = "recur.tag";
     private static final String SEP = "\n";
 
     public TagConfig {
@@ -30,7 +30,6 @@ public record TagConfig(ConllReader.Column column, CellType cell, int layers, in
 
     public Map<String, String> toMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("recur.task", TASK);
         m.put("tag.column", column.name());
         m.put("tag.cell", cell.name());
         m.put("tag.layers", Integer.toString(layers));
@@ -49,19 +48,15 @@ public record TagConfig(ConllReader.Column column, CellType cell, int layers, in
     }
 
     public static TagConfig fromMetadata(Map<String, String> m, String where) {
-        if (!TASK.equals(m.get("recur.task"))) {
-            throw new AppException(where + ": not a tagger checkpoint (recur.task is " + m.get("recur.task")
-                    + "); give a checkpoint written by 'train-app tag'");
-        }
         try {
-            return new TagConfig(ConllReader.Column.valueOf(m.get("tag.column")), CellType.valueOf(m.get("tag.cell")),
+            return new TagConfig(ConllReader.Column.parse(m.get("tag.column")), Choices.storedCell(m.get("tag.cell"), where),
                     Integer.parseInt(m.get("tag.layers")), Integer.parseInt(m.get("tag.hidden")),
                     Integer.parseInt(m.get("tag.word_dim")), Integer.parseInt(m.get("tag.feature_dim")),
                     Boolean.parseBoolean(m.get("tag.use_pos")), Float.parseFloat(m.get("tag.dropout")),
                     Long.parseLong(m.get("tag.seed")), lex(m, "tag.words"), lex(m, "tag.shapes"),
                     lex(m, "tag.suffixes"), lex(m, "tag.pos"), Arrays.asList(m.get("tag.tags").split(SEP, -1)));
         } catch (RuntimeException e) {
-            throw new AppException(where + ": damaged tagger metadata (" + e.getMessage() + ")", e);
+            throw new AppException(where + ": damaged tagger metadata (" + AppException.plain(e.getMessage()) + ")", e);
         }
     }
 

@@ -1,14 +1,19 @@
 package dev.recur.app.tag;
 
-import dev.recur.app.AppException;
-import dev.recur.app.cli.Choices.OptimizerKind;
-import dev.recur.app.cli.Io;
-import dev.recur.app.lab.LabPlots;
-import dev.recur.app.lm.LmCheckpoint;
-import dev.recur.app.lm.Progress;
-import dev.recur.app.lm.Training;
-import dev.recur.app.train.MetricsLog;
-import dev.recur.layers.io.SafeTensors;
+import dev.recur.app.core.AppException;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Plots;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EarlyStopping;
+import dev.recur.app.run.Fingerprint;
+import dev.recur.app.run.Json;
+import dev.recur.app.run.RunFolder;
+import dev.recur.app.run.progress.Bar;
+import dev.recur.app.run.progress.Field;
+import dev.recur.app.run.Optimizers;
+import dev.recur.app.run.UpdateGuard;
+import dev.recur.app.run.MetricsLog;
 import dev.recur.layers.optim.Optimizer;
 import dev.recur.layers.rnn.CellType;
 import java.io.IOException;
@@ -37,7 +42,43 @@ public final class TagTrainer {
     public record Options(Path train, Path test, ConllReader.Column column, CellType cell, int layers, int hidden,
                           int wordDim, int featureDim, boolean usePos, double dropout, double wordDropout,
                           int batch, int epochs, double timeLimitMinutes, double lr, OptimizerKind optimizer,
-                          double clipNorm, double validationSplit, long seed, Path out, boolean resume) { }
+                          double clipNorm, double validationSplit, long seed, Path out, boolean resume,
+                          Map<String, String> runOptions, int patience) {
+        public Options {
+            runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
+        }
+    }
+
+    /** The checkpoint task name. */
+    public static final String TASK = "tag";
+
+    /** What {@code info} shows of a {@code tag} checkpoint, after loading it into a model. */
+    public static Map<String, Object> describe(Path file) {
+        Checkpoint ck = Checkpoint.read(file, TASK, "tag");
+        TagConfig c = TagConfig.fromMetadata(ck.metadata(), file.toString());
+        try (TagModel model = new TagModel(c, 1, 1)) {
+            ck.loadParameters(model.parameters());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", Map.of("column", c.column().name().toLowerCase(Locale.ROOT), "cell", c.cell().name().toLowerCase(Locale.ROOT),
+                "layers", c.layers(), "hidden", c.hidden(), "word_dim", c.wordDim(), "feature_dim", c.featureDim(),
+                "use_pos", c.usePos()));
+        m.put("words", c.words().size());
+        m.put("tags", c.tags().size());
+        m.put("epochs_done", Integer.parseInt(ck.meta("train.epoch")));
+        m.put("run_options", ck.runOptions());
+        return m;
+    }
+
+    /** The fingerprint of the training and validation sentences (words, POS and tags, in order). */
+    static String fingerprint(List<Sentence> sentences) {
+        Fingerprint f = new Fingerprint().add(sentences.size());
+        for (Sentence s : sentences) {
+            f.add(s.length());
+            for (int k = 0; k < s.length(); k++) f.add(s.words().get(k)).add(s.pos().get(k)).add(s.tags().get(k));
+        }
+        return f.hex();
+    }
 
     /** Scores of one evaluation. */
     public record Scores(double loss, double accuracy, double precision, double recall, double f1, String conlleval) { }
@@ -90,8 +131,13 @@ public final class TagTrainer {
                     + "sentences out of " + all.size());
         }
         List<Sentence> train = all.subList(0, all.size() - nVal), val = all.subList(all.size() - nVal, all.size());
-        Path last = o.out().resolve("last.safetensors"), best = o.out().resolve("best.safetensors");
-        SafeTensors resumed = o.resume() ? LmCheckpoint.read(last) : null;
+        Path last = RunFolder.prepare(o.out(), o.resume()), best = o.out().resolve(RunFolder.BEST);
+        Checkpoint resumed = o.resume() ? Checkpoint.read(last, TASK, "tag") : null;
+        String fingerprint = fingerprint(all);
+        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
+            throw AppException.usage(last + " was trained on other sentences than " + (o.train() == null ? "the embedded sample"
+                    : o.train().toString()) + "; resume with the same --train (the test file may change)");
+        }
         TagConfig cfg = resumed != null ? TagConfig.fromMetadata(resumed.metadata(), last.toString()) : configFor(o, train);
         if (resumed != null && cfg.column() != o.column()) {
             throw AppException.usage(last + " predicts the " + cfg.column().name().toLowerCase(Locale.ROOT)
@@ -100,33 +146,41 @@ public final class TagTrainer {
         TagBatches trainB = new TagBatches(train, cfg, o.batch()), valB = new TagBatches(val, cfg, o.batch()),
                 testB = new TagBatches(test, cfg, o.batch());
         int maxSteps = Math.max(trainB.maxSteps(), Math.max(valB.maxSteps(), testB.maxSteps()));
-        try {
-            Files.createDirectories(o.out());
-        } catch (IOException e) {
-            throw new AppException("cannot create --out folder " + o.out() + ": " + e.getMessage(), e);
-        }
         try (TagModel model = new TagModel(cfg, maxSteps, o.batch());
-             Optimizer opt = Training.optimizer(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
             int startEpoch = 0;
             double bestScore = Double.NEGATIVE_INFINITY;
+            int bestEpoch = 0;
             if (resumed != null) {
-                LmCheckpoint.loadParameters(resumed, model.parameters());
-                LmCheckpoint.loadOptimizer(resumed, opt);
-                startEpoch = Integer.parseInt(LmCheckpoint.meta(resumed, "train.epoch"));
-                bestScore = Double.parseDouble(LmCheckpoint.meta(resumed, "train.best_score"));
-                model.dropout().setCalls(Long.parseLong(LmCheckpoint.meta(resumed, "train.dropout_calls")));
-                io.err().printf(Locale.ROOT, "resuming %s after epoch %d%n", last, startEpoch);
+                resumed.loadParameters(model.parameters());
+                resumed.loadOptimizer(opt);
+                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
+                bestScore = Double.parseDouble(resumed.meta("train.best_score"));
+                bestEpoch = Integer.parseInt(resumed.metadata().getOrDefault("train.best_epoch",
+                        resumed.meta("train.epoch"))); // absent before early stopping existed
+                model.dropout().setCalls(Long.parseLong(resumed.meta("train.dropout_calls")));
+                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
             }
-            Path metricsFile = o.out().resolve("metrics.jsonl");
-            if (resumed == null) MetricsLog.rewrite(metricsFile, List.of());
-            io.err().printf(Locale.ROOT, "tag %s: %s ×%d bidirectional, hidden %d; %,d train / %,d validation / %,d test "
-                            + "sentences; %,d words, %d tags%n", cfg.column().name().toLowerCase(Locale.ROOT),
+            Path metricsFile = o.out().resolve(RunFolder.METRICS);
+            List<double[]> curve = new ArrayList<>();
+            List<Map<String, Object>> kept = new ArrayList<>();
+            if (resumed != null) { // the lines up to the checkpoint (a killed run may have written one more)
+                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
+                    if (r.get("step") instanceof Number n && n.longValue() <= opt.steps() && r.containsKey("epoch")) {
+                        kept.add(r);
+                        curve.add(new double[] {((Number) r.get("epoch")).doubleValue(),
+                            ((Number) r.get("train_loss")).doubleValue(), ((Number) r.get("val_loss")).doubleValue()});
+                    }
+                }
+            }
+            MetricsLog.rewrite(metricsFile, kept);
+            io.progress().info(String.format(Locale.ROOT, "tag %s: %s ×%d bidirectional, hidden %d; %,d train / %,d validation / %,d test "
+                            + "sentences; %,d words, %d tags", cfg.column().name().toLowerCase(Locale.ROOT),
                     cfg.cell(), cfg.layers(), cfg.hidden(), train.size(), val.size(), test.size(), cfg.words().size(),
-                    cfg.tags().size());
+                    cfg.tags().size()));
             long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
             double trainSeconds = 0;
             long trainTokens = 0;
-            List<double[]> curve = new ArrayList<>();
             Scores valScores = null;
             try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
                 for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
@@ -135,7 +189,7 @@ public final class TagTrainer {
                     double lossSum = 0;
                     long lossTokens = 0;
                     float norm = 0;
-                    try (Progress bar = Progress.start(io.progress(), "epoch " + (epoch + 1) + "/" + o.epochs(), order.length, 0)) {
+                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(), order.length, "batches")) {
                         for (int i = 0; i < order.length; i++) {
                             TagBatches.Batch b = trainB.batches().get(order[i]);
                             long s0 = System.nanoTime();
@@ -147,7 +201,7 @@ public final class TagTrainer {
                             }
                             model.zeroGrad();
                             float loss = model.step(b, words, true);
-                            norm = Training.clipAndCheck(model.parameters(), o.clipNorm(), loss, opt.steps() + 1);
+                            norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, o.clipNorm());
                             opt.step();
                             long tok = 0;
                             for (int len : b.lengths()) tok += len;
@@ -155,14 +209,17 @@ public final class TagTrainer {
                             trainTokens += tok;
                             lossSum += (double) loss * tok;
                             lossTokens += tok;
-                            bar.update(i + 1, String.format(Locale.ROOT, "loss %.4f | %,.0f tokens/s | ‖g‖ %.2f",
-                                    lossSum / lossTokens, trainTokens / trainSeconds, norm));
+                            bar.update(i + 1, Field.metric("loss %.4f", lossSum / lossTokens),
+                                    Field.detail("%,.0f tokens/s", trainTokens / trainSeconds), Field.detail("‖g‖ %.2f", norm));
                         }
                     }
                     valScores = evaluate(model, valB, val);
                     double score = cfg.column() == ConllReader.Column.CHUNK ? valScores.f1() : valScores.accuracy();
                     boolean improved = score > bestScore;
-                    if (improved) bestScore = score;
+                    if (improved) {
+                        bestScore = score;
+                        bestEpoch = epoch + 1;
+                    }
                     Map<String, Object> rec = new LinkedHashMap<>();
                     rec.put("epoch", epoch + 1);
                     rec.put("step", opt.steps());
@@ -179,23 +236,29 @@ public final class TagTrainer {
                     metrics.write(rec);
                     curve.add(new double[] {epoch + 1, lossSum / lossTokens, valScores.loss()});
                     Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
+                    meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
+                    meta.put(Checkpoint.K_DATA, fingerprint);
                     meta.put("train.epoch", Integer.toString(epoch + 1));
                     meta.put("train.best_score", Double.toString(bestScore));
+                    meta.put("train.best_epoch", Integer.toString(bestEpoch));
                     meta.put("train.dropout_calls", Long.toString(model.dropout().calls()));
-                    LmCheckpoint.write(last, model.parameters(), opt, Map.of(), meta);
-                    if (improved) LmCheckpoint.write(best, model.parameters(), null, Map.of(), meta);
-                    io.err().printf(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, accuracy %.2f %%%s%s, %,.0f tokens/s%n",
+                    Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
+                    if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
+                    io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, accuracy %.2f %%%s%s, %,.0f tokens/s",
                             epoch + 1, lossSum / lossTokens, valScores.loss(), 100 * valScores.accuracy(),
                             cfg.column() == ConllReader.Column.CHUNK ? String.format(Locale.ROOT, ", F1 %.2f", 100 * valScores.f1()) : "",
-                            improved ? " (best)" : "", trainTokens / trainSeconds);
+                            improved ? " (best)" : "", trainTokens / trainSeconds));
+                    if (EarlyStopping.exhausted(o.patience(), epoch + 1, bestEpoch)) {
+                        io.progress().info(EarlyStopping.message(o.patience(), "epoch", bestEpoch));
+                        break;
+                    }
                     if (System.nanoTime() > deadline) {
-                        io.err().printf(Locale.ROOT, "time limit of %.1f minutes reached; stopping%n", o.timeLimitMinutes());
+                        io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
                         break;
                     }
                 }
                 // test once, with the best checkpoint
-                SafeTensors bestSt = LmCheckpoint.read(best);
-                LmCheckpoint.loadParameters(bestSt, model.parameters());
+                Checkpoint.read(best, TASK, "tag").loadParameters(model.parameters());
                 Scores testScores = evaluate(model, testB, test);
                 Map<String, Object> rec = new LinkedHashMap<>();
                 rec.put("split", "test");
@@ -210,11 +273,11 @@ public final class TagTrainer {
                 rec.put("tokens_per_s", trainSeconds > 0 ? trainTokens / trainSeconds : 0);
                 metrics.write(rec);
                 if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                io.out().printf(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%%n",
-                        cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy());
+                io.progress().result(String.format(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%",
+                        cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy()));
                 if (cfg.column() == ConllReader.Column.CHUNK) io.out().println(testScores.conlleval());
-                io.out().printf(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s%n",
-                        trainSeconds > 0 ? trainTokens / trainSeconds : 0, last, best, metricsFile);
+                io.progress().result(String.format(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s",
+                        trainSeconds > 0 ? trainTokens / trainSeconds : 0, last, best, metricsFile));
                 return new Result(valScores, testScores, trainSeconds > 0 ? trainTokens / trainSeconds : 0, best);
             }
         }
@@ -256,7 +319,7 @@ public final class TagTrainer {
             tr[i] = curve.get(i)[1];
             va[i] = curve.get(i)[2];
         }
-        LabPlots.save(png, LabPlots.chart("Tagger", "epoch", "loss (nats/token)", false, List.of(
-                new LabPlots.Line("train", x, tr), new LabPlots.Line("validation", x, va))));
+        Plots.save(png, Plots.chart("Tagger", "epoch", "loss (nats/token)", false, List.of(
+                new Plots.Line("train", x, tr), new Plots.Line("validation", x, va))));
     }
 }

@@ -60,12 +60,12 @@ class BatcherTest {
     }
 
     @Test
-    void filledBatchIsTimeMajorSortedAndPadded() {
+    void filledBatchIsTimeMajorPaddedAndInTheGivenOrder() {
         int[][] s = {{5, 6}, {7, 8, 9, 10}, {11}, {12, 13, 14}};
         int[] labels = {1, 0, 1, 0};
         Batch b = new Batch(6, 8);
         int[] order = new int[8];
-        assertEquals(4, Batcher.fill(s, labels, new int[] {0, 1, 2, 3}, b, order));
+        assertEquals(4, Batcher.fill(s, labels, new int[] {1, 3, 0, 2}, b, order)); // longest first, as the plans give
         assertEquals(4, b.steps());
         assertEquals(4, b.size());
         assertArrayEquals(new int[] {4, 3, 2, 1}, Arrays.copyOf(b.lengths(), 4));
@@ -73,10 +73,12 @@ class BatcherTest {
         assertArrayEquals(new int[] {0, 0, 1, 1}, Arrays.copyOf(b.labels(), 4));
         // step 0: the first token of each sequence in batch order; later steps padded with 0
         assertArrayEquals(new int[] {7, 12, 5, 11, 8, 13, 6, 0, 9, 14, 0, 0, 10, 0, 0, 0}, Arrays.copyOf(b.tokens(), 16));
-        // a smaller batch reuses the buffer with its own B as the stride
+        // a smaller batch reuses the buffer with its own B as the stride; members keep their order
+        // (the model sorts each batch once)
         assertEquals(2, Batcher.fill(s, labels, new int[] {2, 0}, b, order));
-        assertArrayEquals(new int[] {5, 11, 6, 0}, Arrays.copyOf(b.tokens(), 4));
-        assertEquals(11, b.token(0, 1));
+        assertArrayEquals(new int[] {11, 5, 0, 6}, Arrays.copyOf(b.tokens(), 4));
+        assertArrayEquals(new int[] {1, 2}, Arrays.copyOf(b.lengths(), 2));
+        assertEquals(5, b.token(0, 1));
     }
 
     @Test

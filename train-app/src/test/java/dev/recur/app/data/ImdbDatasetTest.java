@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import dev.recur.app.TinyImdb;
 import dev.recur.app.data.Review.Split;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.recur.app.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

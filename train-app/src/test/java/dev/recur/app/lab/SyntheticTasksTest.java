@@ -2,6 +2,7 @@ package dev.recur.app.lab;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.recur.app.run.Plots;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,12 +67,12 @@ class SyntheticTasksTest {
         t.write(csv);
         assertEquals(t.text(), java.nio.file.Files.readString(csv));
         Path png = dir.resolve("x.png");
-        var chart = LabPlots.chart("t", "x", "y", true, List.of(
-                new LabPlots.Line("a", new double[] {1, 2, 3}, new double[] {1, 0.1, 0}),
-                new LabPlots.Line("b", new double[] {1, 2, 3}, new double[] {2, 1, 0.5})));
+        var chart = Plots.chart("t", "x", "y", true, List.of(
+                new Plots.Line("a", new double[] {1, 2, 3}, new double[] {1, 0.1, 0}),
+                new Plots.Line("b", new double[] {1, 2, 3}, new double[] {2, 1, 0.5})));
         assertEquals(2, chart.getSeriesMap().size());
         assertEquals(2, chart.getSeriesMap().get("a").getXData().length); // the zero is left off a log axis
-        LabPlots.save(png, chart, chart);
+        Plots.save(png, chart, chart);
         var img = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(900, img.getWidth());
         assertEquals(1040, img.getHeight());

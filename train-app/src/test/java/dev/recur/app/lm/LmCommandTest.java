@@ -154,7 +154,7 @@ class LmCommandTest {
         Files.write(latin, new byte[] {'a', 'b', '\n', 'c', (byte) 0xE9, '\n'});
         Run bad = Run.of("lm", "--data", latin.toString(), "--out", dir.resolve("y").toString());
         assertEquals(1, bad.code(), bad.toString());
-        assertTrue(bad.err().contains("latin.txt:2:"), bad.toString());
+        assertTrue(bad.err().contains("latin.txt' line 2 has bytes that are not UTF-8"), bad.toString());
         Run zero = Run.of(tiny("lm", "--out", dir.resolve("z").toString(), "--batch", "0"));
         assertEquals(2, zero.code(), zero.toString());
         assertTrue(zero.err().contains("--batch"), zero.toString());

@@ -2,7 +2,7 @@ package dev.recur.app.lm;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import org.junit.jupiter.api.Test;
 
 class TbpttBatcherTest {

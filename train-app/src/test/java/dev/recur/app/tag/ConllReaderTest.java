@@ -2,7 +2,7 @@ package dev.recur.app.tag;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.recur.app.AppException;
+import dev.recur.app.core.AppException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +63,6 @@ class ConllReaderTest {
         Path f = dir.resolve("latin.txt");
         Files.write(f, new byte[] {'a', ' ', 'D', ' ', 'O', '\n', (byte) 0xE9, ' ', 'N', ' ', 'O', '\n'});
         AppException e = assertThrows(AppException.class, () -> ConllReader.read(f, ConllReader.Column.POS));
-        assertTrue(e.getMessage().contains("latin.txt:2:"), e.getMessage());
+        assertTrue(e.getMessage().contains("latin.txt' line 2 has bytes that are not UTF-8"), e.getMessage());
     }
 }

@@ -1,0 +1,125 @@
+package dev.recur.layers.rnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.recur.engine.Engine;
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.rnn.RecurrenceScheduler.Split;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The thread count and the split of the recurrence change no bit (issue 9.2): one thread, two and
+ * three threads with the batch-parallel split, two threads with the per-step split, and the
+ * measured choice give identical outputs, final states, parameter gradients, input gradients and
+ * initial-state gradients — every cell, ragged lengths (a batch that is not a multiple of the GEMM
+ * tile), bidirectional (CONCAT and SUM), two stacked layers with inter-layer dropout, a gradient
+ * window, and gradients flowing in through both the outputs and the final states.
+ */
+class ScheduleDeterminismTest {
+    private static final int STEPS = 13, IN = 6, H = 12, B = 37;
+
+    /** Every number a training step produces, as float arrays. */
+    private static List<float[]> trainStep(RecurrentConfig cfg, int threads, Split split, int forwards) {
+        int prev = Engine.threads();
+        Engine.setThreads(threads);
+        List<float[]> all = new ArrayList<>();
+        try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("d.", cfg, STEPS, B)) {
+            l.scheduler().force(split);
+            l.setGradientWindow(5);
+            Random rnd = new Random(11);
+            int[] lengths = new int[B];
+            for (int b = 0; b < B; b++) lengths[b] = Math.max(0, STEPS - b / 3);   // ragged, non-increasing
+            lengths[B - 1] = 0;                                                      // and one empty sequence
+            int states = cfg.numLayers() * cfg.directions() * B;
+            FloatMatrix x = GradientCheckTest.random(arena, STEPS * B, IN, rnd);
+            FloatMatrix h0 = GradientCheckTest.random(arena, states, H, rnd);
+            boolean lstm = cfg.cell().hasCellState();
+            FloatMatrix c0 = lstm ? GradientCheckTest.random(arena, states, H, rnd) : null;
+            FloatMatrix dOut = GradientCheckTest.random(arena, STEPS * B, cfg.outputSize(), rnd);
+            FloatMatrix dhN = GradientCheckTest.random(arena, states, H, rnd);
+            FloatMatrix dcN = lstm ? GradientCheckTest.random(arena, states, H, rnd) : null;
+            // several steps, so that the measured choice also gets to sample and then decide
+            for (int k = 0; k < forwards; k++) {
+                l.zeroGrad();
+                all.add(l.forward(x, B, lengths, h0, c0, true).toArray());
+                all.add(l.finalHidden().toArray());
+                if (lstm) all.add(l.finalCell().toArray());
+                all.add(l.backward(dOut, dhN, dcN).toArray());
+                all.add(l.gradInitialHidden().toArray());
+                if (lstm) all.add(l.gradInitialCell().toArray());
+                for (var p : l.parameters()) all.add(p.grad().toArray());
+                all.add(l.forward(x, B, lengths, h0, c0, false).toArray());
+            }
+        } finally {
+            Engine.setThreads(prev);
+        }
+        return all;
+    }
+
+    private static void assertSameBits(List<float[]> expected, List<float[]> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            float[] e = expected.get(i), a = actual.get(i);
+            assertEquals(e.length, a.length, what + ", array " + i);
+            for (int j = 0; j < e.length; j++) {
+                if (Float.floatToIntBits(e[j]) != Float.floatToIntBits(a[j])) {
+                    throw new AssertionError(what + ": array " + i + " element " + j + " is " + a[j] + ", one thread gives " + e[j]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void threadsAndSplitsChangeNoBit(CellType cell) {
+        for (DirectionMerge merge : DirectionMerge.values()) {
+            RecurrentConfig cfg = RecurrentConfig.of(cell, IN, H).withLayers(2).withBidirectional(merge)
+                    .withDropout(0.3f).withSeed(5);
+            List<float[]> one = trainStep(cfg, 1, null, 1);
+            String where = cell + " " + merge;
+            assertSameBits(one, trainStep(cfg, 2, Split.ROWS, 1), where + ", 2 threads batch-parallel");
+            assertSameBits(one, trainStep(cfg, 2, Split.STEPS, 1), where + ", 2 threads per step");
+            assertSameBits(one, trainStep(cfg, 3, Split.ROWS, 1), where + ", 3 threads batch-parallel");
+        }
+        RecurrentConfig uni = RecurrentConfig.of(cell, IN, H).withSeed(6);
+        assertSameBits(trainStep(uni, 1, null, 1), trainStep(uni, 2, Split.ROWS, 1), cell + " one direction, 2 threads");
+    }
+
+    @Test
+    void theMeasuredChoiceChangesNoBit() {
+        RecurrentConfig cfg = RecurrentConfig.of(CellType.LSTM, IN, H).withLayers(2).withDropout(0.2f).withSeed(9);
+        int forwards = RecurrenceScheduler.WARMUP + 2 * RecurrenceScheduler.SAMPLES + 2;
+        List<float[]> one = trainStep(cfg, 1, null, forwards);
+        assertSameBits(one, trainStep(cfg, 2, null, forwards), "2 threads, measured split");
+    }
+
+    @Test
+    void confinedCallerMemoryRunsOnTheCallingThread() {
+        int prev = Engine.threads();
+        Engine.setThreads(2);
+        RecurrentConfig cfg = RecurrentConfig.of(CellType.GRU, IN, H).withBidirectional(DirectionMerge.CONCAT);
+        try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared();
+             RecurrentLayer l = new RecurrentLayer("c.", cfg, STEPS, B)) {
+            l.scheduler().force(Split.ROWS);
+            FloatMatrix x = GradientCheckTest.random(shared, STEPS * B, IN, new Random(1));
+            FloatMatrix h0Confined = GradientCheckTest.random(confined, 2 * B, H, new Random(2));
+            FloatMatrix h0Shared = FloatMatrix.allocate(shared, 2 * B, H);
+            h0Shared.copyFrom(h0Confined);
+            FloatMatrix dhNConfined = GradientCheckTest.random(confined, 2 * B, H, new Random(3));
+            float[] a = l.forward(x, B, null, h0Shared, null, true).toArray();
+            float[] da = l.backward(null, dhNConfined, null).toArray();
+            float[] b = l.forward(x, B, null, h0Confined, null, true).toArray();
+            assertArrayEquals(a, b);
+            assertArrayEquals(da, l.backward(null, dhNConfined, null).toArray());
+        } finally {
+            Engine.setThreads(prev);
+        }
+    }
+}

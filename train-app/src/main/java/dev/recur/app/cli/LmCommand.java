@@ -1,0 +1,124 @@
+package dev.recur.app.cli;
+
+import dev.recur.app.run.Choices.ModelKind;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.core.Io;
+import dev.recur.engine.Engine;
+import dev.recur.app.lm.LmTrainer;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Choices;
+import dev.recur.app.run.RunFolder;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code train-app lm}: trains a character-level language model on any UTF-8 text. */
+@Command(name = "lm", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Trains a character-level language model (stacked LSTM/GRU/RNN, truncated BPTT with the state",
+            "carried across windows, gradient clipping) on a UTF-8 text. The last --validation-split of the",
+            "text is held out; loss is reported in nats and bits per character. Writes last.safetensors,",
+            "best.safetensors, metrics.jsonl and curve.png under --out, and prints a sample after each epoch.",
+            "Without --data it trains on a small embedded text (the opening of Pride and Prejudice)."})
+public final class LmCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file, e.g. ../shared/data/text/tinyshakespeare.txt. Default: the embedded tiny text.")
+    Path data;
+
+    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell. Default: ${DEFAULT-VALUE}.")
+    ModelKind model = ModelKind.lstm;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
+    int layers = 2;
+
+    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per layer. Default: ${DEFAULT-VALUE}.")
+    int hidden = 256;
+
+    @Option(names = "--embed", paramLabel = "N", description = "Character embedding size. Default: ${DEFAULT-VALUE}.")
+    int embed = 64;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers. Default: ${DEFAULT-VALUE}.")
+    double dropout = 0.0;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Parallel streams the text is cut into (more streams: fewer, larger updates). Default: ${DEFAULT-VALUE}.")
+    int batch = 32;
+
+    @Option(names = "--tbptt", paramLabel = "K", description = "Window length (steps) of truncated BPTT. Default: ${DEFAULT-VALUE}.")
+    int tbptt = 64;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training text. Default: ${DEFAULT-VALUE}.")
+    int epochs = 10;
+
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop (validate, save) after this many minutes; 0 = no limit. Default: ${DEFAULT-VALUE}.")
+    double timeLimit = 0;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr = 3e-3;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
+    OptimizerKind optimizer = OptimizerKind.adam;
+
+    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
+    double clipNorm = 5.0;
+
+    @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of the text, from its end, held out. Default: ${DEFAULT-VALUE}.")
+    double validationSplit = 0.1;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Also validate and checkpoint every N windows (0 = once per epoch). Default: ${DEFAULT-VALUE}.")
+    int evalEvery = 0;
+
+    @Option(names = "--sample-length", paramLabel = "N", description = "Characters sampled after each validation (0 = none). Default: ${DEFAULT-VALUE}.")
+    int sampleLength = 200;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out = Path.of("runs", "lm");
+
+    @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same --data, --batch, --tbptt).")
+    boolean resume;
+
+    private final Io io;
+
+    public LmCommand(Io io) { this.io = io; }
+
+    /** Options that define the run: recorded in its checkpoints, compared by --resume. */
+    static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--hidden", "--embed", "--dropout",
+            "--batch", "--tbptt", "--lr", "--optimizer", "--clip-norm", "--validation-split", "--eval-every", "--seed");
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Checks.range("--layers", layers, 1, 16);
+        Checks.range("--hidden", hidden, 1, 8192);
+        Checks.range("--embed", embed, 1, 8192);
+        Checks.range("--dropout", dropout, 0, 0.95);
+        Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--tbptt", tbptt, 1, 100_000);
+        Checks.range("--epochs", epochs, 1, 1_000_000);
+        Checks.range("--time-limit", timeLimit, 0, 1e6);
+        Checks.positive("--lr", lr);
+        Checks.range("--clip-norm", clipNorm, 0, 1e9);
+        Checks.range("--eval-every", evalEvery, 0, Integer.MAX_VALUE);
+        Checks.range("--sample-length", sampleLength, 0, 1_000_000);
+        Checks.range("--threads", threads, 1, 1024);
+        Engine.setThreads(threads);
+        if (resume) {
+            Path last = RunFolder.prepare(out, true);
+            RunOptions.checkResume(spec.commandLine().getParseResult(),
+                    Checkpoint.read(last, LmTrainer.TASK, "lm").runOptions(), RUN_OPTIONS, last);
+        }
+        new LmTrainer(io).run(new LmTrainer.Options(data, Choices.cell(model), layers, hidden, embed, dropout, batch, tbptt,
+                epochs, timeLimit, lr, optimizer, clipNorm, validationSplit, seed, evalEvery, sampleLength, out, resume,
+                RunOptions.of(spec, RUN_OPTIONS)));
+        return 0;
+    }
+}

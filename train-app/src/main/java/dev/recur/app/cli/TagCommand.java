@@ -1,0 +1,140 @@
+package dev.recur.app.cli;
+
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Choices;
+import dev.recur.app.run.RunFolder;
+import dev.recur.app.tag.ConllReader;
+import dev.recur.app.tag.TagTrainer;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import dev.recur.app.run.Choices.ModelKind;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.core.Io;
+import dev.recur.engine.Engine;
+import dev.recur.layers.rnn.CellType;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code train-app tag}: POS tagging or chunking on CoNLL-2000 files with a bidirectional RNN. */
+@Command(name = "tag", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Sequence labelling (many-to-many): predicts the POS or the chunk column of a CoNLL-2000 file",
+            "(WORD POS CHUNK per line, blank line between sentences) with a bidirectional LSTM/GRU/RNN over",
+            "word, word-shape and suffix embeddings (plus the POS tags as input when predicting chunks).",
+            "Reports token accuracy, and chunk precision/recall/F1 exactly as conlleval counts them.",
+            "Without --train/--test it runs on a small embedded synthetic sample."})
+public final class TagCommand implements Callable<Integer> {
+    @Option(names = "--train", paramLabel = "FILE", description = "Training file, e.g. ../shared/data/tagging/conll2000/train.txt. Default: embedded sample.")
+    Path train;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "Test file, scored once at the end. Default: embedded sample.")
+    Path test;
+
+    @Option(names = "--column", paramLabel = "pos|chunk", description = "What to predict. Default: ${DEFAULT-VALUE}.")
+    String column = "pos";
+
+    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell (bidirectional). Default: ${DEFAULT-VALUE}.")
+    ModelKind model = ModelKind.lstm;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Stacked bidirectional layers. Default: ${DEFAULT-VALUE}.")
+    int layers = 1;
+
+    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
+    int hidden = 128;
+
+    @Option(names = "--word-dim", paramLabel = "N", description = "Word embedding size. Default: ${DEFAULT-VALUE}.")
+    int wordDim = 100;
+
+    @Option(names = "--feature-dim", paramLabel = "N", description = "Size of the shape, suffix and POS embeddings. Default: ${DEFAULT-VALUE}.")
+    int featureDim = 24;
+
+    @Option(names = "--no-pos-input", description = "When predicting chunks, do not feed the POS column as an input.")
+    boolean noPosInput;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout on the token vectors. Default: ${DEFAULT-VALUE}.")
+    double dropout = 0.25;
+
+    @Option(names = "--word-dropout", paramLabel = "P", description = "In training, replace a word by <unk> with this probability (teaches the model unknown words). Default: ${DEFAULT-VALUE}.")
+    double wordDropout = 0.05;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Sentences per batch. Default: ${DEFAULT-VALUE}.")
+    int batch = 32;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training sentences. Default: ${DEFAULT-VALUE}.")
+    int epochs = 8;
+
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the epoch that passes this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
+    double timeLimit = 0;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr = 2e-3;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
+    OptimizerKind optimizer = OptimizerKind.adam;
+
+    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
+    double clipNorm = 5.0;
+
+    @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of training sentences, from the end, held out to pick the best epoch. Default: ${DEFAULT-VALUE}.")
+    double validationSplit = 0.05;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out = Path.of("runs", "tag");
+
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation "
+            + "score (accuracy; F1 for chunks); 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
+    int patience = 0;
+
+    @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same data and options).")
+    boolean resume;
+
+    /** Options that define the run: recorded in its checkpoints, compared by --resume. */
+    static final List<String> RUN_OPTIONS = List.of("--column", "--model", "--layers", "--hidden", "--word-dim",
+            "--feature-dim", "--no-pos-input", "--dropout", "--word-dropout", "--batch", "--lr", "--optimizer",
+            "--clip-norm", "--validation-split", "--seed", "--patience");
+
+    @Spec CommandSpec spec;
+
+    private final Io io;
+
+    public TagCommand(Io io) { this.io = io; }
+
+    @Override
+    public Integer call() {
+        ConllReader.Column col = ConllReader.Column.parse(column);
+        Checks.range("--layers", layers, 1, 16);
+        Checks.range("--hidden", hidden, 1, 8192);
+        Checks.range("--word-dim", wordDim, 1, 4096);
+        Checks.range("--feature-dim", featureDim, 1, 4096);
+        Checks.range("--dropout", dropout, 0, 0.95);
+        Checks.range("--word-dropout", wordDropout, 0, 0.95);
+        Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--epochs", epochs, 1, 100_000);
+        Checks.range("--patience", patience, 0, 100_000);
+        Checks.range("--time-limit", timeLimit, 0, 1e6);
+        Checks.positive("--lr", lr);
+        Checks.range("--clip-norm", clipNorm, 0, 1e9);
+        Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
+        Checks.range("--threads", threads, 1, 1024);
+        Engine.setThreads(threads);
+        CellType cell = Choices.cell(model);
+        if (resume) {
+            Path last = RunFolder.prepare(out, true);
+            RunOptions.checkResume(spec.commandLine().getParseResult(),
+                    Checkpoint.read(last, TagTrainer.TASK, "tag").runOptions(), RUN_OPTIONS, last);
+        }
+        new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, layers, hidden, wordDim, featureDim,
+                col == ConllReader.Column.CHUNK && !noPosInput, dropout, wordDropout, batch, epochs, timeLimit, lr,
+                optimizer, clipNorm, validationSplit, seed, out, resume, RunOptions.of(spec, RUN_OPTIONS), patience));
+        return 0;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.recur.app.repro;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recur.layers.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A training killed with SIGKILL ({@link Process#destroyForcibly}) and continued with
+ * {@code --resume} in a new process ends with the same checkpoints, bit for bit, as the same
+ * training left alone: killed in the middle of an epoch, and killed while a checkpoint is being
+ * written (the test watches for the writer's temporary file and kills the moment it appears). After
+ * every kill the checkpoint on disk is whole, and after the resumed run no temporary file is left.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KillAndResumeTest {
+    static final int EPOCHS = 3;
+    Path dir;
+    Path imdb;
+    Path reference;
+
+    /**
+     * A small LSTM with dropout whose checkpoint is a few MB (a 5,000-word embedding with Adam's two
+     * moments), so that writing it takes long enough to be caught.
+     */
+    List<String> command(Path out) {
+        return List.of("train", "--data", imdb.toString(), "--out", out.toString(), "--embed", "48", "--hidden", "16",
+                "--vocab-size", "5000", "--max-len", "40", "--batch", "32", "--epochs", String.valueOf(EPOCHS), "--seed", "11",
+                "--validation-split", "0.1", "--threads", "1");
+    }
+
+    static List<String> resume(Path out) {
+        return List.of("train", "--resume", "--out", out.toString());
+    }
+
+    @BeforeAll
+    void trainUninterrupted(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        imdb = SampleSubset.write(dir.resolve("imdb"), 400, 50);
+        reference = dir.resolve("reference");
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/reference"), command(reference).toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    @Test
+    void killedMidEpochAndResumedEndsBitIdentical() throws Exception {
+        Path out = dir.resolve("mid-epoch");
+        Process p = ChildJvm.start(dir.resolve("logs/mid-epoch"), command(out).toArray(String[]::new));
+        // kill in epoch 2: after the first checkpoint, before the second
+        Path last = out.resolve("last.safetensors");
+        while (p.isAlive() && !Files.exists(last)) Thread.sleep(5);
+        Thread.sleep(300);
+        assertTrue(p.isAlive(), "the run was still training when it was killed");
+        p.destroyForcibly().waitFor();
+        assertWhole(last);
+        assertEquals("1", SafeTensors.read(last).metadata().get("recur.app.epoch"), "killed in epoch 2");
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/mid-epoch-resume"), resume(out).toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        assertSameAsReference(out);
+    }
+
+    @Test
+    void killedWhileWritingCheckpointsAndResumedEndsBitIdentical() throws Exception {
+        Path out = dir.resolve("mid-write");
+        Path last = out.resolve("last.safetensors");
+        int hits = 0;
+        List<String> args = command(out);
+        // epochs 2 and 3: kill each process the moment its checkpoint write begins, resume; then finish
+        for (int attempt = 0; attempt < EPOCHS - 1; attempt++) {
+            Process p = ChildJvm.start(dir.resolve("logs/mid-write-" + attempt), args.toArray(String[]::new));
+            int epochBefore = Files.exists(last) ? epochOf(last) : 0;
+            if (epochBefore == 0) { // the first write makes the run resumable: let it happen
+                while (p.isAlive() && !Files.exists(last)) Thread.sleep(1);
+                epochBefore = 1;
+            }
+            while (p.isAlive() && !writingCheckpoint(out)) java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            p.destroyForcibly().waitFor();
+            if (!temporaries(out).isEmpty()) hits++; // killed with the temporary file half written or not yet renamed
+            assertWhole(last);
+            int epochAfter = epochOf(last);
+            assertTrue(epochAfter == epochBefore || epochAfter == epochBefore + 1,
+                    "the checkpoint is the one before the write or the one written: epoch " + epochAfter);
+            args = resume(out);
+        }
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/mid-write-final"), args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(hits >= 1, "at least one kill landed inside a checkpoint write (temporary file present): " + hits);
+        assertSameAsReference(out);
+    }
+
+    private void assertSameAsReference(Path out) throws IOException {
+        for (String f : List.of("last.safetensors", "best.safetensors")) {
+            CheckpointBits.assertSameTensors(reference.resolve(f), out.resolve(f), out.getFileName() + " " + f);
+        }
+        assertEquals(testLine(reference), testLine(out), "the test figures of the resumed run");
+        assertEquals(List.of(), temporaries(out), "no temporary file is left in " + out);
+    }
+
+    /** The checkpoint reads as a whole safetensors file with its epoch in the metadata. */
+    private static void assertWhole(Path checkpoint) throws IOException {
+        SafeTensors st = SafeTensors.read(checkpoint); // validates header, offsets and sizes
+        assertFalse(st.names().isEmpty(), checkpoint + " has tensors");
+        assertTrue(st.metadata().containsKey("recur.app.epoch"), checkpoint + " has its epoch");
+    }
+
+    private static int epochOf(Path checkpoint) throws IOException {
+        return Integer.parseInt(SafeTensors.read(checkpoint).metadata().get("recur.app.epoch"));
+    }
+
+    /** Whether a checkpoint's temporary file exists in {@code out} (its name starts with {@code .last.safetensors}). */
+    private static boolean writingCheckpoint(Path out) throws IOException {
+        return temporaries(out).stream().anyMatch(n -> n.startsWith(".last.safetensors"));
+    }
+
+    /** Files in {@code out} that a writer left half done: names starting with a dot or containing ".tmp". */
+    private static List<String> temporaries(Path out) throws IOException {
+        if (!Files.isDirectory(out)) return List.of();
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> s = Files.list(out)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") || n.contains(".tmp")).forEach(names::add);
+        } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException e) {
+            return List.of(); // a file vanished while listing: a rename in progress
+        }
+        return names;
+    }
+
+    /** The metrics line of the test split, without its timing fields. */
+    private static String testLine(Path out) throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        String test = lines.get(lines.size() - 1);
+        assertTrue(test.contains("\"event\":\"test\""), test);
+        return test.replaceAll("\"(seconds|seq_per_s|tokens_per_s)\":[^,}]*,?", "");
+    }
+}

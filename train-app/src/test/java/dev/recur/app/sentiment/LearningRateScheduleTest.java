@@ -1,0 +1,38 @@
+package dev.recur.app.sentiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.recur.app.run.Choices.LrScheduleKind;
+import org.junit.jupiter.api.Test;
+
+/** {@code --lr-schedule}: the rate per step is a pure function of the step count. */
+class LearningRateScheduleTest {
+
+    private static TrainConfig config(LrScheduleKind kind) {
+        TrainConfig base = TrainConfig.fromJson("{\"lr\":0.002}", "test");
+        return new TrainConfig(base.model(), base.layers(), base.bidirectional(), base.hidden(), base.embed(), base.vocabSize(),
+                base.pool(), base.dropout(), base.maxLen(), base.truncate(), base.batch(), base.epochs(), 0.002, base.optimizer(),
+                base.momentum(), base.weightDecay(), base.clipNorm(), base.clipValue(), base.tbptt(), base.seed(), base.threads(),
+                base.validationSplit(), base.data(), kind, null, null, 0);
+    }
+
+    @Test
+    void constantCosineAndLinearFollowTheirFormulas() {
+        TrainConfig constant = config(LrScheduleKind.constant), cosine = config(LrScheduleKind.cosine),
+                linear = config(LrScheduleKind.linear);
+        assertEquals(0.002, constant.learningRate(0, 100), 0);
+        assertEquals(0.002, constant.learningRate(99, 100), 0);
+        assertEquals(0.002, cosine.learningRate(0, 100), 1e-15);
+        assertEquals(0.001, cosine.learningRate(50, 100), 1e-15);
+        assertEquals(0.002 * 0.5 * (1 + Math.cos(Math.PI * 0.25)), cosine.learningRate(25, 100), 1e-15);
+        assertEquals(0.002, linear.learningRate(0, 100), 1e-15);
+        assertEquals(0.0015, linear.learningRate(25, 100), 1e-15);
+        assertEquals(0.00002, linear.learningRate(99, 100), 1e-15);
+        assertEquals(0.0, linear.learningRate(150, 100), 0, "past the end (epochs lowered on resume) the rate stays at 0");
+    }
+
+    @Test
+    void aCheckpointWithoutAScheduleTrainedAtAConstantRate() {
+        assertEquals(LrScheduleKind.constant, TrainConfig.fromJson("{\"lr\":0.002}", "old checkpoint").lrSchedule());
+    }
+}
