@@ -2,6 +2,7 @@ package dev.recur.engine;
 
 import dev.recur.engine.gemm.Blocking;
 import dev.recur.engine.gemm.PackedGemm;
+import dev.recur.engine.gemm.ParallelGemm;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,7 +17,10 @@ import java.lang.foreign.MemorySegment;
  * <p>Threads: {@link #sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}
  * and the raw {@link #sgemm(Transpose, Transpose, int, int, int, float, MemorySegment, long, int,
  * MemorySegment, long, int, float, MemorySegment, long, int) sgemm} split large problems over
- * {@link Engine#pool()} (by columns of C, or by rows when C is narrow). They run on the calling
+ * {@link Engine#pool()}: products of many rows in blocks of {@link ParallelGemm#MC_TASK} rows taken
+ * from a shared counter per depth block (no thread waits at a fixed split), others by columns of C
+ * (or by rows when C is narrow); either way every element of C is summed in the same order as on
+ * one thread, so the result is bit for bit the same for any thread count. They run on the calling
  * thread alone when the problem is small, when the pool has one thread, when any operand is
  * confined to the calling thread ({@code Arena.ofConfined()}), or when called from inside a pool
  * task. {@link #sgemmSerial} always runs on the calling thread: use it when you split the work
@@ -180,6 +184,11 @@ public final class Gemm {
                 Thread self = Thread.currentThread();
                 if (w != null && !pool.isWorker(self)
                         && a.isAccessibleBy(w) && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
+                    if (SIMD && ParallelGemm.suits(m, threads)) {
+                        ParallelGemm.forThisThread().sgemm(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
+                                a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+                        return;
+                    }
                     Split s = SPLIT.get();
                     if (s.plan(threads, m, n)) {
                         s.set(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);

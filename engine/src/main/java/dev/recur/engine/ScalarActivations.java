@@ -34,6 +34,27 @@ public final class ScalarActivations {
     static final float TANH_CLAMP = 10f;
 
     /**
+     * e^x from IEEE-exact float operations only, the scalar form of {@link SimdActivations#expRows}
+     * (same operations, same bits; used for the columns past the last whole vector): x clamped to
+     * [−104, 89], 2^n applied as 2^a·2^(n−a), a = n >> 1, so subnormal results round once.
+     */
+    public static float expArithmetic(float x) {
+        float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float t = Math.fma(c, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, MINUS_LN2_LO, Math.fma(n, MINUS_LN2_HI, c));
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, E7, E6), r, E5), r, E4), r, E3), r, E2);
+        float er = Math.fma(p, r * r, r) + 1f;
+        int ni = Float.floatToRawIntBits(t) - ROUND_BITS, a = ni >> 1;
+        return er * Float.intBitsToFloat((a + 127) << 23) * Float.intBitsToFloat((ni - a + 127) << 23);
+    }
+
+    /** σ(x) = 1 / (e^(−x) + 1) on {@link #expArithmetic}: the scalar form of {@link SimdActivations#sigmoidRows}. */
+    public static float sigmoidArithmetic(float x) {
+        return 1f / (expArithmetic(-x) + 1f);
+    }
+
+    /**
      * tanh(x) from IEEE-exact float operations only, the scalar form of the SIMD kernel
      * ({@link SimdActivations#tanhRows}, same operations, same bits): with a = min(|x|, 10) and
      * E = e^{2a} − 1, tanh = E/(E + 2) for a &lt; ½ and 1 − 2/(E + 2) otherwise, sign of x copied

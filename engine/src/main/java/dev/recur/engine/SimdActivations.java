@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -21,9 +20,11 @@ import jdk.incubator.vector.VectorOperators;
  * <p><b>No boxing by construction.</b> Each loop is one method whose body calls only the Vector API
  * (whose methods are all force-inlined intrinsics): no vector value is passed to or returned from a
  * method of ours, so no compilation order (a helper compiled on its own first and then too big to
- * inline) can make C2 box one. Columns past the last whole vector run through the same body with a
- * mask, so every element gets the same function wherever it sits. The other kernels (the cells,
- * softmax) call these loops with segments and offsets, never with vectors.
+ * inline) can make C2 box one. No masks either (masked operations made the bodies too big for C1,
+ * which then never handed them to C2): columns past the last whole vector go through the scalar
+ * ports ({@link ScalarActivations#sigmoidArithmetic}, {@code tanhArithmetic}, {@code expArithmetic}),
+ * the same operations lane for lane, so every element gets the same bits wherever it sits. The
+ * other kernels (the cells, softmax) call these loops with segments and offsets, never with vectors.
  *
  * <p>Errors against double-precision {@code Math} (measured, {@code docs/kernels.md}): σ ≤ 2e-7
  * relative; tanh ≤ 1.2e-7 absolute (≤ 3.6e-8 for |x| ≥ 2, so 1 − tanh² stays accurate near ±1), ≤ 3
@@ -101,13 +102,11 @@ public final class SimdActivations {
         FloatVector e6 = FloatVector.broadcast(F, E6), e5 = FloatVector.broadcast(F, E5);
         FloatVector e4 = FloatVector.broadcast(F, E4), e3 = FloatVector.broadcast(F, E3), e2 = FloatVector.broadcast(F, E2);
         IntVector roundBits = IntVector.broadcast(Simd.I, ROUND_BITS), bias127 = IntVector.broadcast(Simd.I, EXP_BIAS);
-        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
         for (int r = 0; r < rows; r++) {
             long xr = (xOff + (long) r * ldx) * 4, yr = (yOff + (long) r * ldy) * 4;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
-                FloatVector v = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO, m)
-                        .add(FloatVector.fromMemorySegment(F, b, (b0 + j) * 4, NO, m));
+            for (int j = 0; j < upper; j += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO)
+                        .add(FloatVector.fromMemorySegment(F, b, (b0 + j) * 4, NO));
                 // e^(−v)
                 FloatVector c = v.neg().max(lo).min(hi);
                 FloatVector t = c.fma(log2e, round);
@@ -120,7 +119,11 @@ public final class SimdActivations {
                 FloatVector sa = a.add(bias127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector sb = ni.sub(a).add(bias127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector e = er.mul(sa).mul(sb);
-                one.div(e.add(one)).intoMemorySegment(y, yr + j * 4L, NO, m);
+                one.div(e.add(one)).intoMemorySegment(y, yr + j * 4L, NO);
+            }
+            for (int j = upper; j < cols; j++) {
+                y.setAtIndex(FloatMatrix.FLOAT, yOff + (long) r * ldy + j, ScalarActivations.sigmoidArithmetic(
+                        x.getAtIndex(FloatMatrix.FLOAT, xOff + (long) r * ldx + j) + b.getAtIndex(FloatMatrix.FLOAT, b0 + j)));
             }
         }
     }
@@ -146,13 +149,11 @@ public final class SimdActivations {
         FloatVector e4 = FloatVector.broadcast(F, E4), e3 = FloatVector.broadcast(F, E3), e2 = FloatVector.broadcast(F, E2);
         IntVector roundBits = IntVector.broadcast(Simd.I, ROUND_BITS), bias127 = IntVector.broadcast(Simd.I, EXP_BIAS);
         IntVector sign = IntVector.broadcast(Simd.I, SIGN);
-        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
         for (int r = 0; r < rows; r++) {
             long xr = (xOff + (long) r * ldx) * 4, yr = (yOff + (long) r * ldy) * 4;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
-                FloatVector v = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO, m)
-                        .add(FloatVector.fromMemorySegment(F, b, (b0 + j) * 4, NO, m));
+            for (int j = 0; j < upper; j += L) {
+                FloatVector v = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO)
+                        .add(FloatVector.fromMemorySegment(F, b, (b0 + j) * 4, NO));
                 FloatVector a = v.abs().min(clamp);
                 FloatVector y2 = a.add(a);
                 // E = e^{y2} − 1 = 2^n·(e^r − 1) + (2^n − 1), n in [0, 29], one rounding in the fma
@@ -167,7 +168,11 @@ public final class SimdActivations {
                 FloatVector rcp = one.div(em1.add(two));
                 FloatVector th = rcp.fma(minusTwo, one).blend(em1.mul(rcp), a.compare(VectorOperators.LT, half));
                 th.reinterpretAsInts().or(v.reinterpretAsInts().and(sign)).reinterpretAsFloats()
-                        .intoMemorySegment(y, yr + j * 4L, NO, m);
+                        .intoMemorySegment(y, yr + j * 4L, NO);
+            }
+            for (int j = upper; j < cols; j++) {
+                y.setAtIndex(FloatMatrix.FLOAT, yOff + (long) r * ldy + j, ScalarActivations.tanhArithmetic(
+                        x.getAtIndex(FloatMatrix.FLOAT, xOff + (long) r * ldx + j) + b.getAtIndex(FloatMatrix.FLOAT, b0 + j)));
             }
         }
     }
@@ -187,12 +192,10 @@ public final class SimdActivations {
         FloatVector e6 = FloatVector.broadcast(F, E6), e5 = FloatVector.broadcast(F, E5);
         FloatVector e4 = FloatVector.broadcast(F, E4), e3 = FloatVector.broadcast(F, E3), e2 = FloatVector.broadcast(F, E2);
         IntVector roundBits = IntVector.broadcast(Simd.I, ROUND_BITS), bias127 = IntVector.broadcast(Simd.I, EXP_BIAS);
-        VectorMask<Float> all = F.maskAll(true), tail = F.indexInRange(upper, cols);
         for (int r = 0; r < rows; r++) {
             long xr = (xOff + (long) r * ldx) * 4, yr = (yOff + (long) r * ldy) * 4;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
-                FloatVector c = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO, m).max(lo).min(hi);
+            for (int j = 0; j < upper; j += L) {
+                FloatVector c = FloatVector.fromMemorySegment(F, x, xr + j * 4L, NO).max(lo).min(hi);
                 FloatVector t = c.fma(log2e, round);
                 FloatVector n = t.sub(round);
                 FloatVector rr = n.fma(ln2Lo, n.fma(ln2Hi, c));
@@ -202,7 +205,11 @@ public final class SimdActivations {
                 IntVector a = ni.lanewise(VectorOperators.ASHR, 1);
                 FloatVector sa = a.add(bias127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector sb = ni.sub(a).add(bias127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                er.mul(sa).mul(sb).intoMemorySegment(y, yr + j * 4L, NO, m);
+                er.mul(sa).mul(sb).intoMemorySegment(y, yr + j * 4L, NO);
+            }
+            for (int j = upper; j < cols; j++) {
+                y.setAtIndex(FloatMatrix.FLOAT, yOff + (long) r * ldy + j,
+                        ScalarActivations.expArithmetic(x.getAtIndex(FloatMatrix.FLOAT, xOff + (long) r * ldx + j)));
             }
         }
     }

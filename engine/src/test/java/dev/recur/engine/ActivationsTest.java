@@ -137,17 +137,23 @@ class ActivationsTest {
     }
 
     @Test
-    void simdTanhIsBitForBitTheScalarArithmeticTanhThatTheCellTwinsUse() {
+    void simdActivationsAreBitForBitTheirScalarArithmeticPorts() {
         int n = 1 << 20;
         float[] xs = new float[n + 12];
         for (int i = 0; i < n; i++) xs[i] = -12f + 24f * i / n;
         float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0.5f, -0.5f,
                 Math.nextDown(0.5f), 10f, 9.01f, Float.MIN_VALUE, -1e-30f};
         System.arraycopy(special, 0, xs, n, special.length);
-        float[] ys = simd("tanh", xs);
+        float[] es = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) es[i] = xs[i] * 8; // exp over [−96, 96]: subnormal results and overflow included
+        float[] ys = simd("tanh", xs), sig = simd("sigmoid", xs), ex = simd("exp", es);
         for (int i = 0; i < xs.length; i++) {
             assertEquals(Float.floatToRawIntBits(ScalarActivations.tanhArithmetic(xs[i])), Float.floatToRawIntBits(ys[i]),
                     "tanh(" + xs[i] + "): scalar " + ScalarActivations.tanhArithmetic(xs[i]) + ", SIMD " + ys[i]);
+            assertEquals(Float.floatToRawIntBits(ScalarActivations.sigmoidArithmetic(xs[i])), Float.floatToRawIntBits(sig[i]),
+                    "sigmoid(" + xs[i] + ")");
+            assertEquals(Float.floatToRawIntBits(ScalarActivations.expArithmetic(es[i])), Float.floatToRawIntBits(ex[i]),
+                    "exp(" + es[i] + ")");
         }
         assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(ys[n + 1]), "tanh(−0) = −0");
     }

@@ -1,5 +1,6 @@
 package dev.recur.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,42 @@ class GemmTest {
             Engine.setThreads(3);
             Gemm.sgemm(Transpose.N, Transpose.T, 1f, a, b, 0f, many);
             for (int r = 0; r < 150; r++) for (int c = 0; c < 300; c++) assertEquals(one.get(r, c), many.get(r, c));
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
+    /**
+     * Products with many rows take the dynamic split (row blocks from a shared counter per depth
+     * block): the result is bit for bit the one-thread result for 2, 3 and 4 threads, every
+     * transpose, depth over several blocks, beta 0 and not, edges not multiples of any tile.
+     */
+    @Test
+    void dynamicSplitIsBitForBitTheSerialResultForAnyThreadCount() {
+        Random rng = new Random(17);
+        int old = Engine.threads();
+        int m = 333, n = 1100, k = 600; // 6 row blocks of 64 (the last partial), 3 column blocks, 3 depth blocks
+        try (Arena arena = Arena.ofShared()) {
+            for (Transpose ta : Transpose.values()) {
+                for (Transpose tb : Transpose.values()) {
+                    FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k + 3, rng) : random(arena, k, m, m, rng);
+                    FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k + 1, rng);
+                    FloatMatrix c0 = random(arena, m, n, n, rng);
+                    float beta = ta == tb ? 0f : 0.5f;
+                    FloatMatrix want = FloatMatrix.allocate(arena, m, n);
+                    want.copyFrom(c0);
+                    Gemm.sgemmSerial(ta, tb, 0.75f, a, b, beta, want);
+                    for (int threads = 2; threads <= 4; threads++) {
+                        Engine.setThreads(threads);
+                        assertTrue(threads < 4 || m >= 2 * 2 * dev.recur.engine.gemm.ParallelGemm.MC_TASK);
+                        FloatMatrix got = FloatMatrix.allocate(arena, m, n);
+                        got.copyFrom(c0);
+                        Gemm.sgemm(ta, tb, 0.75f, a, b, beta, got);
+                        assertArrayEquals(want.toArray(), got.toArray(), ta + "" + tb + " on " + threads + " threads");
+                    }
+                    Engine.setThreads(old);
+                }
+            }
         } finally {
             Engine.setThreads(old);
         }

@@ -118,4 +118,52 @@ class CheckpointProperties {
 
     @Provide
     Arbitrary<Pooling> pools() { return Arbitraries.of(Pooling.class); }
+
+    /** The tagger (several features) and the stateful language model come back from a checkpoint with the same weights and outputs. */
+    @Property(tries = 12)
+    boolean taggerAndLanguageModelRoundTrip(@ForAll("cells") CellType cell, @ForAll @IntRange(min = 1, max = 3) int features,
+                                            @ForAll @IntRange(min = 1, max = 2) int layers, @ForAll boolean languageModel,
+                                            @ForAll long seed) throws Exception {
+        int t = 4, b = 3;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        List<dev.recur.layers.model.TaggerConfig.Feature> fs = new java.util.ArrayList<>();
+        for (int k = 0; k < features; k++) fs.add(new dev.recur.layers.model.TaggerConfig.Feature("f" + k, 3 + r.nextInt(6), 1 + r.nextInt(3), k == 0 ? 0 : -1));
+        Batch batch = new Batch(t, b, features).reset(t, b);
+        for (int s = 0; s < b; s++) {
+            if (!languageModel) batch.lengths()[s] = 1 + r.nextInt(t);
+            for (int i = 0; i < t; i++) {
+                for (int k = 0; k < features; k++) batch.feature(k)[i * b + s] = r.nextInt(fs.get(k).vocabSize());
+            }
+        }
+        Path dir = Files.createTempDirectory("model-prop");
+        Path f = dir.resolve("m.safetensors");
+        try (SequenceModel m = languageModel
+                ? new dev.recur.layers.model.CharLanguageModel(new dev.recur.layers.model.LanguageModelConfig(cell, 5, 2, 3, layers, 0.1f), seed, t, b)
+                : new dev.recur.layers.model.SequenceTagger(new dev.recur.layers.model.TaggerConfig(fs, cell, 3, layers, true, 0.1f, 0.1f, 0.1f, 4, "rnn"), seed, t, b)) {
+            if (languageModel) for (int i = 0; i < t * b; i++) batch.tokens()[i] %= 5;
+            Checkpoint.save(f, m, null, Map.of());
+            float[] before = logits(m, batch);
+            try (SequenceModel back = Checkpoint.load(f, t, b)) {
+                if (!back.kind().equals(m.kind()) || !back.configMetadata().equals(m.configMetadata())) return false;
+                List<Parameter> a = m.parameters(), c = back.parameters();
+                if (a.size() != c.size()) return false;
+                for (int i = 0; i < a.size(); i++) {
+                    if (!a.get(i).name().equals(c.get(i).name())) return false;
+                    if (!Arrays.equals(a.get(i).value().toArray(), c.get(i).value().toArray())) return false;
+                }
+                return Arrays.equals(before, logits(back, batch));
+            }
+        } finally {
+            Files.deleteIfExists(f);
+            Files.delete(dir);
+        }
+    }
+
+    private static float[] logits(SequenceModel m, Batch batch) {
+        return switch (m) {
+            case dev.recur.layers.model.CharLanguageModel lm -> { lm.resetState(); yield lm.logits(batch).toArray(); }
+            case dev.recur.layers.model.SequenceTagger tg -> tg.logits(batch).toArray();
+            default -> throw new IllegalArgumentException(m.kind());
+        };
+    }
 }

@@ -1,5 +1,6 @@
 package dev.recur.props;
 
+import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.Pooling;
@@ -198,6 +199,71 @@ class RecurrentGradientProperties {
                         toDouble(layer.gradInitialCell().toArray()), GRAD_TOL);
             }
         }
+    }
+
+    /**
+     * The thread count changes no bit (issue 9.2): one thread and two threads give identical
+     * outputs, final states, input, initial-state and parameter gradients, over two training steps
+     * (the first runs the batch-parallel split of the recurrence, the second the per-step split, as
+     * the scheduler samples both) and an inference forward — ragged lengths, bidirectional, stacked
+     * with inter-layer dropout, gradients in through outputs and final states.
+     */
+    @Property(tries = 40)
+    void threadsChangeNoBit(
+            @ForAll("cells") CellType cell,
+            @ForAll @IntRange(min = 1, max = 2) int layers,
+            @ForAll boolean bidirectional,
+            @ForAll boolean sumDirections,
+            @ForAll boolean dropout,
+            @ForAll @IntRange(min = 1, max = 8) int inputSize,
+            @ForAll @IntRange(min = 1, max = 20) int hidden,
+            @ForAll @Size(min = 1, max = 24) List<@IntRange(min = 0, max = 9) Integer> lengthList,
+            @ForAll("seeds") long seed) {
+        int[] lengths = sortedDescending(lengthList);
+        RecurrentConfig cfg = RecurrentConfig.of(cell, inputSize, hidden).withLayers(layers).withSeed(seed);
+        if (bidirectional) cfg = cfg.withBidirectional(sumDirections ? DirectionMerge.SUM : DirectionMerge.CONCAT);
+        if (dropout) cfg = cfg.withDropout(0.3f);
+        int old = Engine.threads();
+        try {
+            Engine.setThreads(1);
+            List<float[]> one = trainTwice(cfg, lengths, seed);
+            Engine.setThreads(2);
+            List<float[]> two = trainTwice(cfg, lengths, seed);
+            for (int i = 0; i < one.size(); i++) {
+                if (!java.util.Arrays.equals(one.get(i), two.get(i))) {
+                    throw new AssertionError(cfg + " lengths=" + java.util.Arrays.toString(lengths)
+                            + ": result " + i + " differs between 1 and 2 threads");
+                }
+            }
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
+    /** Two training steps and an inference forward on one layer; every number they produce. */
+    private static List<float[]> trainTwice(RecurrentConfig cfg, int[] lengths, long seed) {
+        int batch = lengths.length, steps = Math.max(1, lengths[0]);
+        int states = cfg.numLayers() * cfg.directions() * batch, h = cfg.hiddenSize();
+        boolean lstm = cfg.cell().hasCellState();
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<float[]> all = new ArrayList<>();
+        try (Arena arena = Arena.ofShared(); RecurrentLayer layer = new RecurrentLayer("", cfg, steps, batch)) {
+            FloatMatrix x = FloatMatrix.of(arena, steps * batch, cfg.inputSize(), toFloat(randomFloats(rng, steps * batch * cfg.inputSize(), 1.5)));
+            FloatMatrix gOut = FloatMatrix.of(arena, steps * batch, cfg.outputSize(), toFloat(randomFloats(rng, steps * batch * cfg.outputSize(), 1)));
+            FloatMatrix gH = FloatMatrix.of(arena, states, h, toFloat(randomFloats(rng, states * h, 1)));
+            FloatMatrix gC = lstm ? FloatMatrix.of(arena, states, h, toFloat(randomFloats(rng, states * h, 1))) : null;
+            for (int k = 0; k < 2; k++) {
+                layer.zeroGrad();
+                all.add(layer.forward(x, batch, lengths, null, null, true).toArray());
+                all.add(layer.finalHidden().toArray());
+                if (lstm) all.add(layer.finalCell().toArray());
+                all.add(layer.backward(gOut, gH, gC).toArray());
+                all.add(layer.gradInitialHidden().toArray());
+                for (Parameter p : layer.parameters()) all.add(p.grad().toArray());
+            }
+            all.add(layer.forward(x, batch, lengths, null, null, false).toArray());
+        }
+        return all;
     }
 
     /**

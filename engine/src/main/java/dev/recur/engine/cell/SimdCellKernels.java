@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (arithmetic only, so the same bits in the interpreter, C1 and C2), the element-wise updates are
  * loops here whose bodies call nothing but the Vector API. No vector value is passed to or returned
  * from a method of ours and none lives in a field, so C2 cannot box one whatever it inlines or
- * compiles first. Columns past the last whole vector run through the same body under a mask (no
- * scalar tail), so every element gets the same function.
+ * compiles first. Loops have no masks (masked operations made the loop bodies too big for C1, which
+ * then never handed them to C2): the columns past the last whole vector go through the scalar
+ * twin's row function, whose tanh is the same arithmetic (same bits).
  *
  * <p>Loaded only by {@link CellKernelsProvider} after the Vector API check.
  */
@@ -66,23 +66,26 @@ final class SimdCellKernels implements CellKernels {
     @Override
     public void rnnForward(int rows, int hidden, boolean relu, MemorySegment a, long aOff,
                            MemorySegment bias, long biasOff, MemorySegment h, long hOff) {
-        if (relu) reluRows(rows, hidden, a, aOff, bias, biasOff, h, hOff);
-        else SimdActivations.tanhRows(rows, hidden, a, aOff, hidden, bias, biasOff, h, hOff, hidden);
+        int H = hidden, upper = S.loopBound(H);
+        if (relu) reluRows(rows, H, a, aOff, bias, biasOff, h, hOff);
+        else SimdActivations.tanhRows(rows, upper, a, aOff, H, bias, biasOff, h, hOff, H);
+        for (int r = 0; upper < H && r < rows; r++) {
+            long row = (long) r * H;
+            ScalarCellKernels.rnnForwardRow(upper, H, relu, a, aOff + row, bias, biasOff, h, hOff + row);
+        }
     }
 
     /** h = max(a + b, 0). */
     private static void reluRows(int rows, int H, MemorySegment a, long aOff, MemorySegment bias, long bOff,
                                  MemorySegment h, long hOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector zero = FloatVector.zero(S);
         for (int r = 0; r < rows; r++) {
             long row = (long) r * H;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
-                FloatVector pre = FloatVector.fromMemorySegment(S, a, (aOff + row + j) * 4, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, bias, (bOff + j) * 4, NO, m));
-                pre.max(zero).intoMemorySegment(h, (hOff + row + j) * 4, NO, m);
+            for (int j = 0; j < upper; j += L) {
+                FloatVector pre = FloatVector.fromMemorySegment(S, a, (aOff + row + j) * 4, NO)
+                        .add(FloatVector.fromMemorySegment(S, bias, (bOff + j) * 4, NO));
+                pre.max(zero).intoMemorySegment(h, (hOff + row + j) * 4, NO);
             }
         }
     }
@@ -95,18 +98,20 @@ final class SimdCellKernels implements CellKernels {
         MemorySegment dO = dOut != null ? dOut : minusZeros(H);
         long dBase = dOut != null ? dOutOff : 0;
         int dLd = dOut != null ? ldDOut : 0;
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f), zero = FloatVector.zero(S);
         FloatVector fb = FloatVector.broadcast(S, FLUSH_BIAS);
         for (int r = 0; r < rows; r++) {
             long row = (long) r * H, dRow = dBase + (long) r * dLd;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
-                FloatVector g = FloatVector.fromMemorySegment(S, dh, (dhOff + row + j) * 4, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, dO, (dRow + j) * 4, NO, m));
-                FloatVector hv = FloatVector.fromMemorySegment(S, h, (hOff + row + j) * 4, NO, m);
+            for (int j = 0; j < upper; j += L) {
+                FloatVector g = FloatVector.fromMemorySegment(S, dh, (dhOff + row + j) * 4, NO)
+                        .add(FloatVector.fromMemorySegment(S, dO, (dRow + j) * 4, NO));
+                FloatVector hv = FloatVector.fromMemorySegment(S, h, (hOff + row + j) * 4, NO);
                 FloatVector d = relu ? g.blend(zero, hv.compare(LE, zero)) : g.mul(one.sub(hv.mul(hv)));
-                d.add(fb).sub(fb).intoMemorySegment(da, (daOff + row + j) * 4, NO, m);
+                d.add(fb).sub(fb).intoMemorySegment(da, (daOff + row + j) * 4, NO);
+            }
+            if (upper < H) {
+                ScalarCellKernels.rnnBackwardRow(upper, H, relu, h, hOff + row, dOut, dOut == null ? 0 : dRow,
+                        dh, dhOff + row, da, daOff + row);
             }
         }
     }
@@ -117,30 +122,35 @@ final class SimdCellKernels implements CellKernels {
     public void lstmForward(int rows, int hidden, MemorySegment gates, long gOff,
                             MemorySegment bias, long biasOff, MemorySegment cPrev, long cPrevOff,
                             MemorySegment c, long cOff, MemorySegment h, long hOff) {
-        int H = hidden, ld = 4 * H;
-        SimdActivations.sigmoidRows(rows, 2 * H, gates, gOff, ld, bias, biasOff, gates, gOff, ld);           // i, f
-        SimdActivations.tanhRows(rows, H, gates, gOff + 2 * H, ld, bias, biasOff + 2 * H, gates, gOff + 2 * H, ld); // g
-        SimdActivations.sigmoidRows(rows, H, gates, gOff + 3 * H, ld, bias, biasOff + 3 * H, gates, gOff + 3 * H, ld); // o
+        int H = hidden, ld = 4 * H, u = S.loopBound(H);
+        // columns [0, u) in passes of whole vectors, the rest by the twin's row function
+        SimdActivations.sigmoidRows(rows, u, gates, gOff, ld, bias, biasOff, gates, gOff, ld);                   // i
+        SimdActivations.sigmoidRows(rows, u, gates, gOff + H, ld, bias, biasOff + H, gates, gOff + H, ld);       // f
+        SimdActivations.sigmoidRows(rows, u, gates, gOff + 3 * H, ld, bias, biasOff + 3 * H, gates, gOff + 3 * H, ld); // o
+        SimdActivations.tanhRows(rows, u, gates, gOff + 2 * H, ld, bias, biasOff + 2 * H, gates, gOff + 2 * H, ld); // g
         lstmCellRows(rows, H, gates, gOff, cPrev, cPrevOff, c, cOff);
-        SimdActivations.tanhRows(rows, H, c, cOff, H, null, 0, h, hOff, H);                                // tanh(c)
+        SimdActivations.tanhRows(rows, u, c, cOff, H, null, 0, h, hOff, H);                                // tanh(c)
         lstmOutputRows(rows, H, gates, gOff, h, hOff);
+        for (int r = 0; u < H && r < rows; r++) {
+            long sRow = (long) r * H;
+            ScalarCellKernels.lstmForwardRow(u, H, H, gates, gOff + (long) r * ld, bias, biasOff, cPrev, cPrevOff + sRow,
+                    c, cOff + sRow, h, hOff + sRow);
+        }
     }
 
     /** c = f ⊙ c_prev + i ⊙ g from the activated gates. */
     private static void lstmCellRows(int rows, int H, MemorySegment gates, long gOff,
                                      MemorySegment cPrev, long cPrevOff, MemorySegment c, long cOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         for (int r = 0; r < rows; r++) {
             long g = (gOff + (long) r * 4 * H) * 4, s = (long) r * H;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector i = FloatVector.fromMemorySegment(S, gates, g + jb, NO, m);
-                FloatVector f = FloatVector.fromMemorySegment(S, gates, g + 4L * H + jb, NO, m);
-                FloatVector gg = FloatVector.fromMemorySegment(S, gates, g + 8L * H + jb, NO, m);
-                FloatVector cp = FloatVector.fromMemorySegment(S, cPrev, (cPrevOff + s + j) * 4, NO, m);
-                f.fma(cp, i.mul(gg)).intoMemorySegment(c, (cOff + s + j) * 4, NO, m);
+                FloatVector i = FloatVector.fromMemorySegment(S, gates, g + jb, NO);
+                FloatVector f = FloatVector.fromMemorySegment(S, gates, g + 4L * H + jb, NO);
+                FloatVector gg = FloatVector.fromMemorySegment(S, gates, g + 8L * H + jb, NO);
+                FloatVector cp = FloatVector.fromMemorySegment(S, cPrev, (cPrevOff + s + j) * 4, NO);
+                f.fma(cp, i.mul(gg)).intoMemorySegment(c, (cOff + s + j) * 4, NO);
             }
         }
     }
@@ -148,15 +158,13 @@ final class SimdCellKernels implements CellKernels {
     /** h = o ⊙ h, where h holds tanh(c). */
     private static void lstmOutputRows(int rows, int H, MemorySegment gates, long gOff, MemorySegment h, long hOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         for (int r = 0; r < rows; r++) {
             long o = (gOff + (long) r * 4 * H + 3L * H) * 4, hr = (hOff + (long) r * H) * 4;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector.fromMemorySegment(S, gates, o + jb, NO, m)
-                        .mul(FloatVector.fromMemorySegment(S, h, hr + jb, NO, m))
-                        .intoMemorySegment(h, hr + jb, NO, m);
+                FloatVector.fromMemorySegment(S, gates, o + jb, NO)
+                        .mul(FloatVector.fromMemorySegment(S, h, hr + jb, NO))
+                        .intoMemorySegment(h, hr + jb, NO);
             }
         }
     }
@@ -166,13 +174,19 @@ final class SimdCellKernels implements CellKernels {
                              MemorySegment c, long cOff, MemorySegment cPrev, long cPrevOff,
                              MemorySegment dOut, long dOutOff, int ldDOut,
                              MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
-        int H = hidden;
+        int H = hidden, u = S.loopBound(H);
         MemorySegment tc = tanhScratch((long) rows * H);
-        SimdActivations.tanhRows(rows, H, c, cOff, H, null, 0, tc, 0, H);
+        SimdActivations.tanhRows(rows, u, c, cOff, H, null, 0, tc, 0, H);
         MemorySegment dO = dOut != null ? dOut : minusZeros(H);
         lstmBackwardOutputGate(rows, H, gates, gOff, tc, dO, dOut != null ? dOutOff : 0, dOut != null ? ldDOut : 0,
                 dh, dhOff, dc, dcOff);
         lstmBackwardOtherGates(rows, H, gates, gOff, cPrev, cPrevOff, dc, dcOff);
+        for (int r = 0; u < H && r < rows; r++) {
+            long sRow = (long) r * H;
+            ScalarCellKernels.lstmBackwardRow(u, H, H, gates, gOff + (long) r * 4 * H, c, cOff + sRow,
+                    cPrev, cPrevOff + sRow, dOut, dOut == null ? 0 : dOutOff + (long) r * ldDOut,
+                    dh, dhOff + sRow, dc, dcOff + sRow);
+        }
     }
 
     /** dc' = dc + dhT ⊙ o ⊙ (1 − τ²) into dc; da_o into the o block; τ = tanh(c) from tc. */
@@ -180,20 +194,18 @@ final class SimdCellKernels implements CellKernels {
                                                MemorySegment dOut, long dBase, int dLd,
                                                MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f), fb = FloatVector.broadcast(S, FLUSH_BIAS);
         for (int r = 0; r < rows; r++) {
             long ob = (gOff + (long) r * 4 * H + 3L * H) * 4, s = (long) r * H, dRow = dBase + (long) r * dLd;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector dhT = FloatVector.fromMemorySegment(S, dh, (dhOff + s + j) * 4, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, dOut, (dRow + j) * 4, NO, m));
-                FloatVector o = FloatVector.fromMemorySegment(S, gates, ob + jb, NO, m);
-                FloatVector t = FloatVector.fromMemorySegment(S, tc, (s + j) * 4, NO, m);
-                FloatVector dcIn = FloatVector.fromMemorySegment(S, dc, (dcOff + s + j) * 4, NO, m);
-                dhT.mul(o).mul(one.sub(t.mul(t))).add(dcIn).intoMemorySegment(dc, (dcOff + s + j) * 4, NO, m);
-                dhT.mul(t).mul(o.mul(one.sub(o))).add(fb).sub(fb).intoMemorySegment(gates, ob + jb, NO, m);
+                FloatVector dhT = FloatVector.fromMemorySegment(S, dh, (dhOff + s + j) * 4, NO)
+                        .add(FloatVector.fromMemorySegment(S, dOut, (dRow + j) * 4, NO));
+                FloatVector o = FloatVector.fromMemorySegment(S, gates, ob + jb, NO);
+                FloatVector t = FloatVector.fromMemorySegment(S, tc, (s + j) * 4, NO);
+                FloatVector dcIn = FloatVector.fromMemorySegment(S, dc, (dcOff + s + j) * 4, NO);
+                dhT.mul(o).mul(one.sub(t.mul(t))).add(dcIn).intoMemorySegment(dc, (dcOff + s + j) * 4, NO);
+                dhT.mul(t).mul(o.mul(one.sub(o))).add(fb).sub(fb).intoMemorySegment(gates, ob + jb, NO);
             }
         }
     }
@@ -202,22 +214,20 @@ final class SimdCellKernels implements CellKernels {
     private static void lstmBackwardOtherGates(int rows, int H, MemorySegment gates, long gOff, MemorySegment cPrev,
                                                long cPrevOff, MemorySegment dc, long dcOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f), fb = FloatVector.broadcast(S, FLUSH_BIAS);
         for (int r = 0; r < rows; r++) {
             long g = (gOff + (long) r * 4 * H) * 4, s = (long) r * H;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L, dcb = (dcOff + s + j) * 4;
-                FloatVector dcT = FloatVector.fromMemorySegment(S, dc, dcb, NO, m);
-                FloatVector i = FloatVector.fromMemorySegment(S, gates, g + jb, NO, m);
-                FloatVector f = FloatVector.fromMemorySegment(S, gates, g + 4L * H + jb, NO, m);
-                FloatVector gg = FloatVector.fromMemorySegment(S, gates, g + 8L * H + jb, NO, m);
-                FloatVector cp = FloatVector.fromMemorySegment(S, cPrev, (cPrevOff + s + j) * 4, NO, m);
-                dcT.mul(gg).mul(i.mul(one.sub(i))).add(fb).sub(fb).intoMemorySegment(gates, g + jb, NO, m);
-                dcT.mul(cp).mul(f.mul(one.sub(f))).add(fb).sub(fb).intoMemorySegment(gates, g + 4L * H + jb, NO, m);
-                dcT.mul(i).mul(one.sub(gg.mul(gg))).add(fb).sub(fb).intoMemorySegment(gates, g + 8L * H + jb, NO, m);
-                dcT.mul(f).add(fb).sub(fb).intoMemorySegment(dc, dcb, NO, m);
+                FloatVector dcT = FloatVector.fromMemorySegment(S, dc, dcb, NO);
+                FloatVector i = FloatVector.fromMemorySegment(S, gates, g + jb, NO);
+                FloatVector f = FloatVector.fromMemorySegment(S, gates, g + 4L * H + jb, NO);
+                FloatVector gg = FloatVector.fromMemorySegment(S, gates, g + 8L * H + jb, NO);
+                FloatVector cp = FloatVector.fromMemorySegment(S, cPrev, (cPrevOff + s + j) * 4, NO);
+                dcT.mul(gg).mul(i.mul(one.sub(i))).add(fb).sub(fb).intoMemorySegment(gates, g + jb, NO);
+                dcT.mul(cp).mul(f.mul(one.sub(f))).add(fb).sub(fb).intoMemorySegment(gates, g + 4L * H + jb, NO);
+                dcT.mul(i).mul(one.sub(gg.mul(gg))).add(fb).sub(fb).intoMemorySegment(gates, g + 8L * H + jb, NO);
+                dcT.mul(f).add(fb).sub(fb).intoMemorySegment(dc, dcb, NO);
             }
         }
     }
@@ -228,29 +238,35 @@ final class SimdCellKernels implements CellKernels {
     public void gruForward(int rows, int hidden, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                            MemorySegment bih, long bihOff, MemorySegment bhh, long bhhOff,
                            MemorySegment hPrev, long hPrevOff, MemorySegment h, long hOff) {
-        int H = hidden, ld = 3 * H;
-        gruGateSumRows(rows, H, gx, gxOff, gh, ghOff, bih, bihOff, bhh, bhhOff);
-        SimdActivations.sigmoidRows(rows, 2 * H, gx, gxOff, ld, null, 0, gx, gxOff, ld);   // r, z
+        int H = hidden, ld = 3 * H, u = S.loopBound(H);
+        // columns [0, u) in passes of whole vectors, the rest by the twin's row function
+        for (int k = 0; k < 2; k++) { // r, z: the pre-activation sum, then σ in place
+            gruGateSumRows(rows, H, gx, gxOff + k * H, gh, ghOff + k * H, bih, bihOff + k * H, bhh, bhhOff + k * H);
+            SimdActivations.sigmoidRows(rows, u, gx, gxOff + k * H, ld, null, 0, gx, gxOff + k * H, ld);
+        }
         gruCandidateRows(rows, H, gx, gxOff, gh, ghOff, bih, bihOff, bhh, bhhOff);
-        SimdActivations.tanhRows(rows, H, gx, gxOff + 2 * H, ld, null, 0, gx, gxOff + 2 * H, ld); // n
+        SimdActivations.tanhRows(rows, u, gx, gxOff + 2 * H, ld, null, 0, gx, gxOff + 2 * H, ld); // n
         gruStateRows(rows, H, gx, gxOff, hPrev, hPrevOff, h, hOff);
+        for (int r = 0; u < H && r < rows; r++) {
+            long sRow = (long) r * H;
+            ScalarCellKernels.gruForwardRow(u, H, H, gx, gxOff + (long) r * ld, gh, ghOff + (long) r * ld,
+                    bih, bihOff, bhh, bhhOff, hPrev, hPrevOff + sRow, h, hOff + sRow);
+        }
     }
 
-    /** gx[j] ← ((gx[j] + bih[j]) + gh[j]) + bhh[j] for the r and z blocks (j &lt; 2H), every row. */
+    /** gx[j] ← ((gx[j] + bih[j]) + gh[j]) + bhh[j] for one gate block (j &lt; whole vectors of H), every row. */
     private static void gruGateSumRows(int rows, int H, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                                        MemorySegment bih, long bi, MemorySegment bhh, long bh) {
-        int cols = 2 * H, upper = S.loopBound(cols);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, cols);
+        int upper = S.loopBound(H);
         for (int r = 0; r < rows; r++) {
             long xr = (gxOff + (long) r * 3 * H) * 4, hr = (ghOff + (long) r * 3 * H) * 4;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector.fromMemorySegment(S, gx, xr + jb, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, bih, (bi + j) * 4, NO, m))
-                        .add(FloatVector.fromMemorySegment(S, gh, hr + jb, NO, m))
-                        .add(FloatVector.fromMemorySegment(S, bhh, (bh + j) * 4, NO, m))
-                        .intoMemorySegment(gx, xr + jb, NO, m);
+                FloatVector.fromMemorySegment(S, gx, xr + jb, NO)
+                        .add(FloatVector.fromMemorySegment(S, bih, (bi + j) * 4, NO))
+                        .add(FloatVector.fromMemorySegment(S, gh, hr + jb, NO))
+                        .add(FloatVector.fromMemorySegment(S, bhh, (bh + j) * 4, NO))
+                        .intoMemorySegment(gx, xr + jb, NO);
             }
         }
     }
@@ -259,20 +275,18 @@ final class SimdCellKernels implements CellKernels {
     private static void gruCandidateRows(int rows, int H, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff,
                                          MemorySegment bih, long bi, MemorySegment bhh, long bh) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         for (int r = 0; r < rows; r++) {
             long xr = (gxOff + (long) r * 3 * H) * 4, hr = (ghOff + (long) r * 3 * H) * 4;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L, n = 8L * H + jb;
-                FloatVector rg = FloatVector.fromMemorySegment(S, gx, xr + jb, NO, m);
-                FloatVector hn = FloatVector.fromMemorySegment(S, gh, hr + n, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, bhh, (bh + 2L * H + j) * 4, NO, m));
-                FloatVector pre = FloatVector.fromMemorySegment(S, gx, xr + n, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, bih, (bi + 2L * H + j) * 4, NO, m))
+                FloatVector rg = FloatVector.fromMemorySegment(S, gx, xr + jb, NO);
+                FloatVector hn = FloatVector.fromMemorySegment(S, gh, hr + n, NO)
+                        .add(FloatVector.fromMemorySegment(S, bhh, (bh + 2L * H + j) * 4, NO));
+                FloatVector pre = FloatVector.fromMemorySegment(S, gx, xr + n, NO)
+                        .add(FloatVector.fromMemorySegment(S, bih, (bi + 2L * H + j) * 4, NO))
                         .add(rg.mul(hn));
-                hn.intoMemorySegment(gh, hr + n, NO, m);
-                pre.intoMemorySegment(gx, xr + n, NO, m);
+                hn.intoMemorySegment(gh, hr + n, NO);
+                pre.intoMemorySegment(gx, xr + n, NO);
             }
         }
     }
@@ -281,17 +295,15 @@ final class SimdCellKernels implements CellKernels {
     private static void gruStateRows(int rows, int H, MemorySegment gx, long gxOff,
                                      MemorySegment hPrev, long hPrevOff, MemorySegment h, long hOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = 0; r < rows; r++) {
             long xr = (gxOff + (long) r * 3 * H) * 4, s = (long) r * H;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector z = FloatVector.fromMemorySegment(S, gx, xr + 4L * H + jb, NO, m);
-                FloatVector n = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO, m);
-                FloatVector hp = FloatVector.fromMemorySegment(S, hPrev, (hPrevOff + s + j) * 4, NO, m);
-                one.sub(z).mul(n).add(z.mul(hp)).intoMemorySegment(h, (hOff + s + j) * 4, NO, m);
+                FloatVector z = FloatVector.fromMemorySegment(S, gx, xr + 4L * H + jb, NO);
+                FloatVector n = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO);
+                FloatVector hp = FloatVector.fromMemorySegment(S, hPrev, (hPrevOff + s + j) * 4, NO);
+                one.sub(z).mul(n).add(z.mul(hp)).intoMemorySegment(h, (hOff + s + j) * 4, NO);
             }
         }
     }
@@ -305,6 +317,12 @@ final class SimdCellKernels implements CellKernels {
         gruBackwardUpdate(rows, H, gx, gxOff, gh, ghOff, hPrev, hPrevOff, dO, dOut != null ? dOutOff : 0,
                 dOut != null ? ldDOut : 0, dh, dhOff);
         gruBackwardReset(rows, H, gx, gxOff, gh, ghOff);
+        int u = S.loopBound(H);
+        for (int r = 0; u < H && r < rows; r++) {
+            long sRow = (long) r * H;
+            ScalarCellKernels.gruBackwardRow(u, H, H, gx, gxOff + (long) r * 3 * H, gh, ghOff + (long) r * 3 * H,
+                    hPrev, hPrevOff + sRow, dOut, dOut == null ? 0 : dOutOff + (long) r * ldDOut, dh, dhOff + sRow);
+        }
     }
 
     /** da_n into the n block of gx, da_z into both z blocks, dh ← dhT ⊙ z. */
@@ -312,26 +330,24 @@ final class SimdCellKernels implements CellKernels {
                                           MemorySegment hPrev, long hPrevOff, MemorySegment dOut, long dBase, int dLd,
                                           MemorySegment dh, long dhOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f), fb = FloatVector.broadcast(S, FLUSH_BIAS);
         for (int r = 0; r < rows; r++) {
             long xr = (gxOff + (long) r * 3 * H) * 4, hr = (ghOff + (long) r * 3 * H) * 4;
             long s = (long) r * H, dRow = dBase + (long) r * dLd;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L, dhb = (dhOff + s + j) * 4;
-                FloatVector dhT = FloatVector.fromMemorySegment(S, dh, dhb, NO, m)
-                        .add(FloatVector.fromMemorySegment(S, dOut, (dRow + j) * 4, NO, m));
-                FloatVector z = FloatVector.fromMemorySegment(S, gx, xr + 4L * H + jb, NO, m);
-                FloatVector n = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO, m);
-                FloatVector hp = FloatVector.fromMemorySegment(S, hPrev, (hPrevOff + s + j) * 4, NO, m);
+                FloatVector dhT = FloatVector.fromMemorySegment(S, dh, dhb, NO)
+                        .add(FloatVector.fromMemorySegment(S, dOut, (dRow + j) * 4, NO));
+                FloatVector z = FloatVector.fromMemorySegment(S, gx, xr + 4L * H + jb, NO);
+                FloatVector n = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO);
+                FloatVector hp = FloatVector.fromMemorySegment(S, hPrev, (hPrevOff + s + j) * 4, NO);
                 FloatVector oneMinusZ = one.sub(z);
                 FloatVector daN = dhT.mul(oneMinusZ).mul(one.sub(n.mul(n))).add(fb).sub(fb);
                 FloatVector daZ = dhT.mul(hp.sub(n)).mul(z.mul(oneMinusZ)).add(fb).sub(fb);
-                daN.intoMemorySegment(gx, xr + 8L * H + jb, NO, m);
-                daZ.intoMemorySegment(gx, xr + 4L * H + jb, NO, m);
-                daZ.intoMemorySegment(gh, hr + 4L * H + jb, NO, m);
-                dhT.mul(z).add(fb).sub(fb).intoMemorySegment(dh, dhb, NO, m);
+                daN.intoMemorySegment(gx, xr + 8L * H + jb, NO);
+                daZ.intoMemorySegment(gx, xr + 4L * H + jb, NO);
+                daZ.intoMemorySegment(gh, hr + 4L * H + jb, NO);
+                dhT.mul(z).add(fb).sub(fb).intoMemorySegment(dh, dhb, NO);
             }
         }
     }
@@ -339,20 +355,18 @@ final class SimdCellKernels implements CellKernels {
     /** From da_n (in gx's n block): da_r into both r blocks, da_n ⊙ r into gh's n block. */
     private static void gruBackwardReset(int rows, int H, MemorySegment gx, long gxOff, MemorySegment gh, long ghOff) {
         int upper = S.loopBound(H);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, H);
         FloatVector one = FloatVector.broadcast(S, 1f), fb = FloatVector.broadcast(S, FLUSH_BIAS);
         for (int r = 0; r < rows; r++) {
             long xr = (gxOff + (long) r * 3 * H) * 4, hr = (ghOff + (long) r * 3 * H) * 4;
-            for (int j = 0; j < H; j += L) {
-                VectorMask<Float> m = j < upper ? all : tail;
+            for (int j = 0; j < upper; j += L) {
                 long jb = j * 4L;
-                FloatVector rg = FloatVector.fromMemorySegment(S, gx, xr + jb, NO, m);
-                FloatVector daN = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO, m);
-                FloatVector hn = FloatVector.fromMemorySegment(S, gh, hr + 8L * H + jb, NO, m);
+                FloatVector rg = FloatVector.fromMemorySegment(S, gx, xr + jb, NO);
+                FloatVector daN = FloatVector.fromMemorySegment(S, gx, xr + 8L * H + jb, NO);
+                FloatVector hn = FloatVector.fromMemorySegment(S, gh, hr + 8L * H + jb, NO);
                 FloatVector daR = daN.mul(hn).mul(rg.mul(one.sub(rg))).add(fb).sub(fb);
-                daR.intoMemorySegment(gx, xr + jb, NO, m);
-                daR.intoMemorySegment(gh, hr + jb, NO, m);
-                daN.mul(rg).add(fb).sub(fb).intoMemorySegment(gh, hr + 8L * H + jb, NO, m);
+                daR.intoMemorySegment(gx, xr + jb, NO);
+                daR.intoMemorySegment(gh, hr + jb, NO);
+                daN.mul(rg).add(fb).sub(fb).intoMemorySegment(gh, hr + 8L * H + jb, NO);
             }
         }
     }
@@ -381,27 +395,26 @@ final class SimdCellKernels implements CellKernels {
             FloatVector.fromMemorySegment(S, dst, d + 8L * L, NO).add(s2).intoMemorySegment(dst, d + 8L * L, NO);
             FloatVector.fromMemorySegment(S, dst, d + 12L * L, NO).add(s3).intoMemorySegment(dst, d + 12L * L, NO);
         }
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, cols);
-        for (; j < cols; j += L) {
-            VectorMask<Float> m = j < upper ? all : tail;
+        for (; j < upper; j += L) {
             FloatVector s = FloatVector.zero(S);
             for (int r = 0; r < rows; r++) {
-                s = s.add(FloatVector.fromMemorySegment(S, src, (srcOff + (long) r * ld + j) * 4, NO, m));
+                s = s.add(FloatVector.fromMemorySegment(S, src, (srcOff + (long) r * ld + j) * 4, NO));
             }
             long d = (dstOff + j) * 4;
-            FloatVector.fromMemorySegment(S, dst, d, NO, m).add(s).intoMemorySegment(dst, d, NO, m);
+            FloatVector.fromMemorySegment(S, dst, d, NO).add(s).intoMemorySegment(dst, d, NO);
         }
+        if (j < cols) ScalarCellKernels.addColumnSumsRange(j, cols, rows, src, srcOff, ld, dst, dstOff);
     }
 
     @Override
     public void add(int n, MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment dst, long dstOff) {
         int upper = S.loopBound(n);
-        VectorMask<Float> all = S.maskAll(true), tail = S.indexInRange(upper, n);
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = j < upper ? all : tail;
-            FloatVector.fromMemorySegment(S, a, (aOff + j) * 4, NO, m)
-                    .add(FloatVector.fromMemorySegment(S, b, (bOff + j) * 4, NO, m))
-                    .intoMemorySegment(dst, (dstOff + j) * 4, NO, m);
+        int j = 0;
+        for (; j < upper; j += L) {
+            FloatVector.fromMemorySegment(S, a, (aOff + j) * 4, NO)
+                    .add(FloatVector.fromMemorySegment(S, b, (bOff + j) * 4, NO))
+                    .intoMemorySegment(dst, (dstOff + j) * 4, NO);
         }
+        if (j < n) ScalarCellKernels.addRange(j, n, a, aOff, b, bOff, dst, dstOff);
     }
 }

@@ -120,7 +120,7 @@ public final class PackedGemm {
     }
 
     /** All MR×NR tiles of one packed A block (mc×kc) times one packed B block (kc×nc). */
-    private static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
+    static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
                                     float[] pa, float[] pb, int pb0, float[] tile,
                                     MemorySegment c, long c0, int ldc) {
         for (int ir = 0; ir < mc; ir += MR) {

@@ -6,6 +6,7 @@ import static dev.recur.engine.Transpose.T;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
 import dev.recur.engine.PackedB;
+import dev.recur.engine.RowOps;
 import dev.recur.engine.cell.CellKernels;
 import dev.recur.layers.Parameter;
 import java.lang.foreign.MemorySegment;
@@ -116,14 +117,14 @@ final class RecurrentDirection {
 
     /**
      * The whole-batch part of a forward, on the calling thread: the input projection of all steps
-     * {@code G = X·W_ihᵀ} (a GEMM {@link Gemm#sgemm} may split over the pool), the summed bias, the
+     * {@code G = X·W_ihᵀ} (split by rows over the pool, {@link TallGemm}), the summed bias, the
      * packing of W_hhᵀ; remembers the initial state (null = zeros) for the row ranges.
      */
-    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0) {
+    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, TallGemm gemm) {
         this.h0 = h0;
         this.c0 = c0;
         int tb = rows.steps() * rows.batch();
-        if (tb > 0) Gemm.sgemm(N, T, tb, gateWidth, inW, 1f, x, 0, ldx, wih.value().segment(), 0, inW, 0f, g, 0, gateWidth);
+        gemm.multiply(T, tb, gateWidth, inW, x, ldx, wih.value().segment(), inW, 0f, g, gateWidth);
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
         }
@@ -360,8 +361,11 @@ final class RecurrentDirection {
      * and {@code dX = dGx·W_ih} ({@code +=} when {@code accumulateDx}).
      *
      * @param scratch max(in, H) × gH floats
+     * @param passes    splits the bias-gradient column sums over the pool
+     * @param gemm      splits the input gradient by rows over the pool
      */
-    void weightGradients(MemorySegment x, int ldx, MemorySegment dx, boolean accumulateDx, MemorySegment scratch) {
+    void weightGradients(MemorySegment x, int ldx, MemorySegment dx, boolean accumulateDx, MemorySegment scratch,
+                         SplitPasses passes, TallGemm gemm) {
         int B = rows.batch(), H = hidden, gH = gateWidth, tb = rows.steps() * B;
         if (tb == 0) return;
         MemorySegment dgh = cell == CellType.GRU ? gh : g;
@@ -369,20 +373,20 @@ final class RecurrentDirection {
         // as Xᵀ·dG into a scratch, then added transposed: the TN product with the narrow operand
         // transposed measured ~1.5× faster than dGᵀ·X
         Gemm.sgemm(T, N, inW, gH, tb, 1f, x, 0, ldx, g, 0, gH, 0f, scratch, 0, gH);
-        StackKernels.addTransposed(scratch, inW, gH, wih.grad().segment());
+        RowOps.addTransposed(scratch, 0, inW, gH, gH, wih.grad().segment(), 0, inW);
         Gemm.sgemm(T, N, H, gH, tb, 1f, hs, hPrev0, H, dgh, 0, gH, 0f, scratch, 0, gH);
-        StackKernels.addTransposed(scratch, H, gH, whh.grad().segment());
+        RowOps.addTransposed(scratch, 0, H, gH, gH, whh.grad().segment(), 0, H);
         if (cell == CellType.GRU) {
-            kernels.addColumnSums(tb, gH, g, 0, gH, bih.grad().segment(), 0);
-            kernels.addColumnSums(tb, gH, dgh, 0, gH, bhh.grad().segment(), 0);
+            passes.addColumnSums(tb, gH, g, bih.grad().segment());
+            passes.addColumnSums(tb, gH, dgh, bhh.grad().segment());
         } else {
             // one pass over the gate gradients: db_ih and db_hh get the same sums (biasSum is free
             // until the next forward recomputes it)
             MemorySegment.copy(zeros, 0, biasSum, 0, (long) gH * 4);
-            kernels.addColumnSums(tb, gH, g, 0, gH, biasSum, 0);
+            passes.addColumnSums(tb, gH, g, biasSum);
             kernels.add(gH, bih.grad().segment(), 0, biasSum, 0, bih.grad().segment(), 0);
             kernels.add(gH, bhh.grad().segment(), 0, biasSum, 0, bhh.grad().segment(), 0);
         }
-        Gemm.sgemm(N, N, tb, inW, gH, 1f, g, 0, gH, wih.value().segment(), 0, inW, accumulateDx ? 1f : 0f, dx, 0, inW);
+        gemm.multiply(N, tb, inW, gH, g, gH, wih.value().segment(), inW, accumulateDx ? 1f : 0f, dx, inW);
     }
 }

@@ -1,8 +1,8 @@
 package dev.recur.layers.rnn;
 
+import dev.recur.engine.DropoutMask;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.DropoutHash;
 import dev.recur.layers.HasParameters;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.RowViews;
@@ -90,6 +90,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private final ActiveRows rows;
     private final RecurrenceScheduler scheduler;
     private final CarriedState carried;
+    private final SplitPasses passes = new SplitPasses();
+    private final TallGemm tallGemm = new TallGemm();
     /** Seed of the inter-layer dropout masks. */
     private final long dropoutSeed;
     /** Training forwards that drew inter-layer dropout masks so far: the mask stream's position. */
@@ -225,7 +227,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     /**
      * Number of training forwards so far that drew inter-layer dropout masks (only when
      * {@code numLayers > 1} and {@code dropout > 0}): the position of the mask stream. Masks are a
-     * pure function of (seed, this counter, element index) ({@link DropoutHash}), so saving this
+     * pure function of (seed, this counter, element index) ({@link DropoutMask}), so saving this
      * number and giving it back with {@link #setDropoutCalls} resumes the exact same masks.
      */
     public long dropoutCalls() { return dropoutCalls; }
@@ -380,20 +382,19 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
         boolean mayUseWorkers = sharedWithWorkers(h0) && sharedWithWorkers(c0);
         boolean mergeLater = numDirs == 2 && cfg.merge() == DirectionMerge.SUM;
-        long dropoutKey = dropoutOn ? DropoutHash.callKey(dropoutSeed, ++dropoutCalls) : 0L;
+        long dropoutKey = dropoutOn ? DropoutMask.callKey(dropoutSeed, ++dropoutCalls) : 0L;
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
-            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0);
+            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, tallGemm);
             scheduler.forward(dirs[l], out[l], outW, hidden, mergeLater, mayUseWorkers);
             if (mergeLater) {
                 dirs[l][0].writeOutput(out[l], outW, 0, false, 0, batch);
                 dirs[l][1].writeOutput(out[l], outW, 0, true, 0, batch);
             }
             if (dropoutOn && l < numLayers - 1) {
-                long n = (long) t * batch * outW;
                 // element i of layer l is element l·n + i of this call's stream: layers never share draws
-                StackKernels.dropout(dropoutKey, l * n, cfg.dropout(), out[l], mask[l], dropped[l], n);
+                passes.dropout(dropoutKey, l, cfg.dropout(), out[l], mask[l], dropped[l], (long) t * batch * outW);
             }
         }
         backwardReady = training;
@@ -453,7 +454,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             } else {
                 dOut = dIn[l + 1];
                 ldOut = outW;
-                if (dropoutOn) StackKernels.multiplyInPlace(dIn[l + 1], mask[l], (long) n * outW);
+                if (dropoutOn) passes.multiply(dIn[l + 1], mask[l], (long) n * outW);
             }
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
@@ -462,7 +463,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
                 dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell);
             }
             scheduler.backward(dirs[l], mayUseWorkers);
-            for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch);
+            for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch, passes, tallGemm);
         }
         return inputGradView.first(n);
     }

@@ -25,8 +25,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ScheduleDeterminismTest {
     private static final int STEPS = 13, IN = 6, H = 12, B = 37;
 
-    /** Every number a training step produces, as float arrays. */
     private static List<float[]> trainStep(RecurrentConfig cfg, int threads, Split split, int forwards) {
+        return trainStep(cfg, STEPS, B, threads, split, forwards);
+    }
+
+    /** Every number a training step produces, as float arrays. */
+    private static List<float[]> trainStep(RecurrentConfig cfg, int steps, int batch, int threads, Split split,
+                                           int forwards) {
+        final int STEPS = steps, B = batch, IN = cfg.inputSize(), H = cfg.hiddenSize();
         int prev = Engine.threads();
         Engine.setThreads(threads);
         List<float[]> all = new ArrayList<>();
@@ -90,6 +96,17 @@ class ScheduleDeterminismTest {
         }
         RecurrentConfig uni = RecurrentConfig.of(cell, IN, H).withSeed(6);
         assertSameBits(trainStep(uni, 1, null, 1), trainStep(uni, 2, Split.ROWS, 1), cell + " one direction, 2 threads");
+    }
+
+    /** Large enough that the dropout, mask and bias-sum passes are split over the threads too. */
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"LSTM", "GRU"})
+    void largeLayersWithSplitPassesChangeNoBit(CellType cell) {
+        RecurrentConfig cfg = RecurrentConfig.of(cell, 8, 32).withLayers(2).withBidirectional(DirectionMerge.CONCAT)
+                .withDropout(0.25f).withSeed(3);
+        List<float[]> one = trainStep(cfg, 40, 64, 1, null, 1);
+        assertSameBits(one, trainStep(cfg, 40, 64, 2, Split.ROWS, 1), cell + " B 64, T 40, 2 threads batch-parallel");
+        assertSameBits(one, trainStep(cfg, 40, 64, 2, Split.STEPS, 1), cell + " B 64, T 40, 2 threads per step");
     }
 
     @Test

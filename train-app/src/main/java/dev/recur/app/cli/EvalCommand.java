@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code eval}: a checkpoint's figures on the IMDB test split. */
@@ -36,8 +37,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Sequences per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 128;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -49,9 +49,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checks.range("--batch", batch, 1, 1 << 16);
-        Checks.range("--threads", threads, 1, 1024);
         if (!split.equals("test") && !split.equals("train")) throw Checks.usage("--split must be test or train, got '" + split + "'");
-        Engine.setThreads(threads);
+        threads.apply();
         SentimentCheckpoint ck = SentimentCheckpoint.load(checkpoint);
         Split s = split.equals("test") ? Split.TEST : Split.TRAIN;
         ImdbDataset ds = ImdbDataset.load(data, EnumSet.of(s));

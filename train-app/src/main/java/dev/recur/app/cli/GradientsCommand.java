@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train-app gradients}: the vanishing/exploding gradient lab. */
@@ -92,11 +93,9 @@ public final class GradientsCommand implements Callable<Integer> {
     @Option(names = "--clip-norm", paramLabel = "X", description = "Clipping threshold (exploding: the clipped run; long-range: always). Default: ${DEFAULT-VALUE}.")
     double clipNorm = 1.0;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin SeedOption seed = new SeedOption();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path out = Path.of("runs", "lab");
@@ -132,12 +131,11 @@ public final class GradientsCommand implements Callable<Integer> {
         Checks.positive("--recurrent-scale", recurrentScale);
         Checks.range("--clip-norm", clipNorm, 1e-9, 1e9);
         Checks.range("--learned-below", learnedBelow, 1e-9, 1);
-        Checks.range("--threads", threads, 1, 1024);
         if (models.isEmpty()) throw AppException.usage("--models needs at least one of rnn, lstm, gru");
         for (int l : lengths) Checks.range("--lengths", l, 2, 100_000);
-        Engine.setThreads(threads);
+        threads.apply();
         LabSettings s = new LabSettings(models.stream().map(Choices::cell).toList(), hidden, length, batch, batches,
-                pretrainSteps, !noForgetBias, seed, lr, clipNorm, lengths, trainSteps, learnedBelow, recurrentScale, sgdLr,
+                pretrainSteps, !noForgetBias, seed.seed, lr, clipNorm, lengths, trainSteps, learnedBelow, recurrentScale, sgdLr,
                 explodingSteps, out);
         boolean all = experiment == Experiment.all;
         if (all || experiment == Experiment.vanishing) {

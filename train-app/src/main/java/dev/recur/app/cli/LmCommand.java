@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train-app lm}: trains a character-level language model on any UTF-8 text. */
@@ -73,17 +74,11 @@ public final class LmCommand implements Callable<Integer> {
     @Option(names = "--sample-length", paramLabel = "N", description = "Characters sampled after each validation (0 = none). Default: ${DEFAULT-VALUE}.")
     int sampleLength = 200;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin SeedOption seed = new SeedOption();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
-    Path out = Path.of("runs", "lm");
-
-    @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same --data, --batch, --tbptt).")
-    boolean resume;
+    @Mixin RunFolderOptions run = new RunFolderOptions(Path.of("runs", "lm"));
 
     private final Io io;
 
@@ -109,15 +104,14 @@ public final class LmCommand implements Callable<Integer> {
         Checks.range("--clip-norm", clipNorm, 0, 1e9);
         Checks.range("--eval-every", evalEvery, 0, Integer.MAX_VALUE);
         Checks.range("--sample-length", sampleLength, 0, 1_000_000);
-        Checks.range("--threads", threads, 1, 1024);
-        Engine.setThreads(threads);
-        if (resume) {
-            Path last = RunFolder.prepare(out, true);
+        threads.apply();
+        if (run.resume) {
+            Path last = RunFolder.prepare(run.out, true);
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, LmTrainer.TASK, "lm").runOptions(), RUN_OPTIONS, last);
         }
         new LmTrainer(io).run(new LmTrainer.Options(data, Choices.cell(model), layers, hidden, embed, dropout, batch, tbptt,
-                epochs, timeLimit, lr, optimizer, clipNorm, validationSplit, seed, evalEvery, sampleLength, out, resume,
+                epochs, timeLimit, lr, optimizer, clipNorm, validationSplit, seed.seed, evalEvery, sampleLength, run.out, run.resume,
                 RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
     }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,8 +41,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per text: {\"label\", \"probability\", \"p_positive\", \"text\"}.")
     boolean json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify. None: read lines from standard input.")
     List<String> texts = new ArrayList<>();
@@ -52,8 +52,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Checks.range("--threads", threads, 1, 1024);
-        Engine.setThreads(threads);
+        threads.apply();
         SentimentCheckpoint ck = SentimentCheckpoint.load(checkpoint);
         List<String> inputs = texts.isEmpty() ? readLines() : texts;
         inputs = inputs.stream().filter(t -> !t.isBlank()).toList();

@@ -6,6 +6,7 @@ import dev.recur.app.lm.Sampler;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train-app sample}: generates text from a character language model checkpoint. */
@@ -29,8 +30,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--length", paramLabel = "N", description = "Characters to generate. Default: ${DEFAULT-VALUE}.")
     int length = 500;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin SeedOption seed = new SeedOption();
 
     private final Io io;
 
@@ -42,7 +42,7 @@ public final class SampleCommand implements Callable<Integer> {
         new Sampler(1, temperature, topK); // option checks before any work
         try (LmTrainer.Loaded lm = LmTrainer.load(checkpoint, 1, 256)) {
             String p = prompt != null ? prompt : LmTrainer.defaultPrompt(lm.config().vocabulary());
-            String text = LmTrainer.generate(lm.model(), p, length, temperature, topK, seed);
+            String text = LmTrainer.generate(lm.model(), p, length, temperature, topK, seed.seed);
             io.out().print(p);
             io.out().println(text);
         }

@@ -16,6 +16,7 @@ import dev.recur.layers.rnn.CellType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train-app tag}: POS tagging or chunking on CoNLL-2000 files with a bidirectional RNN. */
@@ -81,21 +82,15 @@ public final class TagCommand implements Callable<Integer> {
     @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of training sentences, from the end, held out to pick the best epoch. Default: ${DEFAULT-VALUE}.")
     double validationSplit = 0.05;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin SeedOption seed = new SeedOption();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads. Default: the number of processors.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: ${DEFAULT-VALUE}.")
-    Path out = Path.of("runs", "tag");
+    @Mixin RunFolderOptions run = new RunFolderOptions(Path.of("runs", "tag"));
 
     @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation "
             + "score (accuracy; F1 for chunks); 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
     int patience = 0;
-
-    @Option(names = "--resume", description = "Continue from DIR/last.safetensors (same data and options).")
-    boolean resume;
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--column", "--model", "--layers", "--hidden", "--word-dim",
@@ -124,17 +119,16 @@ public final class TagCommand implements Callable<Integer> {
         Checks.positive("--lr", lr);
         Checks.range("--clip-norm", clipNorm, 0, 1e9);
         Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
-        Checks.range("--threads", threads, 1, 1024);
-        Engine.setThreads(threads);
+        threads.apply();
         CellType cell = Choices.cell(model);
-        if (resume) {
-            Path last = RunFolder.prepare(out, true);
+        if (run.resume) {
+            Path last = RunFolder.prepare(run.out, true);
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, TagTrainer.TASK, "tag").runOptions(), RUN_OPTIONS, last);
         }
         new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, layers, hidden, wordDim, featureDim,
                 col == ConllReader.Column.CHUNK && !noPosInput, dropout, wordDropout, batch, epochs, timeLimit, lr,
-                optimizer, clipNorm, validationSplit, seed, out, resume, RunOptions.of(spec, RUN_OPTIONS), patience));
+                optimizer, clipNorm, validationSplit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS), patience));
         return 0;
     }
 }

@@ -117,7 +117,10 @@ public final class Trainer {
     public Result run(Path data, SentimentCheckpoint resumeFrom, SentimentCheckpoint initFrom) {
         Engine.setThreads(cfg.threads());
         long t0 = System.nanoTime();
-        ImdbDataset ds = ImdbDataset.load(data, EnumSet.of(Split.TRAIN, Split.TEST));
+        ImdbDataset ds;
+        try (KernelWarmup warmup = KernelWarmup.start(cfg)) { // the kernels compile while the data is read
+            ds = ImdbDataset.load(data, EnumSet.of(Split.TRAIN, Split.TEST));
+        }
         List<List<Review>> parts = carveValidation(ds.train(), cfg.validationSplit(), cfg.seed());
         List<Review> fitReviews = parts.get(0), valReviews = parts.get(1);
         if (fitReviews.isEmpty()) {

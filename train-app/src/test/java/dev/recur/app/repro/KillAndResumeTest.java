@@ -1,5 +1,6 @@
 package dev.recur.app.repro;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * training left alone: killed in the middle of an epoch, and killed while a checkpoint is being
  * written (the test watches for the writer's temporary file and kills the moment it appears). After
  * every kill the checkpoint on disk is whole, and after the resumed run no temporary file is left.
+ * {@code --resume} takes the run's own options again and refuses one given with another value.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KillAndResumeTest {
@@ -65,9 +67,25 @@ class KillAndResumeTest {
         p.destroyForcibly().waitFor();
         assertWhole(last);
         assertEquals("1", SafeTensors.read(last).metadata().get("recur.app.epoch"), "killed in epoch 2");
-        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/mid-epoch-resume"), resume(out).toArray(String[]::new));
+        // the whole original command with --resume: options given with the run's own values are accepted
+        List<String> again = new ArrayList<>(command(out));
+        again.add("--resume");
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/mid-epoch-resume"), again.toArray(String[]::new));
         assertEquals(0, r.code(), r.toString());
         assertSameAsReference(out);
+    }
+
+    @Test
+    void resumeRefusesAnOptionThatDiffersNamingBothValuesAndChangesNothing() throws Exception {
+        byte[] last = Files.readAllBytes(reference.resolve("last.safetensors"));
+        byte[] metrics = Files.readAllBytes(reference.resolve("metrics.jsonl"));
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/refused"), "train", "--resume", "--out", reference.toString(),
+                "--hidden", "32", "--epochs", "4");
+        assertEquals(2, r.code(), r.toString());
+        String err = r.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("");
+        assertTrue(err.contains("--hidden") && err.contains("16") && err.contains("32"), "names the option and both values: " + r);
+        assertArrayEquals(last, Files.readAllBytes(reference.resolve("last.safetensors")), "the run's checkpoint is untouched");
+        assertArrayEquals(metrics, Files.readAllBytes(reference.resolve("metrics.jsonl")), "the run's metrics are untouched");
     }
 
     @Test

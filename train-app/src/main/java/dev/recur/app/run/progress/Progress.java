@@ -55,6 +55,8 @@ public final class Progress {
     private int[] drawnWidths = new int[0];
     private int drawnColumns;
     private long lastDraw;
+    /** Whether bar lines are on the screen, the cursor at the end of the last (read by the shutdown hook without the lock). */
+    private volatile boolean barsOnScreen;
 
     private Progress(PrintWriter out, PrintWriter err, Mode mode, IntSupplier outColumns, IntSupplier errColumns,
                      LongSupplier clock) {
@@ -74,8 +76,17 @@ public final class Progress {
     public static Progress standardStreams(PrintWriter out, PrintWriter err) {
         IntSupplier outColumns = Terminal.isTerminal(Terminal.STDOUT) ? () -> Terminal.columns(Terminal.STDOUT) : UNLIMITED;
         boolean errTerminal = Terminal.isTerminal(Terminal.STDERR);
-        return new Progress(out, err, errTerminal ? Mode.TERMINAL : Mode.PLAIN, outColumns,
+        Progress p = new Progress(out, err, errTerminal ? Mode.TERMINAL : Mode.PLAIN, outColumns,
                 errTerminal ? () -> Terminal.columns(Terminal.STDERR) : UNLIMITED, System::nanoTime);
+        if (errTerminal) { // interrupted (Ctrl-C) with a bar on the screen: the shell's prompt goes below it
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (p.barsOnScreen) {
+                    err.println();
+                    err.flush();
+                }
+            }, "progress-newline"));
+        }
+        return p;
     }
 
     /** Plain lines at a steady pace (a log file, a pipe). */
@@ -141,6 +152,7 @@ public final class Progress {
             err.print(clearBars(errColumns.getAsInt()));
             err.flush();
             drawnWidths = new int[0];
+            barsOnScreen = false;
         }
         for (String line : lines) out.println(line);
         out.flush();
@@ -223,6 +235,7 @@ public final class Progress {
             if (i + 1 < running.size()) sb.append('\n');
         }
         drawnWidths = widths;
+        barsOnScreen = widths.length > 0;
         drawnColumns = cols;
         lastDraw = now;
         err.print(sb);
