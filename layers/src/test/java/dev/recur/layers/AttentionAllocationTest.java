@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A sentence batch through {@link Attention} (setKeys, a step-by-step forward and backward, the key
- * backward) allocates nothing once the shape repeats. Opt-in with the other zero-allocation checks
- * ({@code mvn -Pallocation}), as JIT warm-up decides when the engine's kernels stop boxing.
+ * backward) allocates nothing once the shape repeats. Tagged {@code allocation} like the other
+ * zero-allocation checks; it repeats the measurement until the kernels are compiled (at most 60 s).
  */
 @Tag("allocation")
 class AttentionAllocationTest {
