@@ -218,7 +218,7 @@ public final class ImdbDataset {
                     Matcher m = FILE.matcher(f.getFileName().toString());
                     if (!m.matches()) continue;
                     if (!Files.isRegularFile(f)) { // a FIFO named like a review would block the reader for ever
-                        throw new AppException("'" + f + "' is not a regular file (a folder, pipe or device); a review must be "
+                        throw new AppException("cannot read '" + f + "': it is not a regular file (a folder, pipe or device); a review must be "
                                 + "a text file: remove or replace it");
                     }
                     byte[] bytes;
