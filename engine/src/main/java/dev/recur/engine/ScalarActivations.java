@@ -5,7 +5,7 @@ import static dev.recur.engine.FloatMatrix.FLOAT;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The scalar twin of {@link Activations}: one element at a time, computed in double precision with
+ * The scalar twin of {@link SimdActivations}: one element at a time, computed in double precision with
  * {@link Math} and rounded to float once. Same contract as the SIMD kernels (in place allowed:
  * {@code x} and {@code y} may be the same span); the reference the tests hold them to.
  */

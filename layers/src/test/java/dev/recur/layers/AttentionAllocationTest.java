@@ -7,16 +7,14 @@ import dev.recur.engine.FloatMatrix;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A sentence batch through {@link Attention} (setKeys, a step-by-step forward and backward, the key
- * backward) allocates nothing once the shape repeats. Tagged {@code allocation} like the other
+ * backward) allocates nothing once the shape repeats. Part of the default test run like the other
  * zero-allocation checks; it repeats the measurement until the kernels are compiled (at most 60 s).
  */
-@Tag("allocation")
 class AttentionAllocationTest {
 
     @ParameterizedTest

@@ -7,16 +7,14 @@ import dev.recur.layers.optim.Adam;
 import dev.recur.layers.optim.GradientClipping;
 import dev.recur.layers.rnn.CellType;
 import java.lang.management.ManagementFactory;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole training step of every model kind — forward (sorting, embedding, dropout, recurrent
  * stack, head, loss), backward, clipping, the optimizer, zeroGrad — allocates nothing once the JIT
- * has compiled it and the batch shape repeats. Opt-in ({@code mvn -Pallocation}), like the layer's
- * own check: C2 occasionally boxes a cell kernel's vectors in a fresh JVM.
+ * has compiled it and the batch shape repeats. Part of the default test run; the
+ * kernels themselves are checked for boxing in six fresh JVMs by the engine's FreshJvmAllocationTest.
  */
-@Tag("allocation")
 class ModelAllocationTest {
 
     private static long steadyStateBytes(SequenceModel m, Batch b) {
