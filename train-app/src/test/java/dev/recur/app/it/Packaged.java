@@ -35,6 +35,8 @@ final class Packaged {
                         "--tbptt", "24", "--eval-every", "25", "--sample-length", "60", "--threads", "1",
                         "--out", out.resolve("lm").toString()),
                 List.of("tag", "--epochs", "2", "--hidden", "16", "--word-dim", "16", "--feature-dim", "8", "--batch", "8",
-                        "--threads", "1", "--out", out.resolve("tag").toString()));
+                        "--threads", "1", "--out", out.resolve("tag").toString()),
+                List.of("forecast", "--epochs", "2", "--hidden", "8", "--lookback", "24", "--horizon", "12",
+                        "--threads", "1", "--out", out.resolve("forecast").toString()));
     }
 }
