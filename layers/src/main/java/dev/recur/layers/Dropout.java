@@ -1,5 +1,6 @@
 package dev.recur.layers;
 
+import dev.recur.engine.DropoutMask;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.VectorOps;
 import java.lang.foreign.MemorySegment;
@@ -10,7 +11,7 @@ import java.lang.foreign.Arena;
  * Inverted dropout, as {@code torch.nn.Dropout}: in training each element is kept with probability
  * {@code 1 − p} and scaled by {@code 1/(1 − p)}, else set to zero; in evaluation it is the identity.
  *
- * <p>The mask is a pure function of (seed, call number, element index) — {@link DropoutHash} — so the
+ * <p>The mask is a pure function of (seed, call number, element index) — {@link DropoutMask} — so the
  * same seed gives the same masks on any number of threads, and the state to save for an exact
  * resume is just {@link #calls()} ({@link #setCalls}). The mask buffer grows to the largest input
  * seen and is then reused. Not thread-safe.
@@ -52,10 +53,10 @@ public final class Dropout implements Module {
         int rows = in.rows(), cols = in.cols();
         if (mask == null || mask.size() < in.size()) mask = FloatMatrix.allocate(arena, 1, Math.toIntExact(in.size()));
         MemorySegment ms = mask.segment();
-        long key = DropoutHash.callKey(seed, ++calls);
+        long key = DropoutMask.callKey(seed, ++calls);
         long n = in.size();
         for (long i = 0; i < n; i++) {
-            double u = DropoutHash.uniform(key, i);   // uniform in [0, 1), a hash of (seed, call, i)
+            double u = DropoutMask.uniform(key, i);   // uniform in [0, 1), a hash of (seed, call, i)
             ms.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, u < p ? 0f : scale);
         }
         for (int r = 0; r < rows; r++) {
