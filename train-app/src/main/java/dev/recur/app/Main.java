@@ -78,6 +78,7 @@ public final class Main {
             if (dev.recur.app.cli.RootCommand.verbose(args)) e.printStackTrace(io.err());
             return AppException.RUNTIME;
         } finally {
+            dev.recur.app.run.RunFolder.releaseAll(); // the command is over: its run folders are free again
             io.out().flush();
             io.err().flush();
         }
@@ -87,6 +88,7 @@ public final class Main {
     public static CommandLine commandLine(Io io) {
         CommandLine cl = new CommandLine(new RootCommand(io));
         for (Function<Io, Object> make : SUBCOMMANDS) cl.addSubcommand(make.apply(io));
+        cl.setCommandName(dev.recur.app.run.Launcher.command()); // usage lines show the command as the user types it
         cl.setOut(io.out());
         cl.setErr(io.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -50,11 +50,27 @@ class MainTest {
         for (String c : List.of("train", "eval", "predict", "info", "bench")) {
             Run r = Run.of(c, "--help");
             assertEquals(0, r.code(), r.toString());
-            assertTrue(r.out().contains("Usage: train-app " + c), r.toString());
+            assertTrue(r.out().contains("Usage: " + dev.recur.app.run.Launcher.command() + " " + c), r.toString());
         }
         Run r = Run.of("--help");
         assertEquals(0, r.code());
         for (String c : List.of("train", "eval", "predict", "info", "bench")) assertTrue(r.out().contains(c), r.out());
+    }
+
+    @Test
+    void helpShowsTheCommandAsTheUserTypesIt() {
+        String before = System.getProperty(dev.recur.app.run.Launcher.PROPERTY);
+        System.setProperty(dev.recur.app.run.Launcher.PROPERTY, "./recur run");
+        try {
+            for (String c : List.of("train", "lm", "tag")) {
+                Run r = Run.of(c, "--help");
+                assertTrue(r.out().contains("Usage: ./recur run " + c + " "), r.toString());
+                assertFalse(r.out().contains("train-app " + c), r.toString());
+            }
+        } finally {
+            if (before == null) System.clearProperty(dev.recur.app.run.Launcher.PROPERTY);
+            else System.setProperty(dev.recur.app.run.Launcher.PROPERTY, before);
+        }
     }
 
     @Test

@@ -190,7 +190,11 @@ public final class SafeTensorsWriter {
         return out.toByteArray();
     }
 
-    private void writeTo(java.nio.channels.WritableByteChannel ch) throws IOException {
+    /**
+     * Writes the whole file (header and tensors) to {@code ch}, for a caller that manages the file
+     * itself (e.g. its own atomic replacement); {@link #write(Path)} does both.
+     */
+    public void writeTo(java.nio.channels.WritableByteChannel ch) throws IOException {
         byte[] json = header().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);

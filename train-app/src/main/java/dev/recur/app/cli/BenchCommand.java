@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.UpdateGuard;
@@ -38,7 +39,14 @@ import picocli.CommandLine.Option;
             "Each figure: warm-up first, then the median of --repeats timed runs of --steps batches."})
 public final class BenchCommand implements Callable<Integer> {
     @Mixin ModelOptions model = new ModelOptions();
-    @Mixin TrainingOptions training = new TrainingOptions();
+    @Mixin ClassifierOptions shape = new ClassifierOptions();
+    @Mixin OptimizerOptions training = new OptimizerOptions();
+
+    @Option(names = "--tbptt", paramLabel = "N", description = "Truncated backprop through time: gradients flow back at most N steps (0 = full BPTT). Default: ${DEFAULT-VALUE}.")
+    int tbptt = 0;
+
+    @Mixin SeedOption seed = new SeedOption();
+    @Mixin ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--seq-len", paramLabel = "N", description = "Steps per synthetic sequence. Default: ${DEFAULT-VALUE}.")
     int seqLen = 200;
@@ -71,7 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.check();
+        shape.check();
         training.check();
+        Checks.range("--tbptt", tbptt, 0, Integer.MAX_VALUE);
         Checks.range("--seq-len", seqLen, 1, 100_000);
         Checks.range("--steps", steps, 1, 1_000_000);
         Checks.range("--warmup", warmup, 0, 1_000_000);
@@ -86,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
             Checks.range("--gemm N", n, 1, 1 << 15);
             shapes.add(new int[] {mm, k, n, "T".equals(m.group(4)) ? 1 : 0, "T".equals(m.group(5)) ? 1 : 0});
         }
-        Engine.setThreads(training.threads);
+        threads.apply();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("species", Engine.species());
         result.put("lanes", Engine.lanes());
@@ -102,19 +112,20 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> benchModel() {
-        TrainConfig cfg = TrainCommand.config(model, training, seqLen, Defaults.TRUNCATE, 1, 0, "synthetic", null, FreezeKind.none, 0);
+        TrainConfig cfg = TrainCommand.config(model, shape, training, 1, LrScheduleKind.constant, 0, 0, tbptt, seed.seed,
+                threads.threads, seqLen, Defaults.TRUNCATE, 0, "synthetic", null, FreezeKind.none);
         int b = training.batch;
         Batch batch = new Batch(seqLen, b);
         batch.reset(seqLen, b);
-        SplittableRandom rng = new SplittableRandom(training.seed);
-        for (int i = 0; i < seqLen * b; i++) batch.tokens()[i] = 2 + rng.nextInt(model.vocabSize - 2);
+        SplittableRandom rng = new SplittableRandom(seed.seed);
+        for (int i = 0; i < seqLen * b; i++) batch.tokens()[i] = 2 + rng.nextInt(shape.vocabSize - 2);
         for (int i = 0; i < b; i++) batch.labels()[i] = rng.nextInt(2);
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("config", cfg.modelConfig(model.vocabSize).toMetadata());
+        r.put("config", cfg.modelConfig(shape.vocabSize).toMetadata());
         r.put("batch", b);
         r.put("seq_len", seqLen);
-        try (SequenceClassifier net = new SequenceClassifier(cfg.modelConfig(model.vocabSize), training.seed, seqLen, b);
-             Optimizer opt = Optimizers.create(training.optimizer, net.parameters(), training.lr, training.momentum,
+        try (SequenceClassifier net = new SequenceClassifier(cfg.modelConfig(shape.vocabSize), seed.seed, seqLen, b);
+             Optimizer opt = Optimizers.create(training.optimizer, net.parameters(), training.lr, training.momentum(),
                      training.weightDecay())) {
             TrainingStep step = new TrainingStep(net, opt, net.parameters(), training.clipNorm, training.clipValue);
             double[] train = time(() -> {

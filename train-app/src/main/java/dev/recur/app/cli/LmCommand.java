@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.ModelKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
@@ -29,41 +30,23 @@ public final class LmCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file, e.g. ../shared/data/text/tinyshakespeare.txt. Default: the embedded tiny text.")
     Path data;
 
-    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell. Default: ${DEFAULT-VALUE}.")
-    ModelKind model = ModelKind.lstm;
 
-    @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 2;
 
-    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per layer. Default: ${DEFAULT-VALUE}.")
-    int hidden = 256;
 
     @Option(names = "--embed", paramLabel = "N", description = "Character embedding size. Default: ${DEFAULT-VALUE}.")
     int embed = 64;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers. Default: ${DEFAULT-VALUE}.")
-    double dropout = 0.0;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Parallel streams the text is cut into (more streams: fewer, larger updates). Default: ${DEFAULT-VALUE}.")
-    int batch = 32;
 
     @Option(names = "--tbptt", paramLabel = "K", description = "Window length (steps) of truncated BPTT. Default: ${DEFAULT-VALUE}.")
     int tbptt = 64;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training text. Default: ${DEFAULT-VALUE}.")
-    int epochs = 10;
 
     @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop (validate, save) after this many minutes; 0 = no limit. Default: ${DEFAULT-VALUE}.")
     double timeLimit = 0;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr = 3e-3;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
-    OptimizerKind optimizer = OptimizerKind.adam;
 
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
-    double clipNorm = 5.0;
 
     @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of the text, from its end, held out. Default: ${DEFAULT-VALUE}.")
     double validationSplit = 0.1;
@@ -73,6 +56,10 @@ public final class LmCommand implements Callable<Integer> {
 
     @Option(names = "--sample-length", paramLabel = "N", description = "Characters sampled after each validation (0 = none). Default: ${DEFAULT-VALUE}.")
     int sampleLength = 200;
+
+    @Mixin ModelOptions shape = new ModelOptions(ModelKind.lstm, 2, 256, 0.0);
+
+    @Mixin TrainingOptions training = new TrainingOptions(10, 32, 3e-3, LrScheduleKind.constant, OptimizerKind.adam, 5.0);
 
     @Mixin SeedOption seed = new SeedOption();
 
@@ -86,22 +73,18 @@ public final class LmCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--hidden", "--embed", "--dropout",
-            "--batch", "--tbptt", "--lr", "--optimizer", "--clip-norm", "--validation-split", "--eval-every", "--seed");
+            "--batch", "--tbptt", "--lr", "--optimizer", "--clip-norm", "--validation-split", "--eval-every", "--seed",
+            "--patience", "--momentum", "--weight-decay", "--clip-value", "--lr-schedule", "--lr-warmup");
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        Checks.range("--layers", layers, 1, 16);
-        Checks.range("--hidden", hidden, 1, 8192);
+        shape.check();
+        training.check();
         Checks.range("--embed", embed, 1, 8192);
-        Checks.range("--dropout", dropout, 0, 0.95);
-        Checks.range("--batch", batch, 1, 100_000);
         Checks.range("--tbptt", tbptt, 1, 100_000);
-        Checks.range("--epochs", epochs, 1, 1_000_000);
         Checks.range("--time-limit", timeLimit, 0, 1e6);
-        Checks.positive("--lr", lr);
-        Checks.range("--clip-norm", clipNorm, 0, 1e9);
         Checks.range("--eval-every", evalEvery, 0, Integer.MAX_VALUE);
         Checks.range("--sample-length", sampleLength, 0, 1_000_000);
         threads.apply();
@@ -110,9 +93,10 @@ public final class LmCommand implements Callable<Integer> {
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, LmTrainer.TASK, "lm").runOptions(), RUN_OPTIONS, last);
         }
-        new LmTrainer(io).run(new LmTrainer.Options(data, Choices.cell(model), layers, hidden, embed, dropout, batch, tbptt,
-                epochs, timeLimit, lr, optimizer, clipNorm, validationSplit, seed.seed, evalEvery, sampleLength, run.out, run.resume,
-                RunOptions.of(spec, RUN_OPTIONS), 0, null));
+        new LmTrainer(io).run(new LmTrainer.Options(data, Choices.cell(shape.model), shape.layers, shape.hidden, embed, shape.dropout,
+                training.batch, tbptt, training.epochs, timeLimit, training.lr, training.optimizer, training.clipNorm, validationSplit,
+                seed.seed, evalEvery, sampleLength, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS), training.patience,
+                training.schedule((float) training.lr), training.momentum, training.weightDecay, training.clipValue));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices;
 import dev.recur.app.run.RunFolder;
@@ -37,14 +38,8 @@ public final class TagCommand implements Callable<Integer> {
     @Option(names = "--column", paramLabel = "pos|chunk", description = "What to predict. Default: ${DEFAULT-VALUE}.")
     String column = "pos";
 
-    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell (bidirectional). Default: ${DEFAULT-VALUE}.")
-    ModelKind model = ModelKind.lstm;
 
-    @Option(names = "--layers", paramLabel = "N", description = "Stacked bidirectional layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 1;
 
-    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
-    int hidden = 128;
 
     @Option(names = "--word-dim", paramLabel = "N", description = "Word embedding size. Default: ${DEFAULT-VALUE}.")
     int wordDim = 100;
@@ -55,32 +50,24 @@ public final class TagCommand implements Callable<Integer> {
     @Option(names = "--no-pos-input", description = "When predicting chunks, do not feed the POS column as an input.")
     boolean noPosInput;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout on the token vectors. Default: ${DEFAULT-VALUE}.")
-    double dropout = 0.25;
 
     @Option(names = "--word-dropout", paramLabel = "P", description = "In training, replace a word by <unk> with this probability (teaches the model unknown words). Default: ${DEFAULT-VALUE}.")
     double wordDropout = 0.05;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Sentences per batch. Default: ${DEFAULT-VALUE}.")
-    int batch = 32;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training sentences. Default: ${DEFAULT-VALUE}.")
-    int epochs = 8;
 
-    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the epoch that passes this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop (validate, save) at the first batch after this many minutes; 0 = no limit. Default: ${DEFAULT-VALUE}.")
     double timeLimit = 0;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr = 2e-3;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
-    OptimizerKind optimizer = OptimizerKind.adam;
 
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
-    double clipNorm = 5.0;
 
     @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of training sentences, from the end, held out to pick the best epoch. Default: ${DEFAULT-VALUE}.")
     double validationSplit = 0.05;
+
+    @Mixin ModelOptions shape = new ModelOptions(ModelKind.lstm, 1, 128, 0.25);
+
+    @Mixin TrainingOptions training = new TrainingOptions(8, 32, 2e-3, LrScheduleKind.constant, OptimizerKind.adam, 5.0);
 
     @Mixin SeedOption seed = new SeedOption();
 
@@ -88,14 +75,12 @@ public final class TagCommand implements Callable<Integer> {
 
     @Mixin RunFolderOptions run = new RunFolderOptions(Path.of("runs", "tag"));
 
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation "
-            + "score (accuracy; F1 for chunks); 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
-    int patience = 0;
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--column", "--model", "--layers", "--hidden", "--word-dim",
             "--feature-dim", "--no-pos-input", "--dropout", "--word-dropout", "--batch", "--lr", "--optimizer",
-            "--clip-norm", "--validation-split", "--seed", "--patience");
+            "--clip-norm", "--validation-split", "--seed", "--patience", "--momentum", "--weight-decay", "--clip-value",
+            "--lr-schedule", "--lr-warmup");
 
     @Spec CommandSpec spec;
 
@@ -106,29 +91,25 @@ public final class TagCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConllReader.Column col = ConllReader.Column.parse(column);
-        Checks.range("--layers", layers, 1, 16);
-        Checks.range("--hidden", hidden, 1, 8192);
+        shape.check();
+        training.check();
         Checks.range("--word-dim", wordDim, 1, 4096);
         Checks.range("--feature-dim", featureDim, 1, 4096);
-        Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--word-dropout", wordDropout, 0, 0.95);
-        Checks.range("--batch", batch, 1, 100_000);
-        Checks.range("--epochs", epochs, 1, 100_000);
-        Checks.range("--patience", patience, 0, 100_000);
         Checks.range("--time-limit", timeLimit, 0, 1e6);
-        Checks.positive("--lr", lr);
-        Checks.range("--clip-norm", clipNorm, 0, 1e9);
         Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
         threads.apply();
-        CellType cell = Choices.cell(model);
+        CellType cell = Choices.cell(shape.model);
         if (run.resume) {
             Path last = RunFolder.prepare(run.out, true);
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, TagTrainer.TASK, "tag").runOptions(), RUN_OPTIONS, last);
         }
-        new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, layers, hidden, wordDim, featureDim,
-                col == ConllReader.Column.CHUNK && !noPosInput, dropout, wordDropout, batch, epochs, timeLimit, lr,
-                optimizer, clipNorm, validationSplit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS), patience, null));
+        new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, shape.layers, shape.hidden, wordDim, featureDim,
+                col == ConllReader.Column.CHUNK && !noPosInput, shape.dropout, wordDropout, training.batch, training.epochs, timeLimit,
+                training.lr, training.optimizer, training.clipNorm, validationSplit, seed.seed, run.out, run.resume,
+                RunOptions.of(spec, RUN_OPTIONS), training.patience, training.schedule((float) training.lr), training.momentum,
+                training.weightDecay, training.clipValue));
         return 0;
     }
 }

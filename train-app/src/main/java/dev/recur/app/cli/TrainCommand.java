@@ -1,5 +1,6 @@
 package dev.recur.app.cli;
 
+import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.core.Io;
 
 import dev.recur.app.core.AppException;
@@ -31,10 +32,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Mixin public ModelOptions model = new ModelOptions();
+    @Mixin public ClassifierOptions shape = new ClassifierOptions();
     @Mixin public TrainingOptions training = new TrainingOptions();
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
-    public int epochs = Defaults.EPOCHS;
+    @Option(names = "--tbptt", paramLabel = "N", description = "Truncated backprop through time: gradients flow back at most N steps (0 = full BPTT). Default: ${DEFAULT-VALUE}.")
+    public int tbptt = 0;
+
+    @Mixin public SeedOption seed = new SeedOption();
+    @Mixin public ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--max-len", paramLabel = "N", description = "Words kept per review. Default: ${DEFAULT-VALUE}.")
     public int maxLen = Defaults.MAX_LEN;
@@ -67,10 +72,6 @@ public final class TrainCommand implements Callable<Integer> {
             + "(embedding) or the embedding and the recurrent layers (encoder) as they are; the rest trains. Default: ${DEFAULT-VALUE}.")
     public FreezeKind freeze = FreezeKind.none;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: end the run (and test the best model) after N "
-            + "epochs without a better validation accuracy; 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
-    public int patience = 0;
-
     private final Io io;
 
     public TrainCommand(Io io) { this.io = io; }
@@ -79,29 +80,31 @@ public final class TrainCommand implements Callable<Integer> {
     static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool", "--dropout", "--max-len", "--truncate", "--batch", "--lr", "--optimizer", "--momentum",
             "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule",
-            "--init-from", "--freeze", "--patience");
+            "--init-from", "--freeze", "--patience", "--lr-warmup");
 
     /** The model's shape, which --init-from takes from its checkpoint. */
     static final List<String> SHAPE_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool");
 
     /** The run's configuration from the parsed options. */
-    static TrainConfig config(ModelOptions m, TrainingOptions t, int maxLen, TruncateKind truncate, int epochs,
-                              double validationSplit, String data, Path initFrom, FreezeKind freeze, int patience) {
-        return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, m.dropout,
-                maxLen, truncate, t.batch, epochs, t.lr, t.optimizer, t.momentum, t.weightDecay(), t.clipNorm,
-                t.clipValue, t.tbptt, t.seed, t.threads, validationSplit, data, t.lrSchedule,
-                initFrom == null ? null : initFrom.toString(), freeze, patience);
+    static TrainConfig config(ModelOptions m, ClassifierOptions c, OptimizerOptions o, int epochs, LrScheduleKind schedule,
+                              int lrWarmup, int patience, int tbptt, long seed, int threads, int maxLen, TruncateKind truncate,
+                              double validationSplit, String data, Path initFrom, FreezeKind freeze) {
+        return new TrainConfig(m.model, m.layers, c.bidirectional, m.hidden, c.embed, c.vocabSize, c.pool, m.dropout,
+                maxLen, truncate, o.batch, epochs, o.lr, o.optimizer, o.momentum(), o.weightDecay(), o.clipNorm,
+                o.clipValue, tbptt, seed, threads, validationSplit, data, schedule,
+                initFrom == null ? null : initFrom.toString(), freeze, patience, lrWarmup);
     }
 
     @Override
     public Integer call() {
         model.check();
+        shape.check();
         training.check();
-        Checks.range("--epochs", epochs, 1, 100_000);
+        Checks.range("--tbptt", tbptt, 0, Integer.MAX_VALUE);
+        Checks.range("--threads", threads.threads, 1, 1024);
         Checks.range("--max-len", maxLen, 1, 1_000_000);
         Checks.range("--validation-split", validationSplit, 0.0, 0.5);
-        Checks.range("--patience", patience, 0, 100_000);
         ParseResult given = spec.commandLine().getParseResult();
         if (freeze != FreezeKind.none && initFrom == null && !resume) {
             throw AppException.usage("--freeze " + freeze + " needs --init-from: only a trained model's parameters can be kept fixed");
@@ -114,8 +117,8 @@ public final class TrainCommand implements Callable<Integer> {
             from = SentimentCheckpoint.load(last);
             TrainConfig stored = from.trainConfig();
             RunOptions.checkResume(given, from.runOptions(), RUN_OPTIONS, last);
-            int e = given.hasMatchedOption("--epochs") ? epochs : stored.epochs();
-            int th = given.hasMatchedOption("--threads") ? training.threads : stored.threads();
+            int e = given.hasMatchedOption("--epochs") ? training.epochs : stored.epochs();
+            int th = given.hasMatchedOption("--threads") ? threads.threads : stored.threads();
             cfg = stored.withEpochsAndThreads(e, th);
             if (from.state().epoch() >= cfg.epochs()) {
                 throw AppException.usage("the run in '" + out + "' has already done " + from.state().epoch() + " of "
@@ -128,8 +131,9 @@ public final class TrainCommand implements Callable<Integer> {
                 out = Path.of("runs", model.model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             }
             RunFolder.prepare(out, false);
-            cfg = config(model, training, maxLen, truncate, epochs, validationSplit,
-                    data == null ? DATA_SAMPLE : data.toString(), initFrom, freeze, patience);
+            cfg = config(model, shape, training, training.epochs, training.lrSchedule, training.lrWarmup, training.patience, tbptt,
+                    seed.seed, threads.threads, maxLen, truncate, validationSplit, data == null ? DATA_SAMPLE : data.toString(),
+                    initFrom, freeze);
             if (initFrom != null) {
                 init = SentimentCheckpoint.load(initFrom);
                 TrainConfig shape = init.trainConfig().withEpochsAndThreads(cfg.epochs(), cfg.threads());

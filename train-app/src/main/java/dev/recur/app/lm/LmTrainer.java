@@ -42,7 +42,7 @@ public final class LmTrainer {
                           int batch, int tbptt, int epochs, double timeLimitMinutes, double lr,
                           OptimizerKind optimizer, double clipNorm, double validationSplit, long seed,
                           int evalEvery, int sampleLength, Path out, boolean resume, Map<String, String> runOptions,
-                          int patience, LrSchedule schedule) {
+                          int patience, LrSchedule schedule, Double momentum, Double weightDecay, double clipValue) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
             if (schedule == null) schedule = LrSchedule.constant((float) lr); // the rate the optimizer was made with
@@ -146,7 +146,7 @@ public final class LmTrainer {
         try (CharModel model = new CharModel(cfg, o.batch(), o.tbptt());
              CharModel evalModel = new CharModel(cfg, valBatch, o.tbptt());
              CharModel sampler = new CharModel(cfg, 1, Math.max(1, o.tbptt()));
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             model.resetState();
             if (resumed != null) {
@@ -173,7 +173,7 @@ public final class LmTrainer {
             meta.put("data.chars", Integer.toString(corpus.length()));
             LmTask task = new LmTask(model, evalModel, sampler, train, val, meta, o.sampleLength(), o.seed(), io);
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr()).withSchedule(o.schedule())
-                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withEvalEvery(o.evalEvery())
+                    .withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience()).withEvalEvery(o.evalEvery())
                     .withTimeLimit(o.timeLimitMinutes()).withUnit("windows").withPlot("Character language model", PLOT);
             TrainingLoop.Outcome r = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
             double bestVal = r.at().best(), lastVal = r.last() == null ? Double.NaN : r.last().score();

@@ -83,12 +83,12 @@ public final class Checkpoint {
         for (Parameter p : params) w.put(p); // PyTorch's shapes (1-D biases)
         if (optimizer != null) optimizer.saveState(w);
         extra.forEach(w::put);
-        try {
-            w.write(file);
-        } catch (IOException e) {
-            throw new AppException("cannot write checkpoint '" + file + "': " + e.getMessage()
-                    + ". Check free disk space and that the output folder is writable.", e);
-        }
+        AtomicFiles.write(file, tmp -> {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                w.writeTo(ch);
+                ch.force(true);
+            }
+        });
     }
 
     /**

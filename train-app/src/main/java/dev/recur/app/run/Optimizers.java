@@ -33,4 +33,15 @@ public final class Optimizers {
             case adamw -> new AdamW(params, l, 0.9f, 0.999f, 1e-8f, wd);
         };
     }
+
+    /**
+     * As {@link #create(OptimizerKind, List, double, double, double)}; {@code momentum} or
+     * {@code weightDecay} null means the library default (sgd 0.9; adamw 0.01, adam and sgd 0), and
+     * both null is {@link #create(OptimizerKind, List, double)} exactly.
+     */
+    public static Optimizer create(OptimizerKind kind, List<Parameter> params, double lr, Double momentum, Double weightDecay) {
+        if (momentum == null && weightDecay == null) return create(kind, params, lr);
+        return create(kind, params, lr, momentum != null ? momentum : 0.9,
+                weightDecay != null ? weightDecay : kind == OptimizerKind.adamw ? 0.01 : 0);
+    }
 }

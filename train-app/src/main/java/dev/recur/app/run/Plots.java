@@ -97,7 +97,8 @@ public final class Plots {
         }
         g.dispose();
         AtomicFiles.write(png, tmp -> {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
                 javax.imageio.ImageIO.write(img, "png", out);
             }
         });

@@ -27,7 +27,7 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
                           double lr, OptimizerKind optimizer, double momentum, double weightDecay, double clipNorm,
                           double clipValue, int tbptt, long seed, int threads, double validationSplit, String data,
                           LrScheduleKind lrSchedule, String initFrom, FreezeKind freeze,
-                          int patience) {
+                          int patience, int lrWarmup) {
 
     /**
      * A checkpoint written before {@code --lr-schedule} existed has none: it trained at a constant
@@ -68,6 +68,7 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
         m.put("--init-from", String.valueOf(initFrom));
         m.put("--freeze", freeze.name());
         m.put("--patience", Integer.toString(patience));
+        m.put("--lr-warmup", Integer.toString(lrWarmup));
         return m;
     }
 
@@ -78,18 +79,18 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
     public TrainConfig withEpochsAndThreads(int newEpochs, int newThreads) {
         return new TrainConfig(model, layers, bidirectional, hidden, embed, vocabSize, pool, dropout, maxLen, truncate,
                 batch, newEpochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, newThreads,
-                validationSplit, data, lrSchedule, initFrom, freeze, patience);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup);
     }
 
     /** The same run with the model's shape (cell, layers, direction, sizes, pooling) of {@code m}. */
     public TrainConfig withShapeOf(TrainConfig m) {
         return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, dropout, maxLen,
                 truncate, batch, epochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, threads,
-                validationSplit, data, lrSchedule, initFrom, freeze, patience);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup);
     }
 
-    /** The learning rate of every update ({@code --lr}, {@code --lr-schedule}). */
-    public LrSchedule schedule() { return new LrSchedule(lrSchedule, lr, 0); }
+    /** The learning rate of every update ({@code --lr}, {@code --lr-schedule}, {@code --lr-warmup}; a checkpoint from before warm-up existed has 0). */
+    public LrSchedule schedule() { return new LrSchedule(lrSchedule, lr, lrWarmup); }
 
     /** The learning rate of the update that follows {@code done} earlier updates in a run of {@code total} ({@link #schedule}). */
     public double learningRate(long done, long total) { return schedule().rate(done, total); }

@@ -38,7 +38,7 @@ public final class TagTrainer {
                           int wordDim, int featureDim, boolean usePos, double dropout, double wordDropout,
                           int batch, int epochs, double timeLimitMinutes, double lr, OptimizerKind optimizer,
                           double clipNorm, double validationSplit, long seed, Path out, boolean resume,
-                          Map<String, String> runOptions, int patience, LrSchedule schedule) {
+                          Map<String, String> runOptions, int patience, LrSchedule schedule, Double momentum, Double weightDecay, double clipValue) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
             if (schedule == null) schedule = LrSchedule.constant((float) lr); // the rate the optimizer was made with
@@ -146,7 +146,7 @@ public final class TagTrainer {
                 testB = new TagBatches(test, cfg, o.batch());
         int maxSteps = Math.max(trainB.maxSteps(), Math.max(valB.maxSteps(), testB.maxSteps()));
         try (TagModel model = new TagModel(cfg, maxSteps, o.batch());
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
@@ -164,7 +164,7 @@ public final class TagTrainer {
             meta.put(Checkpoint.K_DATA, fingerprint);
             TagTask task = new TagTask(model, trainB, valB, val, meta, o.seed(), o.wordDropout());
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr()).withSchedule(o.schedule())
-                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withTimeLimit(o.timeLimitMinutes())
+                    .withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience()).withTimeLimit(o.timeLimitMinutes())
                     .withUnit("batches").withPlot("Tagger", PLOT);
             TrainingLoop.Outcome r = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
             Path metricsFile = o.out().resolve(RunFolder.METRICS);

@@ -141,7 +141,7 @@ class LmCommandTest {
         for (String c : List.of("lm", "sample", "tag", "gradients")) {
             Run h = Run.of(c, "--help");
             assertEquals(0, h.code(), h.toString());
-            assertTrue(h.out().contains("Usage: train-app " + c), h.out());
+            assertTrue(h.out().contains("Usage: " + dev.recur.app.run.Launcher.command() + " " + c), h.out());
         }
     }
 

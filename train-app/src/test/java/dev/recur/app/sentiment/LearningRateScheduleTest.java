@@ -13,7 +13,7 @@ class LearningRateScheduleTest {
         return new TrainConfig(base.model(), base.layers(), base.bidirectional(), base.hidden(), base.embed(), base.vocabSize(),
                 base.pool(), base.dropout(), base.maxLen(), base.truncate(), base.batch(), base.epochs(), 0.002, base.optimizer(),
                 base.momentum(), base.weightDecay(), base.clipNorm(), base.clipValue(), base.tbptt(), base.seed(), base.threads(),
-                base.validationSplit(), base.data(), kind, null, null, 0);
+                base.validationSplit(), base.data(), kind, null, null, 0, 0);
     }
 
     @Test
@@ -34,5 +34,17 @@ class LearningRateScheduleTest {
     @Test
     void aCheckpointWithoutAScheduleTrainedAtAConstantRate() {
         assertEquals(LrScheduleKind.constant, TrainConfig.fromJson("{\"lr\":0.002}", "old checkpoint").lrSchedule());
+    }
+
+    @Test
+    void warmUpRisesLinearlyThenTheScheduleRunsOverTheRest() {
+        dev.recur.app.run.LrSchedule s = new dev.recur.app.run.LrSchedule(LrScheduleKind.cosine, 0.002, 10);
+        assertEquals(0.0002, s.rate(0, 110), 1e-15, "the first step runs at lr/warmup");
+        assertEquals(0.001, s.rate(4, 110), 1e-15);
+        assertEquals(0.002, s.rate(9, 110), 1e-15, "the last warm-up step reaches lr");
+        assertEquals(0.002, s.rate(10, 110), 1e-15, "the cosine starts at lr after the warm-up");
+        assertEquals(0.001, s.rate(60, 110), 1e-15, "half-way through the steps after the warm-up");
+        assertEquals(config(LrScheduleKind.cosine).learningRate(37, 100),
+                new dev.recur.app.run.LrSchedule(LrScheduleKind.cosine, 0.002, 0).rate(37, 100), 0, "no warm-up: the schedule as before");
     }
 }
