@@ -20,8 +20,13 @@ public interface RegressionLoss {
 
     /** Checks the shapes and returns the element count. */
     static long checkShapes(String loss, FloatMatrix prediction, FloatMatrix target, FloatMatrix gradient) {
-        prediction.requireSameShape(loss + " target", target);
-        if (gradient != null) prediction.requireSameShape(loss + " gradient", gradient);
+        // the messages are built only on the failing branch: a good call (every step) allocates nothing
+        if (!sameShape(prediction, target)) prediction.requireSameShape(loss + " target", target);
+        if (gradient != null && !sameShape(prediction, gradient)) prediction.requireSameShape(loss + " gradient", gradient);
         return prediction.size();
+    }
+
+    private static boolean sameShape(FloatMatrix a, FloatMatrix b) {
+        return a.rows() == b.rows() && a.cols() == b.cols();
     }
 }

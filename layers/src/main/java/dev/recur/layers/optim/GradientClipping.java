@@ -30,9 +30,12 @@ public final class GradientClipping {
         if (!(maxNorm > 0f)) throw new IllegalArgumentException("clip norm must be > 0, got " + maxNorm);
         float total = globalNorm(params);
         float coef = maxNorm / (total + 1e-6f);
-        if (coef < 1f) {
-            for (int i = 0; i < params.size(); i++) VectorOps.scale(coef, params.get(i).grad());
-        }
+        // Every call scales, by 1 when nothing is clipped (x·1 = x exactly; a NaN norm leaves the
+        // gradients as they are, for firstNonFinite to name the culprit). A scale on a branch taken
+        // only at some steps ran too rarely for C2 and stayed C1-compiled, where the Vector API
+        // allocates (6.6 KB on the clipped steps of the tagger test, 1 round of 100 steps in 7).
+        float clamped = coef < 1f ? coef : 1f;
+        for (int i = 0; i < params.size(); i++) VectorOps.scale(clamped, params.get(i).grad());
         return total;
     }
 

@@ -536,8 +536,12 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         return t;
     }
 
+    /** Runs every forward and backward: the message is built only on the failing branch, so a good call allocates nothing. */
     private void checkState(String what, FloatMatrix s, int b) {
-        if (s != null) s.requireShape(what + " ((layers·directions·batch) × hidden)", numLayers * numDirs * b, hidden);
+        int n = numLayers * numDirs * b;
+        if (s != null && (s.rows() != n || s.cols() != hidden)) {
+            s.requireShape(what + " ((layers·directions·batch) × hidden)", n, hidden);
+        }
     }
 
     private void requireForward(String what) {
