@@ -99,7 +99,9 @@ public final class Seq2Seq implements Module {
     private final FloatMatrix dS, dC, dEncOut, dhN, dcN, bridgeIn, dBridgeIn, dBridgeOut, biasSum, lsm;
     private final Steps embV, statesV, cellsV, ctxV, catV, htV, logitsV, workV, dHtV, dCatV, dQV, dCatCtxV, dCatStateV;
     private final RowViews lsmV, dSV, dCV, dEncV, dhNV, dcNV, bridgeInV, dBridgeInV, dBridgeOutV;
-    private final int[] decIds, gradIds, targets, stepIds;
+    private final FloatMatrix beamKeys, startH, startC, permute;
+    private final RowViews beamKeysV;
+    private final int[] decIds, gradIds, targets, stepIds, beamLengths, selParent, selToken;
     private final boolean[] forced;
 
     // the last forward
@@ -219,6 +221,14 @@ public final class Seq2Seq implements Module {
         gradIds = new int[rows];
         targets = new int[rows];
         stepIds = new int[maxBatch];
+        beamKeys = alloc(maxSourceSteps * maxBatch, k);
+        beamKeysV = new RowViews(beamKeys);
+        startH = alloc(maxBatch, hd);
+        startC = alloc(cell == CellType.LSTM ? maxBatch : 1, hd);
+        permute = alloc(maxBatch, hd);
+        beamLengths = new int[maxBatch];
+        selParent = new int[rows];
+        selToken = new int[rows];
         forced = new boolean[maxTargetSteps];
     }
 
@@ -541,6 +551,189 @@ public final class Seq2Seq implements Module {
         }
         return List.of(out);
     }
+
+    /**
+     * Beam search over a batch of source sentences: {@code beam} hypotheses per sentence, extended
+     * by every token at each step; a hypothesis that emits {@code <eos>} is finished with the score
+     * {@code logProb / length^lengthPenalty} (length counts {@code <eos>}; 0 means no normalisation,
+     * 1 the mean log-probability per token). A sentence stops when it has {@code beam} finished
+     * hypotheses or at {@code maxLength} tokens (live hypotheses then count as unfinished); the
+     * result is its best-scoring hypothesis. The greedy hypothesis is always among the candidates,
+     * so the result never scores below {@link #greedy} under this score, and {@code beam = 1} is
+     * greedy decoding. Sentences run {@code maxBatch / beam} at a time, each as {@code beam} rows of
+     * the decoder. Results in the caller's order, {@link Translation#score()} the normalised score.
+     */
+    public List<Translation> beamSearch(Batch source, int beam, int maxLength, float lengthPenalty) {
+        checkMaxLength(maxLength);
+        if (beam < 1 || beam > maxBatch) {
+            throw new IllegalArgumentException("beam size must be in [1, " + maxBatch + "] (the model's maxBatch), got " + beam);
+        }
+        if (!(lengthPenalty >= 0f) || Float.isInfinite(lengthPenalty)) {
+            throw new IllegalArgumentException("length penalty must be a finite number ≥ 0, got " + lengthPenalty);
+        }
+        FloatMatrix keys = encodeSource(source, false);
+        int b = source.size();
+        batch = b;
+        backwardReady = false;
+        initialState(b);
+        RowOps.copyRows(states.segment(), 0, hd, startH.segment(), 0, hd, b, hd);
+        if (cell == CellType.LSTM) RowOps.copyRows(cells.segment(), 0, hd, startC.segment(), 0, hd, b, hd);
+        Translation[] out = new Translation[b];
+        int group = Math.max(1, maxBatch / beam);
+        for (int i0 = 0; i0 < b; i0 += group) {
+            int gs = Math.min(group, b - i0);
+            Translation[] best = beamGroup(keys, b, i0, gs, 1, maxLength, lengthPenalty, null);
+            if (beam > 1) best = beamGroup(keys, b, i0, gs, beam, maxLength, lengthPenalty, best);
+            for (int j = 0; j < gs; j++) out[order.source(i0 + j)] = best[j];
+        }
+        return List.of(out);
+    }
+
+    /** Beam search of sorted sentences [i0, i0 + gs); keeps a better-scoring hypothesis of {@code floor} where there is one. */
+    private Translation[] beamGroup(FloatMatrix keys, int b, int i0, int gs, int beam, int maxLength, float alpha, Translation[] floor) {
+        int rows = gs * beam, t0 = srcSteps;
+        int[] lens = order.sortedLengths();
+        for (int t = 0; t < t0; t++) {   // keys and lengths, each sentence repeated for its beam rows
+            for (int j = 0; j < gs; j++) {
+                repeatRow(keys.segment(), (long) (t * b + i0 + j) * keys.ld(), beamKeys.segment(), (long) (t * rows + j * beam) * k, beam, k);
+            }
+        }
+        for (int j = 0; j < gs; j++) Arrays.fill(beamLengths, j * beam, (j + 1) * beam, lens[i0 + j]);
+        attention.setKeys(beamKeysV.first(t0 * rows), beamLengths, t0, rows, false);
+        for (int j = 0; j < gs; j++) {
+            repeatRow(startH.segment(), (long) (i0 + j) * hd, states.segment(), (long) j * beam * hd, beam, hd);
+            if (cell == CellType.LSTM) repeatRow(startC.segment(), (long) (i0 + j) * hd, cells.segment(), (long) j * beam * hd, beam, hd);
+        }
+        List<List<Hypothesis>> finished = new ArrayList<>(gs);
+        for (int j = 0; j < gs; j++) finished.add(new ArrayList<>());
+        boolean[] done = new boolean[gs];
+        double[] live = new double[rows], next = new double[rows];
+        int[] cand = new int[2 * beam];
+        double[] candScore = new double[2 * beam];
+        for (int r = 0; r < rows; r++) live[r] = r % beam == 0 ? 0 : Double.NEGATIVE_INFINITY;   // one start per sentence
+        for (int t = 0; t < maxLength; t++) {
+            for (int r = 0; r < rows; r++) stepIds[r] = t == 0 ? cfg.bos() : selToken[(t - 1) * rows + r];
+            decodeStep(t, rows);
+            FloatMatrix lp = lsmV.first(rows);
+            RowOps.logSoftmaxRows(logitsV.step(t, rows), lp);
+            boolean last = t == maxLength - 1, allDone = true;
+            for (int j = 0; j < gs; j++) {
+                int base = j * beam;
+                if (done[j]) {
+                    for (int m = 0; m < beam; m++) {
+                        next[base + m] = Double.NEGATIVE_INFINITY;
+                        selParent[t * rows + base + m] = base + m;
+                        selToken[t * rows + base + m] = cfg.eos();
+                    }
+                    continue;
+                }
+                // the 2·beam best extensions of the sentence's live hypotheses, best first
+                int nc = 0;
+                for (int m = 0; m < beam; m++) {
+                    double sc = live[base + m];
+                    if (sc == Double.NEGATIVE_INFINITY) continue;
+                    for (int y = 0; y < v; y++) {
+                        double c = sc + lp.get(base + m, y);
+                        if (nc == cand.length && c <= candScore[nc - 1]) continue;
+                        int pos = nc < cand.length ? nc++ : nc - 1;
+                        while (pos > 0 && candScore[pos - 1] < c) {
+                            candScore[pos] = candScore[pos - 1];
+                            cand[pos] = cand[pos - 1];
+                            pos--;
+                        }
+                        candScore[pos] = c;
+                        cand[pos] = (base + m) * v + y;
+                    }
+                }
+                int filled = 0;
+                List<Hypothesis> fin = finished.get(j);
+                for (int c = 0; c < nc && filled < beam; c++) {
+                    int parent = cand[c] / v, y = cand[c] % v;
+                    if (y == cfg.eos()) {
+                        if (fin.size() < beam) fin.add(new Hypothesis(candScore[c], t, parent, y, true));
+                        continue;
+                    }
+                    int r = base + filled++;
+                    next[r] = candScore[c];
+                    selParent[t * rows + r] = parent;
+                    selToken[t * rows + r] = y;
+                }
+                for (int r = base + filled; r < base + beam; r++) {
+                    next[r] = Double.NEGATIVE_INFINITY;
+                    selParent[t * rows + r] = base;
+                    selToken[t * rows + r] = cfg.eos();
+                }
+                if (last) {
+                    for (int m = 0; m < filled; m++) {
+                        int r = base + m;
+                        fin.add(new Hypothesis(next[r], t, selParent[t * rows + r], selToken[t * rows + r], false));
+                    }
+                }
+                if (fin.size() >= beam || last) done[j] = true;
+                allDone &= done[j];
+            }
+            System.arraycopy(next, 0, live, 0, rows);
+            if (allDone) break;
+            // the selected hypotheses' states, cells and h̃ move to their rows
+            permuteRows(states, (long) (t + 1) * rows * hd, t * rows, rows);
+            if (cell == CellType.LSTM) permuteRows(cells, (long) (t + 1) * rows * hd, t * rows, rows);
+            if (cfg.inputFeeding()) permuteRows(ht, (long) t * rows * hd, t * rows, rows);
+        }
+        Translation[] best = new Translation[gs];
+        for (int j = 0; j < gs; j++) {
+            int srcLen = lens[i0 + j];
+            Translation top = floor == null ? null : floor[j];
+            float topScore = top == null ? Float.NEGATIVE_INFINITY : (float) normalised(top.logProb(), top.attention().length, alpha);
+            for (Hypothesis h : finished.get(j)) {
+                double sc = normalised(h.logProb, h.step + 1, alpha);
+                if (top == null || sc > topScore) {
+                    top = backtrack(h, rows, srcLen, (float) sc);
+                    topScore = (float) sc;
+                }
+            }
+            best[j] = floor == null ? top : new Translation(top.tokens(), top.logProb(),
+                    (float) normalised(top.logProb(), top.attention().length, alpha), top.ended(), top.attention());
+        }
+        return best;
+    }
+
+    private static double normalised(double logProb, int length, float alpha) {
+        return alpha == 0f ? logProb : logProb / Math.pow(length, alpha);
+    }
+
+    /** Tokens and attention of a finished hypothesis, following the parents back to step 0. */
+    private Translation backtrack(Hypothesis h, int rows, int srcLen, float score) {
+        int len = h.step + 1, words = h.ended ? len - 1 : len;
+        int[] ids = new int[words];
+        float[][] att = new float[len][srcLen];
+        int parent = h.parent;
+        for (int t = h.step; t >= 0; t--) {
+            int token = t == h.step ? h.token : selToken[t * rows + parent];
+            if (t != h.step) parent = selParent[t * rows + parent];
+            if (t < words) ids[t] = token;
+            for (int j = 0; j < srcLen; j++) att[t][j] = attention.weight(t, parent, j);
+        }
+        return new Translation(ids, (float) h.logProb, score, h.ended, att);
+    }
+
+    /** Copies one row of {@code width} floats to {@code count} consecutive rows. */
+    private static void repeatRow(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int count, int width) {
+        long bytes = (long) width * Float.BYTES;
+        for (int r = 0; r < count; r++) MemorySegment.copy(src, srcOff * Float.BYTES, dst, (dstOff + (long) r * width) * Float.BYTES, bytes);
+    }
+
+    /** Rows {@code r} of the step block at float offset {@code off} become old rows {@code selParent[sel + r]}. */
+    private void permuteRows(FloatMatrix m, long off, int sel, int rows) {
+        MemorySegment src = m.segment(), tmp = permute.segment();
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(src, (off + (long) selParent[sel + r] * hd) * Float.BYTES, tmp, (long) r * hd * Float.BYTES,
+                    (long) hd * Float.BYTES);
+        }
+        MemorySegment.copy(tmp, 0, src, off * Float.BYTES, (long) rows * hd * Float.BYTES);
+    }
+
+    /** A finished (or, at the length limit, unfinished) hypothesis: its last token came from row {@code parent} at {@code step}. */
+    private record Hypothesis(double logProb, int step, int parent, int token, boolean ended) {}
 
     private void checkMaxLength(int maxLength) {
         if (maxLength < 1 || maxLength > maxTgt) {

@@ -123,6 +123,77 @@ class Seq2SeqTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("configs")
+    void beamOfOneIsGreedy(Seq2SeqConfig cfg) {
+        try (Seq2Seq m = new Seq2Seq(cfg, 5L, 8, 9, 6)) {
+            m.parameter("decoder.out.bias").value().set(0, EOS, 1f);
+            Batch src = source(new int[] {3, 6, 1, 4, 2}, 0, 8L);
+            List<Translation> g = m.greedy(src, 9), b = m.beamSearch(src, 1, 9, 0f);
+            for (int i = 0; i < 5; i++) {
+                assertArrayEquals(g.get(i).tokens(), b.get(i).tokens(), "sentence " + i);
+                assertEquals(g.get(i).logProb(), b.get(i).logProb(), 0f);
+                assertEquals(g.get(i).ended(), b.get(i).ended());
+                for (int t = 0; t < g.get(i).attention().length; t++) {
+                    assertArrayEquals(g.get(i).attention()[t], b.get(i).attention()[t], 0f);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void beamNeverScoresBelowGreedyAndScoresItsOwnOutput(Seq2SeqConfig cfg) {
+        int better = 0;
+        for (long seed = 1; seed <= 3; seed++) {
+            try (Seq2Seq m = new Seq2Seq(cfg, seed, 8, 9, 8)) {
+                m.parameter("decoder.out.bias").value().set(0, EOS, 0.5f * (seed - 1));
+                Batch src = source(new int[] {3, 6, 1, 4, 5}, 0, seed + 20);
+                List<Translation> g = m.greedy(src, 9);
+                for (float alpha : new float[] {0f, 1f}) {
+                    for (int beam : new int[] {2, 3, 5}) {
+                        List<Translation> b = m.beamSearch(src, beam, 9, alpha);   // 8 rows: groups of 1–4 sentences
+                        for (int i = 0; i < 5; i++) {
+                            Translation gi = g.get(i), bi = b.get(i);
+                            double greedyScore = alpha == 0f ? gi.logProb() : gi.logProb() / Math.pow(gi.attention().length, alpha);
+                            assertTrue(bi.score() >= greedyScore - 1e-6, "beam " + beam + " α " + alpha + " sentence " + i
+                                    + ": " + bi.score() + " < greedy " + greedyScore);
+                            if (bi.score() > greedyScore + 1e-4) better++;
+                            if (!bi.ended()) continue;
+                            Batch one = source(new int[] {src.lengths()[i]}, 0, 0L);
+                            for (int t = 0; t < src.lengths()[i]; t++) one.setToken(t, 0, src.token(t, i));
+                            m.eval();
+                            float loss = m.forward(one, target(new int[][] {bi.tokens()}));
+                            assertEquals(-bi.logProb(), loss * (bi.tokens().length + 1), 1e-4 * Math.max(1, Math.abs(bi.logProb())));
+                            // the attention rows are those of the path: teacher-forced on it, the same weights
+                            for (int t = 0; t < bi.attention().length; t++) {
+                                for (int j = 0; j < src.lengths()[i]; j++) {
+                                    assertEquals(m.attention().weight(t, 0, j), bi.attention()[t][j], 1e-5, "attention " + t + ", " + j);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(better > 0, "beam search finds a better-scoring output than greedy somewhere");
+    }
+
+    @Test
+    void beamResultsDoNotDependOnHowSentencesAreGrouped() {
+        Seq2SeqConfig cfg = configs().get(1);
+        Batch src = source(new int[] {3, 6, 1, 4, 5, 2}, 0, 4L);
+        try (Seq2Seq wide = new Seq2Seq(cfg, 2L, 8, 9, 18); Seq2Seq narrow = new Seq2Seq(cfg, 2L, 8, 9, 6)) {
+            List<Translation> a = wide.beamSearch(src, 3, 9, 0.6f), b = narrow.beamSearch(src, 3, 9, 0.6f);
+            for (int i = 0; i < 6; i++) {
+                assertArrayEquals(a.get(i).tokens(), b.get(i).tokens());
+                assertEquals(a.get(i).score(), b.get(i).score(), 1e-5f);
+            }
+            var e = assertThrows(IllegalArgumentException.class, () -> narrow.beamSearch(src, 7, 9, 0f));
+            assertEquals("beam size must be in [1, 6] (the model's maxBatch), got 7", e.getMessage());
+        }
+    }
+
     @Test
     void sameSeedSameNumbers() {
         Seq2SeqConfig cfg = configs().get(0).withTraining(0.5f, 0.1f);
