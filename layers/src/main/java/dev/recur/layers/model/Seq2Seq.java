@@ -277,7 +277,8 @@ public final class Seq2Seq implements Module {
     public void zeroGrad() {
         encoder.zeroGrad();
         tgtEmbedding.zeroGrad();
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) {   // indexed: no iterator in a training loop
+            Parameter p = parameters.get(i);
             if (p != srcEmbedding.weight() && p != tgtEmbedding.weight()) p.zeroGrad();
         }
     }
