@@ -512,6 +512,7 @@ public final class Seq2Seq implements Module {
         encodeSource(source, false);
         int b = source.size();
         batch = b;
+        tgtSteps = 0;   // no logits of a forward to read any more
         backwardReady = false;
         initialState(b);
         boolean[] done = new boolean[b];
@@ -575,6 +576,7 @@ public final class Seq2Seq implements Module {
         FloatMatrix keys = encodeSource(source, false);
         int b = source.size();
         batch = b;
+        tgtSteps = 0;
         backwardReady = false;
         initialState(b);
         RowOps.copyRows(states.segment(), 0, hd, startH.segment(), 0, hd, b, hd);
