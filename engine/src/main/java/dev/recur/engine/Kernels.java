@@ -14,7 +14,8 @@ import dev.recur.engine.cell.CellKernels;
  * {@link RowOpsSupport} {@link SimdRowOps} {@link ScalarRowOps} → {@link RowOps};
  * {@link OptimizerSupport} {@link SimdOptimizerKernels} {@link ScalarOptimizerKernels} → {@link OptimizerKernels};
  * {@link GemmSupport} {@code gemm.SimdGemm} {@link ScalarGemm} → {@link Gemm};
- * {@link CellKernels} {@code cell.SimdCellKernels} {@code cell.ScalarCellKernels} → {@link CellKernels#get()}.
+ * {@link CellKernels} {@code cell.SimdCellKernels} {@code cell.ScalarCellKernels} → {@link CellKernels#get()};
+ * {@link SimdActivations} {@link ScalarActivations} → {@link Activations} (static kernels, switched on {@link #simd()}).
  * The facades hold the chosen instance in a static final field, so C2 binds every call directly.
  */
 public final class Kernels {

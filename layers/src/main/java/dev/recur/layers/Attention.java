@@ -1,11 +1,9 @@
 package dev.recur.layers;
 
-import dev.recur.engine.Engine;
+import dev.recur.engine.Activations;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
 import dev.recur.engine.RowOps;
-import dev.recur.engine.ScalarActivations;
-import dev.recur.engine.SimdActivations;
 import dev.recur.engine.Transpose;
 import dev.recur.engine.VectorOps;
 import java.lang.foreign.Arena;
@@ -47,7 +45,7 @@ import java.util.SplittableRandom;
  *
  * <p>All products are engine GEMMs (one per sentence of the batch over the whole step block, on
  * strided views of the time-major keys); softmax is the engine's; additive's tanh is the engine's
- * activation kernel. Small scalar glue: masking, the softmax backward {@code α ⊙ (dα − α·dα)} and
+ * {@link Activations} kernel (SIMD or its scalar twin, as the engine dispatches). Small scalar glue: masking, the softmax backward {@code α ⊙ (dα − α·dα)} and
  * transposing the additive scores. The additive {@code tanh} matrix is recomputed in backward
  * rather than kept per step ({@code T·B × attnDim} per step would dominate memory).
  * Workspaces are allocated once, for {@code maxSourceSteps × maxBatch} keys and
@@ -57,7 +55,6 @@ import java.util.SplittableRandom;
  */
 public final class Attention implements Module {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
-    private static final boolean SIMD = Engine.vectorApiAvailable();
 
     private final AttentionScore score;
     private final int queryDim, keyDim, attnDim, maxT, maxS, maxB;
@@ -386,8 +383,7 @@ public final class Attention implements Module {
         MemorySegment.copy(proj.segment(), 0, pre, 0, t * width * Float.BYTES);
         for (int j = 0; j < t; j++) VectorOps.axpy(1f, qpStore, step * width, pre, j * width, (int) width);
         int n = (int) (t * width);
-        if (SIMD) SimdActivations.tanh(pre, 0, pre, 0, n);
-        else ScalarActivations.tanh(pre, 0, pre, 0, n);
+        Activations.tanh(pre, 0, pre, 0, n);
     }
 
     private void additiveBackward(FloatMatrix queries, int firstStep, int s, FloatMatrix dQueries) {

@@ -111,6 +111,21 @@ public final class RecurrentStack implements Module {
         return rnn.backward(dOut, null, null);
     }
 
+    /**
+     * Back-propagates {@code dOut} and the gradients of the final states ({@link #finalHidden()},
+     * {@link #finalCell()}; either may be null for zero), all in sorted order; returns the input
+     * gradient (a view).
+     */
+    public FloatMatrix backward(FloatMatrix dOut, FloatMatrix dFinalHidden, FloatMatrix dFinalCell) {
+        return rnn.backward(dOut, dFinalHidden, dFinalCell);
+    }
+
+    /** Final hidden states of the last forward, {@code (L·D·B) × H}, row {@code (l·D + d)·B + b}, sorted order (a view). */
+    public FloatMatrix finalHidden() { return rnn.finalHidden(); }
+
+    /** Final cell states (LSTM only), laid out as {@link #finalHidden()}. */
+    public FloatMatrix finalCell() { return rnn.finalCell(); }
+
     @Override
     public void close() { rnn.close(); }
 }

@@ -149,8 +149,15 @@ public final class SequenceEncoder implements Module {
     }
 
     /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables. */
-    public void backward(FloatMatrix dH) {
-        FloatMatrix dX = rnn.backward(dH);
+    public void backward(FloatMatrix dH) { backward(dH, null, null); }
+
+    /**
+     * Back-propagates the outputs' gradient {@code dH} and the gradients of the recurrent stack's
+     * final states ({@link RecurrentStack#finalHidden()}, {@link RecurrentStack#finalCell()}; null
+     * for zero), all in sorted order, down to the embedding tables.
+     */
+    public void backward(FloatMatrix dH, FloatMatrix dFinalHidden, FloatMatrix dFinalCell) {
+        FloatMatrix dX = rnn.backward(dH, dFinalHidden, dFinalCell);
         inputDropout.backward(dX, dX);
         int rows = steps * batch;
         if (dX != lastDX) {   // the stack's gradient view changes only with the batch shape
