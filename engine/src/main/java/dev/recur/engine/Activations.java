@@ -30,6 +30,24 @@ public final class Activations {
         else ScalarActivations.tanh(x, xOff, y, yOff, n);
     }
 
+    /**
+     * y[r·ldy + j] = tanh(x[r·ldx + j] + bias[j]) for r &lt; rows, j &lt; cols (one pass: the
+     * broadcast add and tanh fused); in place allowed.
+     */
+    public static void tanhRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
+                                MemorySegment bias, long bOff, MemorySegment y, long yOff, int ldy) {
+        if (SIMD) {
+            SimdActivations.tanhRows(rows, cols, x, xOff, ldx, bias, bOff, y, yOff, ldy);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                float v = x.getAtIndex(FloatMatrix.FLOAT, xOff + (long) r * ldx + j) + bias.getAtIndex(FloatMatrix.FLOAT, bOff + j);
+                y.setAtIndex(FloatMatrix.FLOAT, yOff + (long) r * ldy + j, ScalarActivations.tanh(v));
+            }
+        }
+    }
+
     /** y[i] = e^(x[i]) for i in [0, n). */
     public static void exp(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         if (SIMD) SimdActivations.exp(x, xOff, y, yOff, n);

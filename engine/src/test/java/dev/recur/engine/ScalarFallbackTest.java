@@ -37,6 +37,10 @@ class ScalarFallbackTest {
             FloatMatrix p = FloatMatrix.of(arena, 2, 3, 0, 0, 0, 0, 0, 0);
             OptimizerKernels.adam(p, x, m, v, 0.1, 0.9, 0.999, 1e-8, 0, 1);
             check("adam", p.get(0, 1), 0.1f);
+            Activations.tanhRows(2, 3, x.segment(), 0, 3, bias.segment(), 0, y.segment(), 0, 3);
+            check("activations tanh", y.get(1, 2), (float) Math.tanh(-6));
+            Activations.exp(x.segment(), 0, y.segment(), 0, 6);
+            check("activations exp", y.get(0, 2), (float) Math.exp(3));
         }
         System.out.println("scalar twins ran");
     }

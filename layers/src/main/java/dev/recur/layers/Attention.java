@@ -378,12 +378,8 @@ public final class Attention implements Module {
 
     /** pre (T·B × A) = tanh(K·U_kᵀ + b + W_q q_b) for decoder step {@code step}. */
     private void tanhMatrix(int step) {
-        int b = batch, t = steps;
-        long width = (long) b * attnDim;
-        MemorySegment.copy(proj.segment(), 0, pre, 0, t * width * Float.BYTES);
-        for (int j = 0; j < t; j++) VectorOps.axpy(1f, qpStore, step * width, pre, j * width, (int) width);
-        int n = (int) (t * width);
-        Activations.tanh(pre, 0, pre, 0, n);
+        int width = batch * attnDim;   // source step j's B rows of K·U_kᵀ + b side by side, plus W_q q of the same B sentences
+        Activations.tanhRows(steps, width, proj.segment(), 0, width, qpStore, (long) step * width, pre, 0, width);
     }
 
     private void additiveBackward(FloatMatrix queries, int firstStep, int s, FloatMatrix dQueries) {

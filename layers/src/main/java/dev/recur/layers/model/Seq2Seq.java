@@ -277,7 +277,8 @@ public final class Seq2Seq implements Module {
     public void zeroGrad() {
         encoder.zeroGrad();
         tgtEmbedding.zeroGrad();
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) {   // indexed: no iterator in a training loop
+            Parameter p = parameters.get(i);
             if (p != srcEmbedding.weight() && p != tgtEmbedding.weight()) p.zeroGrad();
         }
     }
@@ -511,6 +512,7 @@ public final class Seq2Seq implements Module {
         encodeSource(source, false);
         int b = source.size();
         batch = b;
+        tgtSteps = 0;   // no logits of a forward to read any more
         backwardReady = false;
         initialState(b);
         boolean[] done = new boolean[b];
@@ -574,6 +576,7 @@ public final class Seq2Seq implements Module {
         FloatMatrix keys = encodeSource(source, false);
         int b = source.size();
         batch = b;
+        tgtSteps = 0;
         backwardReady = false;
         initialState(b);
         RowOps.copyRows(states.segment(), 0, hd, startH.segment(), 0, hd, b, hd);

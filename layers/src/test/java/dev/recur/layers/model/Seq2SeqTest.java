@@ -212,6 +212,45 @@ class Seq2SeqTest {
     }
 
     @Test
+    void threadsChangeNoBit() {
+        int before = dev.recur.engine.Engine.threads();
+        Seq2SeqConfig cfg = new Seq2SeqConfig(CellType.LSTM, 300, 400, 32, 48, 2, true, 64, AttentionScore.ADDITIVE, 40,
+                true, false, 0.7f, 0.1f, BOS, EOS);
+        int[] lengths = {20, 7, 13, 1, 16, 9, 20, 3};
+        int[][] words = new int[8][];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 8; i++) {
+            words[i] = new int[1 + r.nextInt(15)];
+            for (int t = 0; t < words[i].length; t++) words[i][t] = 4 + r.nextInt(396);
+        }
+        Batch src = source(lengths, 0, 6L);
+        for (int i = 0; i < 8; i++) for (int t = 0; t < lengths[i]; t++) src.setToken(t, i, 4 + r.nextInt(296));
+        float[] loss = new float[2];
+        float[][][] g = new float[2][][];
+        List<List<Translation>> beams = new java.util.ArrayList<>();
+        try {
+            for (int run = 0; run < 2; run++) {
+                dev.recur.engine.Engine.setThreads(run + 1);
+                try (Seq2Seq m = new Seq2Seq(cfg, 4L, 20, 16, 8)) {
+                    m.zeroGrad();
+                    loss[run] = m.forward(src, target(words));
+                    m.backward();
+                    g[run] = grads(m);
+                    beams.add(m.beamSearch(src, 2, 16, 1f));
+                }
+            }
+        } finally {
+            dev.recur.engine.Engine.setThreads(before);
+        }
+        assertEquals(loss[0], loss[1], 0f);
+        for (int p = 0; p < g[0].length; p++) assertArrayEquals(g[0][p], g[1][p], 0f, "gradient " + p);
+        for (int i = 0; i < 8; i++) {
+            assertArrayEquals(beams.get(0).get(i).tokens(), beams.get(1).get(i).tokens());
+            assertEquals(beams.get(0).get(i).score(), beams.get(1).get(i).score(), 0f);
+        }
+    }
+
+    @Test
     void teacherForcingRatioZeroFeedsTheModelsOwnPredictions() {
         Seq2SeqConfig forced = configs().get(0), free = forced.withTraining(0f, 0f);
         int[][] words = randomWords(3, 5L);
