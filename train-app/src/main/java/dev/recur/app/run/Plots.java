@@ -14,10 +14,11 @@ import java.util.List;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The lab's pictures: line charts (XChart), optionally with a logarithmic y axis, as PNG. */
+/** The app's pictures as PNG: line charts (XChart), optionally with a logarithmic y axis, and any other XChart chart. */
 public final class Plots {
     static {
         System.setProperty("java.awt.headless", "true");
@@ -77,9 +78,12 @@ public final class Plots {
     /** Writes the charts side by side, left to right, as one PNG (atomically). */
     public static void saveSideBySide(Path png, XYChart... charts) { render(png, true, charts); }
 
-    private static void render(Path png, boolean horizontal, XYChart... charts) {
+    /** Writes charts of any kind (line charts, heat maps) stacked top to bottom into one PNG (atomically). */
+    public static void saveCharts(Path png, Chart<?, ?>... charts) { render(png, false, charts); }
+
+    private static void render(Path png, boolean horizontal, Chart<?, ?>... charts) {
         int w = 0, h = 0;
-        for (XYChart c : charts) {
+        for (Chart<?, ?> c : charts) {
             w = horizontal ? w + c.getWidth() : Math.max(w, c.getWidth());
             h = horizontal ? Math.max(h, c.getHeight()) : h + c.getHeight();
         }
@@ -89,7 +93,7 @@ public final class Plots {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
         int x = 0, y = 0;
-        for (XYChart c : charts) {
+        for (Chart<?, ?> c : charts) {
             Graphics2D sub = (Graphics2D) g.create(x, y, c.getWidth(), c.getHeight());
             c.paint(sub, c.getWidth(), c.getHeight());
             sub.dispose();

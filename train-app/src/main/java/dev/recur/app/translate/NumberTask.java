@@ -9,14 +9,17 @@ import java.util.SplittableRandom;
  * tests): English number words to digits, e.g. {@code "four thousand and twelve"} →
  * {@code "4 0 1 2"}. Source and target differ in length and order of information ("twelve" is one
  * word for two digits, "thousand" none), so it needs an encoder–decoder, yet a small model learns
- * it. Numbers are drawn uniformly from {@code [0, 10⁶)} by a {@link SplittableRandom} of the seed,
- * so the same seed gives the same pairs on every JVM. British style: "and" before the last two
+ * it. Numbers are drawn by a {@link SplittableRandom} of the seed (the same seed gives the same pairs
+ * on every JVM): a digit count uniform in 1–6, then a number of that many digits uniformly, so
+ * "ninety nine" is as well learnt as "four hundred and twelve thousand and seven". British style: "and" before the last two
  * digits of a group when there are hundreds or a higher group before them ("one hundred and five",
  * "two thousand and seven"); tens and units as two words ("forty two").
  */
 public final class NumberTask {
     /** Numbers are below this. */
     public static final int LIMIT = 1_000_000;
+
+    private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
     private static final String[] UNITS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
             "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
@@ -33,7 +36,8 @@ public final class NumberTask {
         SplittableRandom rng = new SplittableRandom(seed);
         List<String> src = new ArrayList<>(count), tgt = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int n = rng.nextInt(LIMIT);
+            int digits = 1 + rng.nextInt(6), low = digits == 1 ? 0 : POWERS[digits - 1];
+            int n = low + rng.nextInt(POWERS[digits] - low);
             src.add(spell(n));
             tgt.add(digits(n));
         }

@@ -22,12 +22,14 @@ import java.util.List;
  */
 public final class ParallelCorpus {
     private final List<SentencePair> pairs;
+    private final List<String> targetLines;
     private final int lines;
     private final int skippedNoWords;
     private final int skippedTooLong;
 
-    private ParallelCorpus(List<SentencePair> pairs, int lines, int skippedNoWords, int skippedTooLong) {
+    private ParallelCorpus(List<SentencePair> pairs, List<String> targetLines, int lines, int skippedNoWords, int skippedTooLong) {
         this.pairs = List.copyOf(pairs);
+        this.targetLines = List.copyOf(targetLines);
         this.lines = lines;
         this.skippedNoWords = skippedNoWords;
         this.skippedTooLong = skippedTooLong;
@@ -61,7 +63,7 @@ public final class ParallelCorpus {
             else if (s.size() > maxLength || t.size() > maxLength) tooLong++;
             else pairs.add(new SentencePair(s, t, i + 1));
         }
-        return new ParallelCorpus(pairs, source.size(), noWords, tooLong);
+        return new ParallelCorpus(pairs, target, source.size(), noWords, tooLong);
     }
 
     /** The lines of a UTF-8 text file, refusing an empty one. */
@@ -84,6 +86,9 @@ public final class ParallelCorpus {
 
     /** The pairs kept, in file order. */
     public List<SentencePair> pairs() { return pairs; }
+
+    /** The target line of {@code pair} as it is in the file (not tokenized), e.g. a reference for sacreBLEU. */
+    public String targetLine(SentencePair pair) { return targetLines.get(pair.line() - 1); }
 
     /** Lines read (pairs kept plus pairs skipped). */
     public int lines() { return lines; }

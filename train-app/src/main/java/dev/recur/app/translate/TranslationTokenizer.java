@@ -56,6 +56,34 @@ public final class TranslationTokenizer {
         return out;
     }
 
+    /**
+     * Joins tokens back into running text for scores on detokenized output (sacreBLEU's default):
+     * a space between tokens, except none before {@code . , ! ? ; : ) ] } %} and {@code …}, none after
+     * {@code ( [ {} and {@code ¿ ¡}, and straight double quotes alternate between opening (no space
+     * after) and closing (no space before). The inverse of {@link #tokenize} for ordinary sentences;
+     * lower-casing is not undone.
+     */
+    public static String detokenize(List<String> tokens) {
+        StringBuilder out = new StringBuilder();
+        boolean glueNext = true, quoteOpen = false;
+        for (String t : tokens) {
+            boolean glueBefore;
+            boolean glueAfter = false;
+            if (t.equals("\"")) {
+                quoteOpen = !quoteOpen;
+                glueBefore = !quoteOpen;
+                glueAfter = quoteOpen;
+            } else {
+                glueBefore = t.length() == 1 && ".,!?;:)]}%…".indexOf(t.charAt(0)) >= 0;
+                glueAfter = t.length() == 1 && "([{¿¡".indexOf(t.charAt(0)) >= 0;
+            }
+            if (!out.isEmpty() && !glueBefore && !glueNext) out.append(' ');
+            out.append(t);
+            glueNext = glueAfter;
+        }
+        return out.toString();
+    }
+
     /** True when a sentence has at least one word (a letter or digit), not only punctuation. */
     public static boolean hasWord(List<String> tokens) {
         for (String t : tokens) if (isWordChar(t.codePointAt(0))) return true;

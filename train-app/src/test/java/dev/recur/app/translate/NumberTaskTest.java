@@ -46,4 +46,11 @@ class NumberTaskTest {
         assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
                 List.of(tv.serialize().split("\n")).subList(4, 14).stream().sorted().toList());
     }
+
+    @Test
+    void everyDigitCountIsAboutEquallyCommon() {
+        int[] byDigits = new int[7];
+        for (String t : NumberTask.generate(6000, 9).target()) byDigits[t.split(" ").length]++;
+        for (int d = 1; d <= 6; d++) assertTrue(byDigits[d] > 850 && byDigits[d] < 1150, d + " digits: " + byDigits[d]);
+    }
 }

@@ -46,4 +46,15 @@ class TranslationTokenizerTest {
         assertFalse(TranslationTokenizer.hasWord(lower.tokenize("")));
         assertTrue(TranslationTokenizer.hasWord(lower.tokenize("@@ 1")));
     }
+
+    @Test
+    void detokenizingUndoesThePunctuationSplitOfOrdinarySentences() {
+        for (String s : List.of("Two young, White males are outside near many bushes.",
+                "A man says \"hello!\" to (two) dogs; they don't care.", "It costs 3.5 dollars, 100% sure?",
+                "Zwei Männer: einer spielt Gitarre.")) {
+            assertEquals(s, TranslationTokenizer.detokenize(cased.tokenize(s)), s);
+        }
+        assertEquals("", TranslationTokenizer.detokenize(List.of()));
+        assertEquals("a dog.. runs", TranslationTokenizer.detokenize(List.of("a", "dog", ".", ".", "runs")));
+    }
 }
