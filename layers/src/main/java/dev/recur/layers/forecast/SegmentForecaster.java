@@ -243,6 +243,15 @@ public final class SegmentForecaster implements ForecastModel {
     }
 
     @Override
+    public java.util.Map<String, Long> randomState() { return java.util.Map.of("head_dropout", dropout.calls()); }
+
+    @Override
+    public void restoreRandomState(java.util.Map<String, Long> state) {
+        Long n = state.get("head_dropout");
+        if (n != null) dropout.setCalls(n);
+    }
+
+    @Override
     public FloatMatrix prediction() {
         if (outV == null) throw new IllegalStateException("no forward ran yet");
         return outV;

@@ -50,7 +50,8 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--season", paramLabel = "S", description = "Season of the seasonal naive baseline. Default: inferred from the training rows.")
     Integer season;
 
-    @Option(names = "--model", paramLabel = "lstm|gru|segrnn", description = "lstm or gru: a recurrent encoder with a linear head emitting all H steps; "
+    @Option(names = "--model", paramLabel = "lstm|gru|encdec|segrnn", description = "lstm or gru: a recurrent encoder with a linear head emitting all H steps; "
+            + "encdec: a GRU encoder and a GRU decoder emitting the horizon step by step (teacher forcing in training); "
             + "segrnn: the segment-recurrent GRU with parallel decoding (SegRNN; channel-independent). Default: ${DEFAULT-VALUE}.")
     String model = "gru";
 
@@ -65,6 +66,9 @@ public final class ForecastCommand implements Callable<Integer> {
 
     @Option(names = "--dropout", paramLabel = "P", description = "lstm, gru: dropout between recurrent layers; segrnn: before its output layer. Default: ${DEFAULT-VALUE}.")
     double dropout = 0;
+
+    @Option(names = "--teacher-forcing", paramLabel = "R", description = "encdec: the probability that a training step's decoder input is the true previous value rather than the model's forecast. Default: ${DEFAULT-VALUE}.")
+    double teacherForcing = 0.5;
 
     @Option(names = "--channel-independent", description = "One model shared by every column: each column of each window is a series of its own (features M or S).")
     boolean channelIndependent;
@@ -104,7 +108,7 @@ public final class ForecastCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
-            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--channel-independent", "--revin", "--loss",
+            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--loss",
             "--patience", "--lr", "--optimizer", "--clip-norm", "--batch", "--seed");
 
     @Spec CommandSpec spec;
@@ -121,7 +125,8 @@ public final class ForecastCommand implements Callable<Integer> {
             case "lstm" -> ForecastTrainer.Kind.lstm;
             case "gru" -> ForecastTrainer.Kind.gru;
             case "segrnn" -> ForecastTrainer.Kind.segrnn;
-            default -> throw Checks.usage("--model must be lstm, gru or segrnn, got '" + model + "'");
+            case "encdec" -> ForecastTrainer.Kind.encdec;
+            default -> throw Checks.usage("--model must be lstm, gru, encdec or segrnn, got '" + model + "'");
         };
         String lossName = loss.toLowerCase(Locale.ROOT);
         if (!List.of("mse", "mae", "huber").contains(lossName)) throw Checks.usage("--loss must be mse, mae or huber, got '" + loss + "'");
@@ -135,6 +140,10 @@ public final class ForecastCommand implements Callable<Integer> {
             throw Checks.usage("--model segrnn has one GRU layer; drop --layers " + layers);
         }
         Checks.range("--dropout", dropout, 0, 0.95);
+        Checks.range("--teacher-forcing", teacherForcing, 0, 1);
+        if (kind != ForecastTrainer.Kind.encdec && spec.commandLine().getParseResult().hasMatchedOption("--teacher-forcing")) {
+            throw Checks.usage("--teacher-forcing is for --model encdec (the other models emit the horizon without feeding it back)");
+        }
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);
         Checks.positive("--lr", lr);
@@ -147,7 +156,7 @@ public final class ForecastCommand implements Callable<Integer> {
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
-                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
+                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
                 clipNorm, batch, seed.seed, run.out, run.resume, json, RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
     }

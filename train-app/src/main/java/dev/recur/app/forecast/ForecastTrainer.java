@@ -15,6 +15,7 @@ import dev.recur.app.run.UpdateGuard;
 import dev.recur.app.run.progress.Bar;
 import dev.recur.app.run.progress.Field;
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.forecast.EncoderDecoderForecaster;
 import dev.recur.layers.forecast.ForecastConfig;
 import dev.recur.layers.forecast.ForecastModel;
 import dev.recur.layers.optim.Optimizer;
@@ -41,11 +42,12 @@ public final class ForecastTrainer {
     public static final String TASK = "forecast";
 
     /** The model families of {@code --model}. */
-    public enum Kind { lstm, gru, segrnn }
+    public enum Kind { lstm, gru, segrnn, encdec }
 
     /** Everything {@code forecast} is told. */
     public record Options(Path data, String timeColumn, String target, Features features, Fill fill, int lookback,
                           int horizon, Integer season, Kind model, int hidden, int layers, int segment, double dropout,
+                          double teacherForcing,
                           boolean channelIndependent, boolean revin, String loss, int epochs, int patience, double lr,
                           OptimizerKind optimizer, double clipNorm, int batch, long seed, Path out, boolean resume,
                           boolean json, Map<String, String> runOptions) {
@@ -89,6 +91,10 @@ public final class ForecastTrainer {
             throw AppException.usage((o.model() == Kind.segrnn ? "--model segrnn is channel-independent" : "--channel-independent")
                     + " forecasts every input channel from its own past, so it needs --features M or S, not MS");
         }
+        if (o.model() == Kind.encdec && !ci && o.features() == Features.MS) {
+            throw AppException.usage("--model encdec feeds each forecast step back as the next input, so it needs --features M or S"
+                    + " (or --channel-independent), not MS");
+        }
         if (o.revin() && !ci && o.features() == Features.MS) {
             throw AppException.usage("--revin maps the forecast back with the input channels' own statistics, so it needs "
                     + "--features M or S (or --channel-independent), not MS");
@@ -119,8 +125,10 @@ public final class ForecastTrainer {
             Path metricsFile = o.out().resolve(RunFolder.METRICS);
             List<double[]> curve = new ArrayList<>();
             List<Map<String, Object>> kept = new ArrayList<>();
+            if (model instanceof EncoderDecoderForecaster ed) ed.setTeacherForcing((float) o.teacherForcing());
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
+                model.restoreRandomState(randomState(resumed.metadata()));
                 resumed.loadOptimizer(opt);
                 startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
                 bestEpoch = Integer.parseInt(resumed.meta("train.best_epoch"));
@@ -187,6 +195,7 @@ public final class ForecastTrainer {
                     meta.put("train.epoch", Integer.toString(epoch + 1));
                     meta.put("train.best_epoch", Integer.toString(bestEpoch));
                     meta.put("train.best_score", Double.toString(bestLoss));
+                    model.randomState().forEach((k, n) -> meta.put(RANDOM_PREFIX + k, Long.toString(n)));
                     Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
                     if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
                     io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f (MSE %.4f, MAE %.4f)%s, %,.0f windows/s",
@@ -290,6 +299,23 @@ public final class ForecastTrainer {
         return m;
     }
 
+    /** Prefix of the checkpoint keys that hold the model's random stream positions ({@link ForecastModel#randomState()}). */
+    static final String RANDOM_PREFIX = "train.random.";
+
+    static Map<String, Long> randomState(Map<String, String> meta) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(RANDOM_PREFIX)) {
+                try {
+                    m.put(k.substring(RANDOM_PREFIX.length()), Long.parseLong(v));
+                } catch (NumberFormatException e) {
+                    throw new AppException("checkpoint metadata " + k + " is not a count ('" + v + "'); the file is damaged");
+                }
+            }
+        });
+        return m;
+    }
+
     static ForecastConfig config(Options o, int channels, int outputs, boolean ci) {
         if (o.model() == Kind.segrnn) {
             if (o.lookback() % o.segment() != 0 || o.horizon() % o.segment() != 0) {
@@ -300,15 +326,21 @@ public final class ForecastTrainer {
             return ForecastConfig.segment(channels, o.lookback(), o.horizon(), o.hidden(), o.segment(), (float) o.dropout(),
                     o.revin(), o.loss());
         }
+        if (o.model() == Kind.encdec) {
+            return ForecastConfig.encoderDecoder(ci ? 1 : channels, o.lookback(), o.horizon(), o.hidden(), o.layers(),
+                    (float) o.dropout(), o.revin(), o.loss());
+        }
         CellType cell = o.model() == Kind.lstm ? CellType.LSTM : CellType.GRU;
         return new ForecastConfig(ForecastConfig.Architecture.DIRECT, cell, ci ? 1 : channels, ci ? 1 : outputs, 1,
                 o.lookback(), o.horizon(), o.hidden(), o.layers(), 0, (float) o.dropout(), o.revin(), o.loss());
     }
 
     static String describe(ForecastConfig c) {
-        return c.architecture() == ForecastConfig.Architecture.SEGMENT
-                ? String.format(Locale.ROOT, "SegRNN (GRU %d, segment %d)", c.hidden(), c.segment())
-                : String.format(Locale.ROOT, "%s %d×%d → linear", c.cell(), c.layers(), c.hidden());
+        return switch (c.architecture()) {
+            case SEGMENT -> String.format(Locale.ROOT, "SegRNN (GRU %d, segment %d)", c.hidden(), c.segment());
+            case ENCODER_DECODER -> String.format(Locale.ROOT, "GRU %d×%d encoder → GRU decoder", c.layers(), c.hidden());
+            case DIRECT -> String.format(Locale.ROOT, "%s %d×%d → linear", c.cell(), c.layers(), c.hidden());
+        };
     }
 
     private static long parameterCount(ForecastModel m) {

@@ -149,4 +149,42 @@ class ForecastCommandTest {
         oneLineError(onFile("x.csv", small.toString(), "--features", "X"), 2, "--features must be M, S or MS");
         assertFalse(Files.exists(dir.resolve("out-f.csv").resolve("last.safetensors")));
     }
+
+    @Test
+    void encoderDecoderTrainsAndResumesBitExactWithDropoutAndTeacherForcing() throws Exception {
+        Path csv = dir.resolve("ed.csv");
+        Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(500, 5)));
+        List<String> common = List.of("forecast", "--data", csv.toString(), "--model", "encdec", "--lookback", "24", "--horizon", "12",
+                "--hidden", "8", "--layers", "2", "--dropout", "0.3", "--teacher-forcing", "0.5", "--revin", "--batch", "64",
+                "--patience", "0", "--threads", "1", "--json");
+        Run whole = Run.of(concat(common, "--epochs", "2", "--out", dir.resolve("whole").toString()));
+        assertEquals(0, whole.code(), whole.toString());
+        assertTrue(whole.out().contains("GRU 2×8 encoder → GRU decoder"), whole.out());
+        Run first = Run.of(concat(common, "--epochs", "1", "--out", dir.resolve("split").toString()));
+        assertEquals(0, first.code(), first.toString());
+        Run rest = Run.of(concat(common, "--epochs", "2", "--out", dir.resolve("split").toString(), "--resume"));
+        assertEquals(0, rest.code(), rest.toString());
+        assertEquals(whole.out().replace("whole", "split"), rest.out(), "a resumed run ends where an uninterrupted one does");
+        assertArrayEquals(tensors(dir.resolve("whole/last.safetensors")), tensors(dir.resolve("split/last.safetensors")));
+
+        Run ms = Run.of("forecast", "--data", csv.toString(), "--model", "encdec", "--features", "MS", "--out", dir.resolve("ms").toString());
+        assertEquals(2, ms.code(), ms.toString());
+        assertTrue(ms.err().contains("--features M or S"), ms.err());
+        Run tf = Run.of("forecast", "--model", "gru", "--teacher-forcing", "0.5", "--out", dir.resolve("tf").toString());
+        assertEquals(2, tf.code(), tf.toString());
+        assertTrue(tf.err().contains("--teacher-forcing is for --model encdec"), tf.err());
+    }
+
+    private static String[] concat(List<String> a, String... b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    /** The tensor bytes of a safetensors file (after its header, which names the run folder). */
+    private static byte[] tensors(Path f) throws Exception {
+        byte[] all = Files.readAllBytes(f);
+        long n = java.nio.ByteBuffer.wrap(all, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return java.util.Arrays.copyOfRange(all, (int) (8 + n), all.length);
+    }
 }
