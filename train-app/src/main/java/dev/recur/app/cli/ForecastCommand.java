@@ -169,11 +169,44 @@ public final class ForecastCommand implements Callable<Integer> {
     int predict(@Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint written by forecast, e.g. runs/forecast/best.safetensors.") Path checkpoint,
                 @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV whose last rows the forecast starts from.") Path file,
                 @Option(names = "--time-column", paramLabel = "NAME", defaultValue = "date", description = "The timestamp column. Default: ${DEFAULT-VALUE}.") String time,
-                @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps) {
+                @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps,
+                @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the file's last --lookback rows and the forecast (up to 4 output columns, the target first) as PNG.") Path plot) {
+        checkPlot(plot);
         var series = new dev.recur.app.forecast.SeriesCsv(time, choice("--fill", gaps, Fill.values())).read(file, "--data");
-        io.out().print(dev.recur.app.forecast.ForecastPredictor.predict(checkpoint, series));
+        io.out().print(dev.recur.app.forecast.ForecastPredictor.predict(checkpoint, series, plot));
         io.out().flush();
+        if (plot != null) io.progress().info("plot: " + plot);
         return 0;
+    }
+
+    /** {@code forecast eval}: a trained checkpoint on the test part of a series, next to the naive baselines. */
+    @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Tests a trained model on the test part of a CSV with the protocol it was trained with (the file's",
+                "chronological split and training statistics, the model's look-back, horizon and features): MSE and MAE,",
+                "normalised and in original units, per step group, next to the naive baselines."})
+    int eval(@Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint written by forecast, e.g. runs/forecast/best.safetensors.") Path checkpoint,
+             @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV to test on (ETTh*/ETTm* names take the ETT borders, others 70/10/20 %).") Path file,
+             @Option(names = "--time-column", paramLabel = "NAME", defaultValue = "date", description = "The timestamp column. Default: ${DEFAULT-VALUE}.") String time,
+             @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps,
+             @Option(names = "--season", paramLabel = "S", description = "Season of the seasonal naive baseline. Default: inferred from the training rows.") Integer season,
+             @Option(names = "--json", description = "Print the results as one JSON object instead of a table.") boolean asJson,
+             @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the first, middle and last test windows (history, truth, forecast of the target) as PNG.") Path plot) {
+        if (season != null) Checks.range("--season", season, 1, 100_000);
+        checkPlot(plot);
+        var series = new dev.recur.app.forecast.SeriesCsv(time, choice("--fill", gaps, Fill.values())).read(file, "--data");
+        new dev.recur.app.forecast.ForecastEvaluator(io).run(checkpoint, file, series, season, asJson, plot);
+        return 0;
+    }
+
+    private static void checkPlot(Path plot) {
+        if (plot == null) return;
+        if (!plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw Checks.usage("--plot writes a PNG picture; give a file name ending in .png, got '" + plot + "'");
+        }
+        Path parent = plot.toAbsolutePath().getParent();
+        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            throw Checks.usage("--plot " + plot + ": the folder " + parent + " does not exist; create it or choose another");
+        }
     }
 
     private static <E extends Enum<E>> E choice(String option, String value, E[] values) {

@@ -226,21 +226,27 @@ public final class ForecastTrainer {
                 }
                 metrics.write(rec);
                 if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                report(o, data, score, base, testErrors, bestEpoch, last, best, metricsFile);
+                report(io, o.json(), data, score, base, testErrors, "best epoch " + bestEpoch + " by validation", bestEpoch, best,
+                        String.format(Locale.ROOT, "checkpoints: %s, %s%nmetrics: %s", last, best, metricsFile));
                 return new Result(score, base, curve.isEmpty() ? 0 : (int) curve.getLast()[0], bestEpoch, best);
             }
         }
     }
 
-    private void report(Options o, ForecastData data, Score model, List<Score> base, ForecastErrors errors, int bestEpoch,
-                        Path last, Path best, Path metricsFile) {
-        if (o.json()) {
+    /**
+     * Prints the test results: a table (model, baselines, step groups; normalised and original
+     * units) or, with {@code json}, one JSON object.
+     */
+    static void report(Io io, boolean json, ForecastData data, Score model, List<Score> base, ForecastErrors errors, String which,
+                       int bestEpoch, Path checkpoint, String footer) {
+        int lookback = data.split().lookback(), horizon = data.split().horizon();
+        if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("data", data.series().source());
-            j.put("features", o.features().name());
+            j.put("features", data.features().name());
             j.put("target", data.target());
-            j.put("lookback", o.lookback());
-            j.put("horizon", o.horizon());
+            j.put("lookback", lookback);
+            j.put("horizon", horizon);
             j.put("best_epoch", bestEpoch);
             j.put("test_windows", errors.windows());
             j.put("model", row(model));
@@ -248,7 +254,7 @@ public final class ForecastTrainer {
             for (Score s : base) b.add(row(s));
             j.put("baselines", b);
             List<Map<String, Object>> groups = new ArrayList<>();
-            for (ForecastErrors.StepGroup g : errors.groups(groupSize(o.horizon()))) {
+            for (ForecastErrors.StepGroup g : errors.groups(groupSize(horizon))) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("steps", g.firstStep() + "-" + g.lastStep());
                 m.put("mse", g.mse());
@@ -258,25 +264,24 @@ public final class ForecastTrainer {
                 groups.add(m);
             }
             j.put("step_groups", groups);
-            j.put("checkpoint", best.toString());
+            j.put("checkpoint", checkpoint.toString());
             io.out().println(Json.write(j));
             io.out().flush();
             return;
         }
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "test, %,d windows (best epoch %d by validation; normalised | original units)%n",
-                errors.windows(), bestEpoch));
+        t.append(String.format(Locale.ROOT, "test, %,d windows (%s; normalised | original units)%n", errors.windows(), which));
         t.append(String.format(Locale.ROOT, "%-28s %10s %10s | %12s %12s%n", "", "MSE", "MAE", "MSE", "MAE"));
         for (Score s : concat(model, base)) {
             t.append(String.format(Locale.ROOT, "%-28s %10.4f %10.4f | %12.4f %12.4f%n", s.name(), s.mse(), s.mae(),
                     s.mseOriginal(), s.maeOriginal()));
         }
         t.append("by horizon step:\n");
-        for (ForecastErrors.StepGroup g : errors.groups(groupSize(o.horizon()))) {
+        for (ForecastErrors.StepGroup g : errors.groups(groupSize(horizon))) {
             t.append(String.format(Locale.ROOT, "  steps %3d-%-3d %19.4f %10.4f | %12.4f %12.4f%n", g.firstStep(), g.lastStep(),
                     g.mse(), g.mae(), g.mseOriginal(), g.maeOriginal()));
         }
-        t.append(String.format(Locale.ROOT, "checkpoints: %s, %s%nmetrics: %s", last, best, metricsFile));
+        t.append(footer);
         io.progress().result(t.toString());
     }
 

@@ -61,6 +61,33 @@ class ForecastCommandTest {
         assertEquals(12, f.rows());
         assertEquals(SyntheticSeries.START.plusHours(600), f.times()[0]); // the hour after the data's last row
         for (double[] col : f.columns()) for (double v : col) assertTrue(Double.isFinite(v) && Math.abs(v) < 1e3, p.out());
+        Path pic = dir.resolve("predict.png");
+        Run pp = Run.of("forecast", "predict", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--plot", pic.toString());
+        assertEquals(0, pp.code(), pp.toString());
+        assertEquals(p.out(), pp.out(), "the plot does not change the forecast");
+        assertPng(pic, 900, 3 * 520);   // one panel per output column (3 here)
+
+        Path evalPic = dir.resolve("eval.png");
+        Run ev = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--json", "--plot", evalPic.toString());
+        assertEquals(0, ev.code(), ev.toString());
+        Map<?, ?> ej = new ObjectMapper().readValue(ev.out(), Map.class);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        Map<?, ?> testLine = new ObjectMapper().readValue(metrics.getLast(), Map.class);
+        assertEquals(((Number) testLine.get("test_mse")).doubleValue(), ((Number) ((Map<?, ?>) ej.get("model")).get("mse")).doubleValue(),
+                1e-9, "eval of best.safetensors scores what the training run's test scored");
+        assertEquals(12, ((Number) ej.get("horizon")).intValue());
+        assertEquals(2, ((List<?>) ej.get("baselines")).size());
+        assertPng(evalPic, 900, 3 * 520);   // the first, middle and last test windows
+        Run evText = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString());
+        assertEquals(0, evText.code(), evText.toString());
+        assertTrue(evText.out().contains("seasonal naive") && evText.out().contains("steps   1-3"), evText.out());
+        Run badPlot = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--plot", dir.resolve("x.jpg").toString());
+        assertEquals(2, badPlot.code(), badPlot.toString());
+        assertTrue(badPlot.err().contains("ending in .png"), badPlot.err());
+
         Run info = Run.of("info", "--checkpoint", out.resolve("best.safetensors").toString(), "--json");
         assertEquals(0, info.code(), info.toString());
         assertTrue(info.out().contains("\"task\":\"forecast\"") && info.out().contains("LSTM 1×8 → linear"), info.out());
@@ -104,6 +131,13 @@ class ForecastCommandTest {
         Run other = Run.of(concat(common, "--epochs", "3", "--lr", "0.02", "--out", b.toString(), "--resume"));
         assertEquals(2, other.code(), other.toString());
         assertTrue(other.err().contains("--lr 0.02 (the run was started with 0.003)"), other.err());
+    }
+
+    private static void assertPng(Path f, int width, int height) throws Exception {
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(f.toFile());
+        assertNotNull(img, f + " is not a PNG");
+        assertEquals(width, img.getWidth());
+        assertEquals(height, img.getHeight());
     }
 
     private static String[] concat(String[] a, String... b) {
