@@ -53,6 +53,11 @@ named as Recur names them: the tensors as PyTorch holds them (biases 1-D), the R
 configuration in the metadata and ``state_dict_order``, the keys in PyTorch's order. Tests check
 that Recur's checkpoints have exactly these names and shapes and that these tensors load into Recur.
 
+The forecasting fixtures (``kind=forecast``, see FORECAST_CASES) run one of each of Recur's
+forecasters (direct LSTM with affine RevIN, the GRU encoder-decoder free-running with RevIN and fully
+teacher-forced, SegRNN with RevIN) as small PyTorch modules named as Recur names its parameters, and
+store ``input``, ``target``, ``prediction``, the MSE ``loss`` and every parameter's gradient.
+
 The training fixtures (``kind=train``, see TRAIN_CASES) run the benchmark's whole step three times
 -- forward, loss, backward, clip_grad_norm_ (or clip_grad_value_), then Adam / AdamW / SGD with
 momentum -- and store the initial parameters, the batches (``tokens.k``, ``labels.k``, lengths in
@@ -456,6 +461,145 @@ def state_dict_case(name, kind, meta, parts, seed):
     return name, dict(sd), metadata
 
 
+# ---------------------------------------------------------------------------------------------
+# Forecasting cases (kind=forecast): one of each of Recur's forecasters (layers/forecast), as the
+# PyTorch modules their Javadoc shows, on a small batch of windows. Stored: the parameters under
+# Recur's names, ``input`` [L, B, C_in] (time-major), ``target`` [H, B, C_out], the ``prediction``
+# [H, B, C_out], the MSE ``loss`` [1] and ``grad.<name>`` of every parameter. SegRNN's sequences
+# are channels of windows (sequence b*C + c), so its input is [L, S, 1] with S = B*C.
+# ---------------------------------------------------------------------------------------------
+
+class RevIN(torch.nn.Module):
+    """The RevIN authors' module: statistics per window and channel over time, detached."""
+
+    def __init__(self, channels, affine):
+        super().__init__()
+        self.affine = affine
+        if affine:
+            self.affine_weight = torch.nn.Parameter(torch.ones(channels))
+            self.affine_bias = torch.nn.Parameter(torch.zeros(channels))
+
+    def norm(self, x):  # x [T, B, C]
+        self.mean = x.mean(0, keepdim=True).detach()
+        self.std = torch.sqrt(x.var(0, keepdim=True, unbiased=False) + 1e-5).detach()
+        x = (x - self.mean) / self.std
+        return x * self.affine_weight + self.affine_bias if self.affine else x
+
+    def denorm(self, y):
+        if self.affine:
+            y = (y - self.affine_bias) / (self.affine_weight + 1e-5 * 1e-5)
+        return y * self.std + self.mean
+
+
+class Direct(torch.nn.Module):
+    def __init__(self, cell, cin, cout, H, hidden, layers, revin):
+        super().__init__()
+        self.H, self.cout, self.cell = H, cout, cell
+        if revin:
+            self.revin = RevIN(cin, True)
+        setattr(self, cell, (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(cin, hidden, layers))
+        self.fc = torch.nn.Linear(hidden, H * cout)
+
+    def forward(self, x, target):
+        if hasattr(self, "revin"):
+            x = self.revin.norm(x)
+        out, _ = getattr(self, self.cell)(x)
+        y = self.fc(out[-1]).view(-1, self.H, self.cout).permute(1, 0, 2)  # [H, B, C]
+        return self.revin.denorm(y) if hasattr(self, "revin") else y
+
+
+class EncoderDecoder(torch.nn.Module):
+    def __init__(self, C, H, hidden, layers, revin, teacher):
+        super().__init__()
+        self.H, self.teacher = H, teacher
+        self.revin = RevIN(C, False) if revin else None
+        self.gru = torch.nn.GRU(C, hidden, layers)
+        self.decoder = torch.nn.GRU(C, hidden, 1)
+        self.fc = torch.nn.Linear(hidden, C)
+
+    def forward(self, x, target):
+        if self.revin is not None:
+            x = self.revin.norm(x)
+            truth = (target - self.revin.mean) / self.revin.std
+        else:
+            truth = target
+        _, h = self.gru(x)
+        s, inp, ys = h[-1:], x[-1], []
+        for t in range(self.H):
+            _, s = self.decoder(inp.unsqueeze(0), s)
+            y = self.fc(s[0])
+            ys.append(y)
+            inp = truth[t] if self.teacher else y
+        y = torch.stack(ys)
+        return self.revin.denorm(y) if self.revin is not None else y
+
+
+class SegRNN(torch.nn.Module):
+    """The authors' Model (dec_way='pmf', channel_id=1, revin=1, rnn_type='gru'), time-major I/O."""
+
+    def __init__(self, C, L, H, w, d):
+        super().__init__()
+        self.C, self.L, self.H, self.w, self.d = C, L, H, w, d
+        self.n, self.m = L // w, H // w
+        self.valueEmbedding = torch.nn.Sequential(torch.nn.Linear(w, d), torch.nn.ReLU())
+        self.rnn = torch.nn.GRU(d, d, 1, batch_first=True)
+        self.pos_emb = torch.nn.Parameter(torch.randn(self.m, d // 2))
+        self.channel_emb = torch.nn.Parameter(torch.randn(C, d // 2))
+        self.predict = torch.nn.Sequential(torch.nn.Dropout(0.0), torch.nn.Linear(d, w))
+        self.revinLayer = RevIN(1, False)
+
+    def forward(self, x, target):  # x [L, S, 1] with S = B*C, sequence b*C + c
+        S = x.shape[1]
+        B = S // self.C
+        x = self.revinLayer.norm(x)
+        seqs = x[:, :, 0].t()  # [S, L], the reference's x.permute(0, 2, 1).reshape(-1, L)
+        e = self.valueEmbedding(seqs.reshape(-1, self.n, self.w))
+        _, hn = self.rnn(e)
+        pos = torch.cat([self.pos_emb.unsqueeze(0).repeat(self.C, 1, 1),
+                         self.channel_emb.unsqueeze(1).repeat(1, self.m, 1)], dim=-1).view(-1, 1, self.d).repeat(B, 1, 1)
+        _, hy = self.rnn(pos, hn.repeat(1, 1, self.m).view(1, -1, self.d))
+        y = self.predict(hy).view(S, self.H)  # [S, H]
+        return self.revinLayer.denorm(y.t().unsqueeze(2))  # [H, S, 1]
+
+
+# name, model factory (after seeding), L, H, B (sequences), C_in, C_out, metadata of the Recur configuration
+FORECAST_CASES = [
+    ("forecast_direct_lstm_revin", lambda: Direct("lstm", 3, 3, 4, 5, 2, True), 6, 4, 3, 3, 3,
+     {"architecture": "direct", "cell": "lstm", "hidden": 5, "layers": 2, "revin": "true"}),
+    ("forecast_encdec_free_revin", lambda: EncoderDecoder(2, 5, 4, 2, True, False), 6, 5, 3, 2, 2,
+     {"architecture": "encoder_decoder", "cell": "gru", "hidden": 4, "layers": 2, "revin": "true", "teacher_forcing": 0}),
+    ("forecast_encdec_teacher", lambda: EncoderDecoder(2, 4, 5, 1, False, True), 5, 4, 3, 2, 2,
+     {"architecture": "encoder_decoder", "cell": "gru", "hidden": 5, "layers": 1, "revin": "false", "teacher_forcing": 1}),
+    ("forecast_segrnn_revin", lambda: SegRNN(3, 8, 6, 2, 6), 8, 6, 6, 1, 1,
+     {"architecture": "segment", "cell": "gru", "hidden": 6, "layers": 1, "revin": "true", "segment": 2, "channels": 3}),
+]
+
+
+def forecast_case(name, make, L, H, B, cin, cout, meta, seed):
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = make()
+    params32 = {n: p.detach().clone() for n, p in model.named_parameters()}
+    x = torch.randn(L, B, cin, generator=g) * 2 + 1
+    target = torch.randn(H, B, cout, generator=g) * 2 + 1
+    model = model.double()
+    model.train()
+    y = model(x.double(), target.double())
+    loss = torch.nn.functional.mse_loss(y, target.double())
+    names = [n for n, _ in model.named_parameters()]
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    tensors = dict(params32)
+    tensors["input"] = x
+    tensors["target"] = target
+    tensors["prediction"] = y
+    tensors["loss"] = loss.reshape(1)
+    for n, gr in zip(names, grads):
+        tensors["grad." + n] = gr
+    metadata = dict(meta, kind="forecast", case=name, lookback=L, horizon=H, batch=B, inputs=cin, outputs=cout,
+                    loss="mse_mean", parameters=",".join(names), seed=seed, torch=torch.__version__)
+    return name, tensors, metadata
+
+
 def all_cases():
     for c, cell in enumerate(CELLS):
         for i, shape in enumerate(SHAPES):
@@ -469,6 +613,8 @@ def all_cases():
         yield train_case(*case, seed=3000 + i)
     for i, case in enumerate(STATE_DICT_CASES):
         yield state_dict_case(*case, seed=4000 + i)
+    for i, case in enumerate(FORECAST_CASES):
+        yield forecast_case(*case, seed=5000 + i)
 
 
 def main():

@@ -163,6 +163,15 @@ public final class DirectForecaster implements ForecastModel {
     }
 
     @Override
+    public java.util.Map<String, Long> randomState() { return java.util.Map.of("encoder_dropout", stack.dropoutCalls()); }
+
+    @Override
+    public void restoreRandomState(java.util.Map<String, Long> state) {
+        Long n = state.get("encoder_dropout");
+        if (n != null) stack.setDropoutCalls(n);
+    }
+
+    @Override
     public FloatMatrix prediction() {
         if (outV == null) throw new IllegalStateException("no forward ran yet");
         return outV;

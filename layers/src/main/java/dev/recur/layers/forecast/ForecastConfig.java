@@ -14,7 +14,8 @@ import java.util.Map;
  * The shape of a forecasting model. Travels in checkpoints ({@link #toMetadata()}).
  *
  * @param architecture {@link Architecture#DIRECT} (recurrent encoder → linear head emitting all H
- *                     steps) or {@link Architecture#SEGMENT} (SegRNN)
+ *                     steps), {@link Architecture#SEGMENT} (SegRNN) or {@link Architecture#ENCODER_DECODER}
+ *                     (GRU encoder → GRU decoder, step by step)
  * @param cell         the recurrent cell (SegRNN: GRU)
  * @param inputs       C_in, input channels per sequence (SegRNN: 1, one channel per sequence)
  * @param outputs      C_out, forecast channels per sequence (SegRNN: 1)
@@ -23,8 +24,9 @@ import java.util.Map;
  * @param horizon      H
  * @param hidden       recurrent hidden size (SegRNN: d)
  * @param layers       stacked recurrent layers (SegRNN: 1)
- * @param segment      SegRNN: segment length w (divides L and H); direct: 0
- * @param dropout      SegRNN: dropout before the output Linear; direct: between recurrent layers
+ * @param segment      SegRNN: segment length w (divides L and H); the others: 0
+ * @param dropout      SegRNN: dropout before the output Linear; direct and encoder–decoder: between
+ *                     recurrent (encoder) layers
  * @param revin        reversible instance normalisation around the model
  * @param loss         {@code mse}, {@code mae} or {@code huber}
  */
@@ -34,12 +36,14 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
     /** Prefix of every metadata key this record writes. */
     public static final String META_PREFIX = "recur.forecast.";
 
-    /** The two model families. */
+    /** The model families. */
     public enum Architecture {
         /** Recurrent encoder over the look-back → Linear(hidden → H·C_out): direct multi-step. */
         DIRECT,
         /** SegRNN: segments of the look-back as GRU steps, all horizon segments decoded in parallel. */
-        SEGMENT;
+        SEGMENT,
+        /** GRU encoder → GRU decoder emitting the horizon step by step (recurrent multi-step, teacher forcing). */
+        ENCODER_DECODER;
 
         public String id() { return name().toLowerCase(Locale.ROOT); }
     }
@@ -60,6 +64,12 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
             }
             if (hidden % 2 != 0) throw new IllegalArgumentException("SegRNN's hidden size must be even (position and channel halves), got " + hidden);
         }
+        if (architecture == Architecture.ENCODER_DECODER) {
+            if (cell != CellType.GRU || inputs != outputs || segment != 0) {
+                throw new IllegalArgumentException("the encoder–decoder is a GRU that feeds its forecast back as the next input, so it"
+                        + " needs as many outputs as inputs (features M or S) and no segment: " + this);
+            }
+        }
         if (revin && inputs != outputs) {
             throw new IllegalArgumentException("RevIN maps the output back with the input channels' statistics, so it needs"
                     + " as many outputs as inputs (features M or S), got " + inputs + " in and " + outputs + " out");
@@ -71,6 +81,13 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
                                         int layers, boolean revin, String loss) {
         return new ForecastConfig(Architecture.DIRECT, cell, inputs, outputs, 1, lookback, horizon, hidden, layers, 0, 0f,
                 revin, loss);
+    }
+
+    /** A GRU encoder–decoder over {@code channels} channels in and out (recurrent multi-step). */
+    public static ForecastConfig encoderDecoder(int channels, int lookback, int horizon, int hidden, int layers, float dropout,
+                                                boolean revin, String loss) {
+        return new ForecastConfig(Architecture.ENCODER_DECODER, CellType.GRU, channels, channels, 1, lookback, horizon, hidden,
+                layers, 0, dropout, revin, loss);
     }
 
     /** SegRNN over {@code channels} series channels (each sequence one channel of one window). */
@@ -117,7 +134,9 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
         Architecture a = switch (arch) {
             case "direct" -> Architecture.DIRECT;
             case "segment" -> Architecture.SEGMENT;
-            default -> throw new IllegalArgumentException("metadata " + META_PREFIX + "architecture is not direct or segment: " + arch);
+            case "encoder_decoder" -> Architecture.ENCODER_DECODER;
+            default -> throw new IllegalArgumentException("metadata " + META_PREFIX + "architecture is not direct, segment or"
+                    + " encoder_decoder: " + arch);
         };
         String revin = require(meta, "revin");
         if (!revin.equals("true") && !revin.equals("false")) {

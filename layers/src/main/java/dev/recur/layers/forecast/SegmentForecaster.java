@@ -30,8 +30,9 @@ import java.util.SplittableRandom;
  *            input [pos_emb[m] (d/2), channel_emb[c] (d/2)], h0 = h_N → ONE step of the same rnn
  *            → predict: Dropout → Linear(d → w) → segment m of the forecast   [RevIN⁻¹]
  * </pre>
- * Parameters, in the reference's order: {@code valueEmbedding.0.weight/bias}, {@code rnn.*},
- * {@code pos_emb} (M × d/2), {@code channel_emb} (C × d/2), {@code predict.1.weight/bias}
+ * Parameters, in the reference's {@code named_parameters()} order: {@code pos_emb} (M × d/2),
+ * {@code channel_emb} (C × d/2), {@code valueEmbedding.0.weight/bias}, {@code rnn.*},
+ * {@code predict.1.weight/bias}
  * (RevIN without affine parameters, as the reference's {@code RevIN(enc_in, affine=False)}).
  * Input {@code L·S × 1} and output {@code H·S × 1}, time-major.
  */
@@ -82,10 +83,9 @@ public final class SegmentForecaster implements ForecastModel {
         dropout = new Dropout(arena, config.dropout(), rng.nextLong());
         predict = new Linear(arena, "predict.1", d, w, rng);
         loss = config.lossFunction();
-        List<Parameter> ps = new ArrayList<>(embed.parameters());
+        List<Parameter> ps = new ArrayList<>(List.of(posEmb, channelEmb));   // a module's own parameters come first in PyTorch
+        ps.addAll(embed.parameters());
         ps.addAll(g);
-        ps.add(posEmb);
-        ps.add(channelEmb);
         ps.addAll(predict.parameters());
         parameters = List.copyOf(ps);
         order = new BatchOrder(maxSeq);
@@ -240,6 +240,15 @@ public final class SegmentForecaster implements ForecastModel {
             for (int k = 0; k < d; k++) gEmb.set(i, k, embV.get(i, k) > 0 ? gE.get(i, k) : 0f);
         }
         embed.backward(segInV, gEmb, null);
+    }
+
+    @Override
+    public java.util.Map<String, Long> randomState() { return java.util.Map.of("head_dropout", dropout.calls()); }
+
+    @Override
+    public void restoreRandomState(java.util.Map<String, Long> state) {
+        Long n = state.get("head_dropout");
+        if (n != null) dropout.setCalls(n);
     }
 
     @Override

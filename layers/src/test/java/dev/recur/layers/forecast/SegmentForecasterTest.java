@@ -51,12 +51,12 @@ class SegmentForecasterTest {
     void parametersHaveTheReferenceNames() {
         ForecastConfig cfg = ForecastConfig.segment(7, 96, 96, 16, 24, 0.1f, true, "mae");
         try (SegmentForecaster m = new SegmentForecaster(cfg, 1, 3)) {
-            assertEquals(List.of("valueEmbedding.0.weight", "valueEmbedding.0.bias", "rnn.weight_ih_l0", "rnn.weight_hh_l0",
-                    "rnn.bias_ih_l0", "rnn.bias_hh_l0", "pos_emb", "channel_emb", "predict.1.weight", "predict.1.bias"),
+            assertEquals(List.of("pos_emb", "channel_emb", "valueEmbedding.0.weight", "valueEmbedding.0.bias", "rnn.weight_ih_l0",
+                    "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "predict.1.weight", "predict.1.bias"),
                     m.parameters().stream().map(Parameter::name).toList());
-            assertEquals(4, m.parameters().get(6).rows());
-            assertEquals(8, m.parameters().get(6).cols());
-            assertEquals(7, m.parameters().get(7).rows());
+            assertEquals(4, m.parameters().get(0).rows());
+            assertEquals(8, m.parameters().get(0).cols());
+            assertEquals(7, m.parameters().get(1).rows());
         }
         assertEquals(cfg, ForecastConfig.fromMetadata(cfg.toMetadata()));
         assertThrows(IllegalArgumentException.class, () -> ForecastConfig.segment(7, 96, 100, 16, 24, 0f, false, "mse"));

@@ -50,7 +50,8 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--season", paramLabel = "S", description = "Season of the seasonal naive baseline. Default: inferred from the training rows.")
     Integer season;
 
-    @Option(names = "--model", paramLabel = "lstm|gru|segrnn", description = "lstm or gru: a recurrent encoder with a linear head emitting all H steps; "
+    @Option(names = "--model", paramLabel = "lstm|gru|encdec|segrnn", description = "lstm or gru: a recurrent encoder with a linear head emitting all H steps; "
+            + "encdec: a GRU encoder and a GRU decoder emitting the horizon step by step (teacher forcing in training); "
             + "segrnn: the segment-recurrent GRU with parallel decoding (SegRNN; channel-independent). Default: ${DEFAULT-VALUE}.")
     String model = "gru";
 
@@ -65,6 +66,9 @@ public final class ForecastCommand implements Callable<Integer> {
 
     @Option(names = "--dropout", paramLabel = "P", description = "lstm, gru: dropout between recurrent layers; segrnn: before its output layer. Default: ${DEFAULT-VALUE}.")
     double dropout = 0;
+
+    @Option(names = "--teacher-forcing", paramLabel = "R", description = "encdec: the probability that a training step's decoder input is the true previous value rather than the model's forecast. Default: ${DEFAULT-VALUE}.")
+    double teacherForcing = 0.5;
 
     @Option(names = "--channel-independent", description = "One model shared by every column: each column of each window is a series of its own (features M or S).")
     boolean channelIndependent;
@@ -104,7 +108,7 @@ public final class ForecastCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
-            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--channel-independent", "--revin", "--loss",
+            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--loss",
             "--patience", "--lr", "--optimizer", "--clip-norm", "--batch", "--seed");
 
     @Spec CommandSpec spec;
@@ -121,7 +125,8 @@ public final class ForecastCommand implements Callable<Integer> {
             case "lstm" -> ForecastTrainer.Kind.lstm;
             case "gru" -> ForecastTrainer.Kind.gru;
             case "segrnn" -> ForecastTrainer.Kind.segrnn;
-            default -> throw Checks.usage("--model must be lstm, gru or segrnn, got '" + model + "'");
+            case "encdec" -> ForecastTrainer.Kind.encdec;
+            default -> throw Checks.usage("--model must be lstm, gru, encdec or segrnn, got '" + model + "'");
         };
         String lossName = loss.toLowerCase(Locale.ROOT);
         if (!List.of("mse", "mae", "huber").contains(lossName)) throw Checks.usage("--loss must be mse, mae or huber, got '" + loss + "'");
@@ -135,6 +140,10 @@ public final class ForecastCommand implements Callable<Integer> {
             throw Checks.usage("--model segrnn has one GRU layer; drop --layers " + layers);
         }
         Checks.range("--dropout", dropout, 0, 0.95);
+        Checks.range("--teacher-forcing", teacherForcing, 0, 1);
+        if (kind != ForecastTrainer.Kind.encdec && spec.commandLine().getParseResult().hasMatchedOption("--teacher-forcing")) {
+            throw Checks.usage("--teacher-forcing is for --model encdec (the other models emit the horizon without feeding it back)");
+        }
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);
         Checks.positive("--lr", lr);
@@ -147,7 +156,7 @@ public final class ForecastCommand implements Callable<Integer> {
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
-                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
+                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
                 clipNorm, batch, seed.seed, run.out, run.resume, json, RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
     }
@@ -160,11 +169,44 @@ public final class ForecastCommand implements Callable<Integer> {
     int predict(@Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint written by forecast, e.g. runs/forecast/best.safetensors.") Path checkpoint,
                 @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV whose last rows the forecast starts from.") Path file,
                 @Option(names = "--time-column", paramLabel = "NAME", defaultValue = "date", description = "The timestamp column. Default: ${DEFAULT-VALUE}.") String time,
-                @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps) {
+                @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps,
+                @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the file's last --lookback rows and the forecast (up to 4 output columns, the target first) as PNG.") Path plot) {
+        checkPlot(plot);
         var series = new dev.recur.app.forecast.SeriesCsv(time, choice("--fill", gaps, Fill.values())).read(file, "--data");
-        io.out().print(dev.recur.app.forecast.ForecastPredictor.predict(checkpoint, series));
+        io.out().print(dev.recur.app.forecast.ForecastPredictor.predict(checkpoint, series, plot));
         io.out().flush();
+        if (plot != null) io.progress().info("plot: " + plot);
         return 0;
+    }
+
+    /** {@code forecast eval}: a trained checkpoint on the test part of a series, next to the naive baselines. */
+    @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Tests a trained model on the test part of a CSV with the protocol it was trained with (the file's",
+                "chronological split and training statistics, the model's look-back, horizon and features): MSE and MAE,",
+                "normalised and in original units, per step group, next to the naive baselines."})
+    int eval(@Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint written by forecast, e.g. runs/forecast/best.safetensors.") Path checkpoint,
+             @Option(names = "--data", required = true, paramLabel = "FILE", description = "The CSV to test on (ETTh*/ETTm* names take the ETT borders, others 70/10/20 %).") Path file,
+             @Option(names = "--time-column", paramLabel = "NAME", defaultValue = "date", description = "The timestamp column. Default: ${DEFAULT-VALUE}.") String time,
+             @Option(names = "--fill", paramLabel = "none|previous|linear", defaultValue = "none", description = "Missing values. Default: ${DEFAULT-VALUE}.") String gaps,
+             @Option(names = "--season", paramLabel = "S", description = "Season of the seasonal naive baseline. Default: inferred from the training rows.") Integer season,
+             @Option(names = "--json", description = "Print the results as one JSON object instead of a table.") boolean asJson,
+             @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the first, middle and last test windows (history, truth, forecast of the target) as PNG.") Path plot) {
+        if (season != null) Checks.range("--season", season, 1, 100_000);
+        checkPlot(plot);
+        var series = new dev.recur.app.forecast.SeriesCsv(time, choice("--fill", gaps, Fill.values())).read(file, "--data");
+        new dev.recur.app.forecast.ForecastEvaluator(io).run(checkpoint, file, series, season, asJson, plot);
+        return 0;
+    }
+
+    private static void checkPlot(Path plot) {
+        if (plot == null) return;
+        if (!plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw Checks.usage("--plot writes a PNG picture; give a file name ending in .png, got '" + plot + "'");
+        }
+        Path parent = plot.toAbsolutePath().getParent();
+        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            throw Checks.usage("--plot " + plot + ": the folder " + parent + " does not exist; create it or choose another");
+        }
     }
 
     private static <E extends Enum<E>> E choice(String option, String value, E[] values) {

@@ -16,7 +16,8 @@ public final class ForecastPredictor {
     private ForecastPredictor() {}
 
     /** A trained model's checkpoint with what predicting needs besides the weights. */
-    record Trained(Checkpoint checkpoint, ForecastConfig config, Normaliser normaliser, List<String> outputs, boolean channelIndependent) {
+    record Trained(Checkpoint checkpoint, ForecastConfig config, Normaliser normaliser, List<String> outputs, boolean channelIndependent,
+                   Features features) {
         int perWindow() { return channelIndependent ? normaliser.columns() : 1; }
     }
 
@@ -31,7 +32,7 @@ public final class ForecastPredictor {
             double[] mean = Json.MAPPER.readValue(require(meta, "forecast.mean"), double[].class);
             double[] std = Json.MAPPER.readValue(require(meta, "forecast.std"), double[].class);
             return new Trained(ck, cfg, new Normaliser(inputs, mean, std), outputs,
-                    Boolean.parseBoolean(require(meta, "forecast.channel_independent")));
+                    Boolean.parseBoolean(require(meta, "forecast.channel_independent")), Features.valueOf(require(meta, "forecast.features")));
         } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new AppException("checkpoint '" + checkpoint + "' has a damaged forecast configuration ("
                     + AppException.plain(e.getMessage()) + "); use a checkpoint written by 'forecast'");
@@ -59,7 +60,13 @@ public final class ForecastPredictor {
     }
 
     /** The forecast CSV ({@code date,<outputs>}, the next H timestamps at the series' inferred step). */
-    public static String predict(Path checkpoint, TimeSeries series) {
+    public static String predict(Path checkpoint, TimeSeries series) { return predict(checkpoint, series, null); }
+
+    /**
+     * The forecast CSV; with {@code plot}, also a picture of the file's last L rows and the forecast
+     * of up to {@value #PLOTTED_COLUMNS} output columns (the last ones, the target first).
+     */
+    public static String predict(Path checkpoint, TimeSeries series, Path plot) {
         Trained t = load(checkpoint);
         ForecastConfig cfg = t.config();
         Normaliser normaliser = t.normaliser();
@@ -70,8 +77,29 @@ public final class ForecastPredictor {
             batch.fill(window, new int[] {0}, 0, 1);
             model.forward(batch.input(), null, t.perWindow(), false);
             float[] forecast = batch.asWindows(model.prediction(), 1).toArray();
+            if (plot != null) plot(plot, window, forecast, normaliser, series);
             return ForecastCsv.format(window, forecast, normaliser, series.times()[series.rows() - 1], series.step());
         }
+    }
+
+    /** Output columns drawn by {@code predict --plot}. */
+    static final int PLOTTED_COLUMNS = 4;
+
+    private static void plot(Path png, Windows window, float[] forecast, Normaliser normaliser, TimeSeries series) {
+        int C = window.outputChannels(), L = window.lookback(), H = window.horizon();
+        String from = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", java.util.Locale.ROOT)
+                .format(series.step().next(series.times()[series.rows() - 1]));
+        List<ForecastPlot.Panel> panels = new java.util.ArrayList<>();
+        for (int k = C - 1; k >= Math.max(0, C - PLOTTED_COLUMNS); k--) {
+            int channel = window.inputOf(k);
+            double[] history = new double[L], f = new double[H];
+            for (int t = 0; t < L; t++) history[t] = normaliser.denormalise(channel, window.input(0, t, channel));
+            for (int h = 0; h < H; h++) f[h] = normaliser.denormalise(channel, forecast[h * C + k]);
+            String column = normaliser.names().get(channel);
+            panels.add(new ForecastPlot.Panel(column + ": the last " + L + " rows of " + series.source() + " and the forecast from " + from,
+                    column, history, f, null));
+        }
+        ForecastPlot.save(png, series.step().toString(), panels);
     }
 
     private static String require(Map<String, String> meta, String key) {

@@ -3,18 +3,15 @@ package dev.recur.app.forecast;
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
-import dev.recur.app.run.Plots;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.UpdateGuard;
-import dev.recur.app.run.progress.Bar;
-import dev.recur.app.run.progress.Field;
-import dev.recur.engine.FloatMatrix;
+import dev.recur.app.run.TrainingLoop;
+import dev.recur.app.run.progress.Progress;
+import dev.recur.layers.forecast.EncoderDecoderForecaster;
 import dev.recur.layers.forecast.ForecastConfig;
 import dev.recur.layers.forecast.ForecastModel;
 import dev.recur.layers.optim.Optimizer;
@@ -29,23 +26,24 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains a forecasting model on a series with the long-term forecasting protocol: training windows
- * in a seeded order every epoch, the validation loss after each epoch (early stopping after
- * {@code patience} epochs without improvement), the test windows scored once with the best
- * checkpoint next to the naive baselines, in normalised and original units. Writes what every task
- * writes: {@code last}/{@code best} checkpoints (with the normaliser), {@code metrics.jsonl}, a
- * curve picture.
+ * Trains a forecasting model on a series with the long-term forecasting protocol, on the shared
+ * {@link TrainingLoop} ({@link ForecastTask}: training windows in a seeded order every epoch, the
+ * validation loss after each epoch, early stopping after {@code patience} epochs without
+ * improvement), then scores the test windows once with the best checkpoint next to the naive
+ * baselines, in normalised and original units. Writes what every task writes: {@code last}/{@code
+ * best} checkpoints (with the normaliser), {@code metrics.jsonl}, a curve picture.
  */
 public final class ForecastTrainer {
     /** The checkpoint task name. */
     public static final String TASK = "forecast";
 
     /** The model families of {@code --model}. */
-    public enum Kind { lstm, gru, segrnn }
+    public enum Kind { lstm, gru, segrnn, encdec }
 
     /** Everything {@code forecast} is told. */
     public record Options(Path data, String timeColumn, String target, Features features, Fill fill, int lookback,
                           int horizon, Integer season, Kind model, int hidden, int layers, int segment, double dropout,
+                          double teacherForcing,
                           boolean channelIndependent, boolean revin, String loss, int epochs, int patience, double lr,
                           OptimizerKind optimizer, double clipNorm, int batch, long seed, Path out, boolean resume,
                           boolean json, Map<String, String> runOptions) {
@@ -89,6 +87,10 @@ public final class ForecastTrainer {
             throw AppException.usage((o.model() == Kind.segrnn ? "--model segrnn is channel-independent" : "--channel-independent")
                     + " forecasts every input channel from its own past, so it needs --features M or S, not MS");
         }
+        if (o.model() == Kind.encdec && !ci && o.features() == Features.MS) {
+            throw AppException.usage("--model encdec feeds each forecast step back as the next input, so it needs --features M or S"
+                    + " (or --channel-independent), not MS");
+        }
         if (o.revin() && !ci && o.features() == Features.MS) {
             throw AppException.usage("--revin maps the forecast back with the input channels' own statistics, so it needs "
                     + "--features M or S (or --channel-independent), not MS");
@@ -114,124 +116,72 @@ public final class ForecastTrainer {
              ForecastModel model = ForecastModel.create(cfg, o.seed(), maxSeq);
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
             Batches batches = new Batches(arena, cfg, o.batch(), ci, channels);
-            int startEpoch = 0, bestEpoch = 0;
-            double bestLoss = Double.POSITIVE_INFINITY;
-            Path metricsFile = o.out().resolve(RunFolder.METRICS);
-            List<double[]> curve = new ArrayList<>();
-            List<Map<String, Object>> kept = new ArrayList<>();
+            if (model instanceof EncoderDecoderForecaster ed) ed.setTeacherForcing((float) o.teacherForcing());
+            TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
-                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
-                bestEpoch = Integer.parseInt(resumed.meta("train.best_epoch"));
-                bestLoss = Double.parseDouble(resumed.meta("train.best_score"));
-                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
-                    if (r.get("epoch") instanceof Number n && n.intValue() <= startEpoch && r.containsKey("val_loss")) {
-                        kept.add(r);
-                        curve.add(new double[] {n.doubleValue(), ((Number) r.get("train_loss")).doubleValue(),
-                            ((Number) r.get("val_loss")).doubleValue()});
-                    }
-                }
-                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
+                model.restoreRandomState(randomState(resumed.metadata()));
+                from = ForecastTask.position(resumed, opt.steps());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
             }
-            MetricsLog.rewrite(metricsFile, kept);
             io.progress().info(String.format(Locale.ROOT, "forecast %s (%s): %s, features %s, %d → %d channels%s%s, look-back %d, "
                             + "horizon %d; %,d train / %,d validation / %,d test windows; %,d parameters",
                     series.source(), rule.label(), describe(cfg), o.features(), channels, data.outputNames().size(),
                     ci ? ", channel-independent" : "", cfg.revin() ? ", RevIN" : "", o.lookback(), o.horizon(),
                     train.count(), val.count(), test.count(), parameterCount(model)));
-            boolean stopped = EarlyStopping.exhausted(o.patience(), startEpoch, bestEpoch);
-            try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
-                for (int epoch = startEpoch; epoch < o.epochs() && !stopped; epoch++) {
-                    int[] order = shuffled(train.count(), o.seed(), epoch);
-                    int steps = (order.length + o.batch() - 1) / o.batch();
-                    double lossSum = 0;
-                    long seen = 0;
-                    float norm = 0;
-                    long t0 = System.nanoTime();
-                    model.zeroGrad();
-                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(), steps, "batches")) {
-                        for (int i = 0; i < steps; i++) {
-                            int from = i * o.batch(), b = Math.min(o.batch(), order.length - from);
-                            batches.fill(train, order, from, b);
-                            model.zeroGrad();
-                            float loss = model.forward(batches.input(), batches.target(), b * perWindow, true);
-                            model.backward();
-                            norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, o.clipNorm());
-                            opt.step();
-                            lossSum += (double) loss * b;
-                            seen += b;
-                            bar.update(i + 1, Field.metric("loss %.4f", lossSum / seen),
-                                    Field.detail("%,.0f windows/s", seen / ((System.nanoTime() - t0) / 1e9)));
-                        }
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    Evaluation v = evaluate(model, batches, val, data.outputStd());
-                    boolean improved = v.loss() < bestLoss;
-                    if (improved) {
-                        bestLoss = v.loss();
-                        bestEpoch = epoch + 1;
-                    }
-                    Map<String, Object> rec = new LinkedHashMap<>();
-                    rec.put("epoch", epoch + 1);
-                    rec.put("step", opt.steps());
-                    rec.put("train_loss", lossSum / seen);
-                    rec.put("val_loss", v.loss());
-                    rec.put("val_mse", v.errors().mse());
-                    rec.put("val_mae", v.errors().mae());
-                    rec.put("grad_norm", norm);
-                    rec.put("windows_per_s", seen / seconds);
-                    metrics.write(rec);
-                    curve.add(new double[] {epoch + 1, lossSum / seen, v.loss()});
-                    Map<String, String> meta = metadata(o, cfg, data, fingerprint, ci);
-                    meta.put("train.epoch", Integer.toString(epoch + 1));
-                    meta.put("train.best_epoch", Integer.toString(bestEpoch));
-                    meta.put("train.best_score", Double.toString(bestLoss));
-                    Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
-                    if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
-                    io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f (MSE %.4f, MAE %.4f)%s, %,.0f windows/s",
-                            epoch + 1, lossSum / seen, v.loss(), v.errors().mse(), v.errors().mae(), improved ? " (best)" : "",
-                            seen / seconds));
-                    if (EarlyStopping.exhausted(o.patience(), epoch + 1, bestEpoch)) {
-                        io.progress().info(EarlyStopping.message(o.patience(), "epoch", bestEpoch));
-                        stopped = true;
-                    }
-                }
-                Checkpoint.read(best, TASK, "forecast").loadParameters(model.parameters());
-                ForecastErrors testErrors = evaluate(model, batches, test, data.outputStd()).errors();
-                Score score = Score.of(describe(cfg), testErrors);
-                List<Score> base = new ArrayList<>();
-                for (NaiveForecast f : baselines) base.add(Score.of(f.name(), ForecastErrors.evaluate(test, f, data.outputStd())));
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("split", "test");
-                rec.put("checkpoint", best.toString());
-                rec.put("best_epoch", bestEpoch);
-                rec.put("test_mse", score.mse());
-                rec.put("test_mae", score.mae());
-                rec.put("test_mse_original", score.mseOriginal());
-                rec.put("test_mae_original", score.maeOriginal());
-                for (Score s : base) {
-                    String key = s.name().startsWith("last") ? "last_value" : "seasonal_naive";
-                    rec.put(key + "_mse", s.mse());
-                    rec.put(key + "_mae", s.mae());
-                }
-                metrics.write(rec);
-                if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                report(o, data, score, base, testErrors, bestEpoch, last, best, metricsFile);
-                return new Result(score, base, curve.isEmpty() ? 0 : (int) curve.getLast()[0], bestEpoch, best);
+            ForecastTask task = new ForecastTask(model, batches, train, val, data.outputStd(), metadata(o, cfg, data, fingerprint, ci),
+                    o.seed(), o.batch());
+            TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr())
+                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withUnit("batches").withPlot("Forecaster", PLOT);
+            // with --json standard output holds the one JSON object: the loop's epoch summaries go to standard error
+            Io loopIo = o.json() ? new Io(io.err(), io.err(), io.in(), Progress.off(io.err(), io.err())) : io;
+            TrainingLoop.Outcome outcome = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), loopIo)
+                    .run(from);
+            int bestEpoch = outcome.at().bestAt();
+            Path metricsFile = o.out().resolve(RunFolder.METRICS);
+            Checkpoint.read(best, TASK, "forecast").loadParameters(model.parameters());
+            ForecastErrors testErrors = evaluate(model, batches, test, data.outputStd()).errors();
+            Score score = Score.of(describe(cfg), testErrors);
+            List<Score> base = new ArrayList<>();
+            for (NaiveForecast f : baselines) base.add(Score.of(f.name(), ForecastErrors.evaluate(test, f, data.outputStd())));
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("split", "test");
+            rec.put("checkpoint", best.toString());
+            rec.put("best_epoch", bestEpoch);
+            rec.put("test_mse", score.mse());
+            rec.put("test_mae", score.mae());
+            rec.put("test_mse_original", score.mseOriginal());
+            rec.put("test_mae_original", score.maeOriginal());
+            for (Score sc : base) {
+                String key = sc.name().startsWith("last") ? "last_value" : "seasonal_naive";
+                rec.put(key + "_mse", sc.mse());
+                rec.put(key + "_mae", sc.mae());
             }
+            rec.put("windows_per_s", task.windowsPerSecond());
+            try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
+                metrics.write(rec);
+            }
+            report(io, o.json(), data, score, base, testErrors, "best epoch " + bestEpoch + " by validation", bestEpoch, best,
+                    String.format(Locale.ROOT, "checkpoints: %s, %s%nmetrics: %s", last, best, metricsFile));
+            return new Result(score, base, outcome.at().epochsDone(), bestEpoch, best);
         }
     }
 
-    private void report(Options o, ForecastData data, Score model, List<Score> base, ForecastErrors errors, int bestEpoch,
-                        Path last, Path best, Path metricsFile) {
-        if (o.json()) {
+    /**
+     * Prints the test results: a table (model, baselines, step groups; normalised and original
+     * units) or, with {@code json}, one JSON object.
+     */
+    static void report(Io io, boolean json, ForecastData data, Score model, List<Score> base, ForecastErrors errors, String which,
+                       int bestEpoch, Path checkpoint, String footer) {
+        int lookback = data.split().lookback(), horizon = data.split().horizon();
+        if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("data", data.series().source());
-            j.put("features", o.features().name());
+            j.put("features", data.features().name());
             j.put("target", data.target());
-            j.put("lookback", o.lookback());
-            j.put("horizon", o.horizon());
+            j.put("lookback", lookback);
+            j.put("horizon", horizon);
             j.put("best_epoch", bestEpoch);
             j.put("test_windows", errors.windows());
             j.put("model", row(model));
@@ -239,7 +189,7 @@ public final class ForecastTrainer {
             for (Score s : base) b.add(row(s));
             j.put("baselines", b);
             List<Map<String, Object>> groups = new ArrayList<>();
-            for (ForecastErrors.StepGroup g : errors.groups(groupSize(o.horizon()))) {
+            for (ForecastErrors.StepGroup g : errors.groups(groupSize(horizon))) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("steps", g.firstStep() + "-" + g.lastStep());
                 m.put("mse", g.mse());
@@ -249,25 +199,24 @@ public final class ForecastTrainer {
                 groups.add(m);
             }
             j.put("step_groups", groups);
-            j.put("checkpoint", best.toString());
+            j.put("checkpoint", checkpoint.toString());
             io.out().println(Json.write(j));
             io.out().flush();
             return;
         }
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "test, %,d windows (best epoch %d by validation; normalised | original units)%n",
-                errors.windows(), bestEpoch));
+        t.append(String.format(Locale.ROOT, "test, %,d windows (%s; normalised | original units)%n", errors.windows(), which));
         t.append(String.format(Locale.ROOT, "%-28s %10s %10s | %12s %12s%n", "", "MSE", "MAE", "MSE", "MAE"));
         for (Score s : concat(model, base)) {
             t.append(String.format(Locale.ROOT, "%-28s %10.4f %10.4f | %12.4f %12.4f%n", s.name(), s.mse(), s.mae(),
                     s.mseOriginal(), s.maeOriginal()));
         }
         t.append("by horizon step:\n");
-        for (ForecastErrors.StepGroup g : errors.groups(groupSize(o.horizon()))) {
+        for (ForecastErrors.StepGroup g : errors.groups(groupSize(horizon))) {
             t.append(String.format(Locale.ROOT, "  steps %3d-%-3d %19.4f %10.4f | %12.4f %12.4f%n", g.firstStep(), g.lastStep(),
                     g.mse(), g.mae(), g.mseOriginal(), g.maeOriginal()));
         }
-        t.append(String.format(Locale.ROOT, "checkpoints: %s, %s%nmetrics: %s", last, best, metricsFile));
+        t.append(footer);
         io.progress().result(t.toString());
     }
 
@@ -290,6 +239,26 @@ public final class ForecastTrainer {
         return m;
     }
 
+    /** The loss curves' file in the run folder. */
+    static final String PLOT = "curve.png";
+
+    /** Prefix of the checkpoint keys that hold the model's random stream positions ({@link ForecastModel#randomState()}). */
+    static final String RANDOM_PREFIX = "train.random.";
+
+    static Map<String, Long> randomState(Map<String, String> meta) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(RANDOM_PREFIX)) {
+                try {
+                    m.put(k.substring(RANDOM_PREFIX.length()), Long.parseLong(v));
+                } catch (NumberFormatException e) {
+                    throw new AppException("checkpoint metadata " + k + " is not a count ('" + v + "'); the file is damaged");
+                }
+            }
+        });
+        return m;
+    }
+
     static ForecastConfig config(Options o, int channels, int outputs, boolean ci) {
         if (o.model() == Kind.segrnn) {
             if (o.lookback() % o.segment() != 0 || o.horizon() % o.segment() != 0) {
@@ -300,15 +269,21 @@ public final class ForecastTrainer {
             return ForecastConfig.segment(channels, o.lookback(), o.horizon(), o.hidden(), o.segment(), (float) o.dropout(),
                     o.revin(), o.loss());
         }
+        if (o.model() == Kind.encdec) {
+            return ForecastConfig.encoderDecoder(ci ? 1 : channels, o.lookback(), o.horizon(), o.hidden(), o.layers(),
+                    (float) o.dropout(), o.revin(), o.loss());
+        }
         CellType cell = o.model() == Kind.lstm ? CellType.LSTM : CellType.GRU;
         return new ForecastConfig(ForecastConfig.Architecture.DIRECT, cell, ci ? 1 : channels, ci ? 1 : outputs, 1,
                 o.lookback(), o.horizon(), o.hidden(), o.layers(), 0, (float) o.dropout(), o.revin(), o.loss());
     }
 
     static String describe(ForecastConfig c) {
-        return c.architecture() == ForecastConfig.Architecture.SEGMENT
-                ? String.format(Locale.ROOT, "SegRNN (GRU %d, segment %d)", c.hidden(), c.segment())
-                : String.format(Locale.ROOT, "%s %d×%d → linear", c.cell(), c.layers(), c.hidden());
+        return switch (c.architecture()) {
+            case SEGMENT -> String.format(Locale.ROOT, "SegRNN (GRU %d, segment %d)", c.hidden(), c.segment());
+            case ENCODER_DECODER -> String.format(Locale.ROOT, "GRU %d×%d encoder → GRU decoder", c.layers(), c.hidden());
+            case DIRECT -> String.format(Locale.ROOT, "%s %d×%d → linear", c.cell(), c.layers(), c.hidden());
+        };
     }
 
     private static long parameterCount(ForecastModel m) {
@@ -366,17 +341,5 @@ public final class ForecastTrainer {
             e.add(batches.asWindows(model.prediction(), b), batches.asWindows(batches.target(), b), b);
         }
         return new Evaluation(lossSum / order.length, e);
-    }
-
-    static void writeCurve(Path png, List<double[]> curve) {
-        int n = curve.size();
-        double[] x = new double[n], tr = new double[n], va = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = curve.get(i)[0];
-            tr[i] = curve.get(i)[1];
-            va[i] = curve.get(i)[2];
-        }
-        Plots.save(png, Plots.chart("Forecaster", "epoch", "loss (normalised)", false, List.of(
-                new Plots.Line("train", x, tr), new Plots.Line("validation", x, va))));
     }
 }

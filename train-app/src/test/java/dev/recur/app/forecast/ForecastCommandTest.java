@@ -61,6 +61,33 @@ class ForecastCommandTest {
         assertEquals(12, f.rows());
         assertEquals(SyntheticSeries.START.plusHours(600), f.times()[0]); // the hour after the data's last row
         for (double[] col : f.columns()) for (double v : col) assertTrue(Double.isFinite(v) && Math.abs(v) < 1e3, p.out());
+        Path pic = dir.resolve("predict.png");
+        Run pp = Run.of("forecast", "predict", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--plot", pic.toString());
+        assertEquals(0, pp.code(), pp.toString());
+        assertEquals(p.out(), pp.out(), "the plot does not change the forecast");
+        assertPng(pic, 900, 3 * 520);   // one panel per output column (3 here)
+
+        Path evalPic = dir.resolve("eval.png");
+        Run ev = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--json", "--plot", evalPic.toString());
+        assertEquals(0, ev.code(), ev.toString());
+        Map<?, ?> ej = new ObjectMapper().readValue(ev.out(), Map.class);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        Map<?, ?> testLine = new ObjectMapper().readValue(metrics.getLast(), Map.class);
+        assertEquals(((Number) testLine.get("test_mse")).doubleValue(), ((Number) ((Map<?, ?>) ej.get("model")).get("mse")).doubleValue(),
+                1e-9, "eval of best.safetensors scores what the training run's test scored");
+        assertEquals(12, ((Number) ej.get("horizon")).intValue());
+        assertEquals(2, ((List<?>) ej.get("baselines")).size());
+        assertPng(evalPic, 900, 3 * 520);   // the first, middle and last test windows
+        Run evText = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString());
+        assertEquals(0, evText.code(), evText.toString());
+        assertTrue(evText.out().contains("seasonal naive") && evText.out().contains("steps   1-3"), evText.out());
+        Run badPlot = Run.of("forecast", "eval", "--checkpoint", out.resolve("best.safetensors").toString(), "--data", csv.toString(),
+                "--plot", dir.resolve("x.jpg").toString());
+        assertEquals(2, badPlot.code(), badPlot.toString());
+        assertTrue(badPlot.err().contains("ending in .png"), badPlot.err());
+
         Run info = Run.of("info", "--checkpoint", out.resolve("best.safetensors").toString(), "--json");
         assertEquals(0, info.code(), info.toString());
         assertTrue(info.out().contains("\"task\":\"forecast\"") && info.out().contains("LSTM 1×8 → linear"), info.out());
@@ -106,6 +133,13 @@ class ForecastCommandTest {
         assertTrue(other.err().contains("--lr 0.02 (the run was started with 0.003)"), other.err());
     }
 
+    private static void assertPng(Path f, int width, int height) throws Exception {
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(f.toFile());
+        assertNotNull(img, f + " is not a PNG");
+        assertEquals(width, img.getWidth());
+        assertEquals(height, img.getHeight());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -148,5 +182,43 @@ class ForecastCommandTest {
         oneLineError(onFile("c.csv", small.toString(), "--features", "MS", "--channel-independent"), 2, "--features M or S");
         oneLineError(onFile("x.csv", small.toString(), "--features", "X"), 2, "--features must be M, S or MS");
         assertFalse(Files.exists(dir.resolve("out-f.csv").resolve("last.safetensors")));
+    }
+
+    @Test
+    void encoderDecoderTrainsAndResumesBitExactWithDropoutAndTeacherForcing() throws Exception {
+        Path csv = dir.resolve("ed.csv");
+        Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(500, 5)));
+        List<String> common = List.of("forecast", "--data", csv.toString(), "--model", "encdec", "--lookback", "24", "--horizon", "12",
+                "--hidden", "8", "--layers", "2", "--dropout", "0.3", "--teacher-forcing", "0.5", "--revin", "--batch", "64",
+                "--patience", "0", "--threads", "1", "--json");
+        Run whole = Run.of(concat(common, "--epochs", "2", "--out", dir.resolve("whole").toString()));
+        assertEquals(0, whole.code(), whole.toString());
+        assertTrue(whole.out().contains("GRU 2×8 encoder → GRU decoder"), whole.out());
+        Run first = Run.of(concat(common, "--epochs", "1", "--out", dir.resolve("split").toString()));
+        assertEquals(0, first.code(), first.toString());
+        Run rest = Run.of(concat(common, "--epochs", "2", "--out", dir.resolve("split").toString(), "--resume"));
+        assertEquals(0, rest.code(), rest.toString());
+        assertEquals(whole.out().replace("whole", "split"), rest.out(), "a resumed run ends where an uninterrupted one does");
+        assertArrayEquals(tensors(dir.resolve("whole/last.safetensors")), tensors(dir.resolve("split/last.safetensors")));
+
+        Run ms = Run.of("forecast", "--data", csv.toString(), "--model", "encdec", "--features", "MS", "--out", dir.resolve("ms").toString());
+        assertEquals(2, ms.code(), ms.toString());
+        assertTrue(ms.err().contains("--features M or S"), ms.err());
+        Run tf = Run.of("forecast", "--model", "gru", "--teacher-forcing", "0.5", "--out", dir.resolve("tf").toString());
+        assertEquals(2, tf.code(), tf.toString());
+        assertTrue(tf.err().contains("--teacher-forcing is for --model encdec"), tf.err());
+    }
+
+    private static String[] concat(List<String> a, String... b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    /** The tensor bytes of a safetensors file (after its header, which names the run folder). */
+    private static byte[] tensors(Path f) throws Exception {
+        byte[] all = Files.readAllBytes(f);
+        long n = java.nio.ByteBuffer.wrap(all, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return java.util.Arrays.copyOfRange(all, (int) (8 + n), all.length);
     }
 }
