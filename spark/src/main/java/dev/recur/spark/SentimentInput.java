@@ -26,7 +26,8 @@ import org.apache.spark.sql.functions;
  * <li>{@code text}: one example per line, {@code label<TAB>text};</li>
  * <li>{@code imdb}: an {@code aclImdb/} folder or {@code aclImdb_v1.tar.gz}, read on the driver by the
  *     app's {@link ImdbDataset} (so in the same order as {@code train} reads it) and distributed;
- *     a local path, for data that fits the driver. Its test split is the test data.</li>
+ *     a local path, for data that fits the driver; {@value #SAMPLE} is the sample embedded in the app.
+ *     Its test split is the test data.</li>
  * </ul>
  */
 public final class SentimentInput {
@@ -81,9 +82,13 @@ public final class SentimentInput {
         }
     }
 
-    /** IMDB's folder or archive, read by the app's reader on the driver, in its order. */
+    /** The {@code --data} of the imdb format that names the 5,000-review sample embedded in the app. */
+    public static final String SAMPLE = "sample";
+
+    /** IMDB's folder or archive (or {@value #SAMPLE}), read by the app's reader on the driver, in its order. */
     public static Data imdb(SparkSession spark, Path path, int slices) {
-        ImdbDataset ds = ImdbDataset.load(path, EnumSet.of(Split.TRAIN, Split.TEST));
+        ImdbDataset ds = path.toString().equals(SAMPLE) ? ImdbDataset.loadEmbeddedSample(EnumSet.of(Split.TRAIN, Split.TEST))
+                : ImdbDataset.load(path, EnumSet.of(Split.TRAIN, Split.TEST));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return new Data(sc.parallelize(labelled(ds.train()), slices), sc.parallelize(labelled(ds.test()), slices), ds.source());
     }
