@@ -51,10 +51,7 @@ public final class TrainingStep {
      * that loss. A data-parallel worker calls only this and ships the gradients.
      */
     public float gradients(Batch batch) {
-        model.train(true);
-        model.zeroGrad();
-        loss = model.forward(batch);
-        if (Float.isFinite(loss)) model.backward();
+        loss = forwardBackward(model, batch);
         return loss;
     }
 
@@ -73,6 +70,18 @@ public final class TrainingStep {
     private void update(long step) {
         norm = UpdateGuard.check(trainable, loss, step, clipNorm, clipValue);
         optimizer.step();
+    }
+
+    /**
+     * The part of a step before the update: training mode, gradients zeroed, forward, and backward
+     * when the loss is finite. Returns the batch's mean loss.
+     */
+    public static float forwardBackward(SequenceClassifier model, Batch batch) {
+        model.train(true);
+        model.zeroGrad();
+        float loss = model.forward(batch);
+        if (Float.isFinite(loss)) model.backward();
+        return loss;
     }
 
     /** Mean loss of the last step's batch. */
