@@ -1,33 +1,29 @@
 package dev.recur.spark;
 
 import dev.recur.app.core.AppException;
+import dev.recur.app.core.Io;
 import dev.recur.app.data.TextEncoder;
 import dev.recur.app.data.Tokenizer;
 import dev.recur.app.data.Vocabulary;
-import dev.recur.app.run.AtomicFiles;
-import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.UpdateGuard;
-import dev.recur.app.data.Batcher;
+import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.sentiment.BinaryMetrics;
-import dev.recur.app.sentiment.EpochStats;
 import dev.recur.app.sentiment.SentimentCheckpoint;
+import dev.recur.app.sentiment.SentimentTask;
 import dev.recur.app.sentiment.TrainConfig;
 import dev.recur.app.sentiment.TrainState;
 import dev.recur.app.sentiment.Trainer;
-import dev.recur.app.sentiment.TrainingStep;
 import dev.recur.engine.Engine;
-import dev.recur.layers.Parameter;
 import dev.recur.layers.model.SequenceClassifier;
 import dev.recur.layers.optim.Optimizer;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -37,22 +33,22 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The sentiment classifier trained data-parallel on Spark: the same run as the app's {@code train}
  * ({@link Trainer}: data order, validation split, vocabulary, batch plans, learning-rate schedule,
- * clipping, optimizer, checkpoints, metrics, {@code --resume}), with every batch's forward and
- * backward spread over the partitions.
+ * clipping, optimizer, checkpoints, metrics, {@code --resume}), on the app's one
+ * {@link TrainingLoop}, with each batch's forward and backward spread over the partitions
+ * ({@link SparkSentimentTask}).
  *
- * <p>One round: the driver broadcasts the parameters ({@link Weights}); each partition runs
- * {@link RoundTask} on its members of the round's batches; the results are collected in partition
- * order and summed in that order (so a run is repeatable bit for bit); the driver divides by the
- * example count and, for K = 1, applies {@link UpdateGuard} and the optimizer once
- * ({@link TrainingStep#update}); for K &gt; 1 it takes the example-weighted average of the
- * partitions' parameters and optimizer buffers.
- *
- * <p>Files under the output folder as {@code train} writes them: {@code last.safetensors} (every
- * epoch, atomically), {@code best.safetensors}, {@code metrics.jsonl}; no plot.
+ * <p>The data side runs on the executors: tokens and the vocabulary's word counts, token ids,
+ * shards cached in memory ({@link ShardedData}); the driver keeps every example's length (for the
+ * batch plans) and the model. Files under the output folder as {@code train} writes them:
+ * {@code last.safetensors} (every epoch, atomically), {@code best.safetensors},
+ * {@code metrics.jsonl} and the curves' picture.
  */
 public final class SparkTrainer {
     /** What a run leaves: the folder, the final state, the test figures (null without test data), timing. */
     public record Result(Path out, TrainState state, BinaryMetrics test, long rounds, double trainSeconds) {}
+
+    /** The curves' picture in the output folder. */
+    public static final String PLOT = "training-curves.png";
 
     private final SparkSession spark;
     private final JavaSparkContext sc;
@@ -60,6 +56,7 @@ public final class SparkTrainer {
     private final SparkSettings settings;
     private final Path out;
     private final PrintStream log;
+    private final Io io;
     private int stopAfterEpoch = Integer.MAX_VALUE;
 
     public SparkTrainer(SparkSession spark, TrainConfig cfg, SparkSettings settings, Path out, PrintStream log) {
@@ -69,6 +66,8 @@ public final class SparkTrainer {
         this.settings = settings;
         this.out = out;
         this.log = log;
+        PrintWriter w = new PrintWriter(log, true);
+        this.io = new Io(w, w, InputStream.nullInputStream(), false);
     }
 
     /** Ends the run after epoch {@code n} as an interruption would (the schedule still spans all epochs). */
@@ -118,54 +117,44 @@ public final class SparkTrainer {
                     maxSteps, cfg.batch());
                  Optimizer optimizer = Optimizers.create(cfg.optimizer(), model.parameters(), cfg.lr(), cfg.momentum(),
                          cfg.weightDecay())) {
-                TrainState state = TrainState.fresh();
+                model.setGradientWindow(cfg.tbptt());
+                TrainingLoop.Position from = TrainingLoop.Position.START;
                 if (resumeFrom != null) {
                     resumeFrom.loadInto(model);
                     resumeFrom.loadOptimizer(optimizer);
-                    state = resumeFrom.state();
-                    if (state.bestEpoch() == state.epoch() && state.epoch() > 0) {
-                        AtomicFiles.copy(out.resolve(RunFolder.LAST), out.resolve(RunFolder.BEST));
-                    }
+                    from = SentimentTask.position(resumeFrom.state());
                 }
-                List<Map<String, ?>> lines = new ArrayList<>();
-                for (EpochStats s : state.history()) lines.add(s.toMap());
-                MetricsLog.rewrite(out.resolve(RunFolder.METRICS), lines);
                 log.printf("model: %,d parameters; %s lr %s (%s), global batch %d, sync every %d step%s%n", model.parameterCount(),
                         cfg.optimizer(), cfg.lr(), cfg.lrSchedule(), cfg.batch(), settings.syncEvery(),
                         settings.syncEvery() == 1 ? "" : "s");
-                TrainingStep step = new TrainingStep(model, optimizer, model.parameters(), cfg.clipNorm(), cfg.clipValue());
-                long rounds = 0;
-                double seconds = 0;
-                try (MetricsLog metrics = MetricsLog.append(out.resolve(RunFolder.METRICS))) {
-                    boolean early = false;
-                    for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch) && !early; epoch++) {
-                        long t0 = System.nanoTime();
-                        EpochOutcome e = epoch(epoch, model, optimizer, step, spec, fit, val, state, encoder, metrics, fingerprint);
-                        state = e.state;
-                        rounds += e.rounds;
-                        seconds += (System.nanoTime() - t0) / 1e9;
-                        early = val.size() > 0 && EarlyStopping.exhausted(cfg.patience(), state.epoch(), state.bestEpoch());
-                        if (early) log.println(EarlyStopping.message(cfg.patience(), "epoch", state.bestEpoch()));
-                    }
-                    if ((state.epoch() < cfg.epochs() && !early) || tst == null) {
-                        return new Result(out, state, null, rounds, seconds);
-                    }
-                    Path best = out.resolve(RunFolder.BEST);
-                    int tested = state.epoch();
-                    if (state.bestEpoch() != state.epoch() && Files.exists(best)) {
-                        SentimentCheckpoint.load(best).loadInto(model);
-                        tested = state.bestEpoch();
-                    }
-                    BinaryMetrics t = evaluate(spec, tst, model.parameters());
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("event", "test");
-                    m.put("epoch", tested);
-                    m.putAll(t.toMap());
-                    metrics.write(m);
-                    log.printf("test (epoch %d, %d examples): accuracy %.2f%%  F1 %.4f  loss %.4f%n", tested, t.count(),
-                            100 * t.accuracy(), t.f1(), t.loss());
-                    return new Result(out, state, t, rounds, seconds);
+                TrainingLoop.Settings loop = TrainingLoop.Settings.of(out, SentimentCheckpoint.TASK, cfg.epochs(), cfg.lr())
+                        .withSchedule(cfg.schedule()).withClipping(cfg.clipNorm(), cfg.clipValue()).withPatience(cfg.patience())
+                        .withUnit("seq").withPlot("IMDB on Spark, " + cfg.model() + " " + cfg.hidden(), PLOT).withBestResumable(true);
+                SparkSentimentTask task = new SparkSentimentTask(sc, settings, spec, cfg, model, optimizer, encoder, fit, val,
+                        fingerprint);
+                long t0 = System.nanoTime();
+                TrainingLoop.Outcome o = new TrainingLoop(loop, task, optimizer, model.parameters(), model.parameters(), io)
+                        .stopAfterEpoch(stopAfterEpoch).run(from);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                TrainState state = SentimentTask.state(o.at(), o.history());
+                if (o.interrupted() || tst == null) return new Result(out, state, null, task.rounds(), seconds);
+                Path best = out.resolve(RunFolder.BEST);
+                int tested = state.epoch();
+                if (state.bestEpoch() != state.epoch() && Files.exists(best)) {
+                    SentimentCheckpoint.load(best).loadInto(model);
+                    tested = state.bestEpoch();
                 }
+                BinaryMetrics t = SparkSentimentTask.evaluate(sc, spec, settings, tst, model.parameters());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("event", "test");
+                m.put("epoch", tested);
+                m.putAll(t.toMap());
+                try (MetricsLog metrics = MetricsLog.append(out.resolve(RunFolder.METRICS))) {
+                    metrics.write(m);
+                }
+                log.printf("test (epoch %d, %d examples): accuracy %.2f%%  F1 %.4f  loss %.4f%n", tested, t.count(),
+                        100 * t.accuracy(), t.f1(), t.loss());
+                return new Result(out, state, t, task.rounds(), seconds);
             }
         } finally {
             fit.release();
@@ -174,142 +163,5 @@ public final class SparkTrainer {
             valMask.destroy();
             renumber.destroy();
         }
-    }
-
-    private record EpochOutcome(TrainState state, long rounds) {}
-
-    private EpochOutcome epoch(int epoch, SequenceClassifier model, Optimizer optimizer, TrainingStep step, WorkerSpec spec,
-                               ShardedData.Encoded fit, ShardedData.Encoded val, TrainState state, TextEncoder encoder,
-                               MetricsLog metrics, String fingerprint) {
-        List<int[]> plan = Batcher.trainingPlan(fit.lengths(), cfg.batch(), cfg.seed(), epoch);
-        long done = state.steps();
-        long totalSteps = (long) cfg.epochs() * plan.size();
-        int k = settings.syncEvery();
-        double lossSum = 0, normSum = 0;
-        long correct = 0, seen = 0, rounds = 0, normCount = 0;
-        long start = System.nanoTime();
-        List<Parameter> params = model.parameters();
-        for (int first = 0; first < plan.size(); first += k) {
-            int size = Math.min(k, plan.size() - first);
-            int[][] batches = new int[size][];
-            double[] lrs = new double[size];
-            for (int j = 0; j < size; j++) {
-                batches[j] = plan.get(first + j);
-                lrs[j] = cfg.learningRate(done + j, totalSteps);
-            }
-            long firstStep = done + 1;
-            Broadcast<Weights> bc = sc.broadcast(Weights.of(params, size > 1 ? optimizer : null));
-            List<ShardResult> results;
-            try {
-                results = fit.shards().map(new RoundTask(spec, bc, batches, lrs, firstStep, settings.partitions(),
-                        settings.taskThreads(), settings.fault())).collect();
-            } catch (Exception e) { // SparkException, undeclared by Scala
-                throw failed(epoch, firstStep, e, metrics);
-            } finally {
-                bc.destroy();
-            }
-            long count = 0;
-            double roundLoss = 0;
-            float[][] sums = null, stateSums = null;
-            for (ShardResult r : results) {  // partition order: the same sums on every run
-                if (r.count() == 0) continue;
-                count += r.count();
-                roundLoss += r.lossSum();
-                correct += r.correct();
-                normSum += r.normSum();
-                if (sums == null) {
-                    sums = ShardResult.copy(r.sums());
-                    stateSums = r.stateSums() == null ? null : ShardResult.copy(r.stateSums());
-                } else {
-                    ShardResult.addInto(sums, r.sums());
-                    if (stateSums != null) ShardResult.addInto(stateSums, r.stateSums());
-                }
-            }
-            float inv = 1f / count;
-            ShardResult.scale(sums, inv);
-            if (size == 1) {
-                for (int i = 0; i < params.size(); i++) params.get(i).grad().copyFrom(sums[i]);
-                optimizer.setLearningRate(lrs[0]);
-                try {
-                    step.update((float) (roundLoss / count), firstStep);
-                } catch (UpdateGuard.Diverged d) {
-                    throw diverged(epoch, firstStep, d.what(), metrics, d.parameter());
-                }
-                normSum += step.gradNorm();
-            } else {
-                ShardResult.scale(stateSums, inv);
-                new Weights(sums, null, 0).loadInto(params);
-                Weights.loadState(optimizer, stateSums);
-                optimizer.setSteps(done + size);
-                optimizer.setLearningRate(lrs[size - 1]);
-                for (float[] a : sums) for (float v : a) {
-                    if (!Float.isFinite(v)) throw diverged(epoch, done + size, "an averaged parameter is not finite", metrics, "parameters");
-                }
-            }
-            normCount += size == 1 ? 1 : results.stream().mapToLong(ShardResult::steps).sum();
-            lossSum += roundLoss;
-            seen += count;
-            done += size;
-            rounds++;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        BinaryMetrics v = evaluate(spec, val, params);
-        boolean hasVal = v.count() > 0;
-        EpochStats s = new EpochStats(epoch, done, lossSum / seen, (double) correct / seen,
-                hasVal ? v.loss() : Double.NaN, hasVal ? v.accuracy() : Double.NaN, hasVal ? v.f1() : Double.NaN,
-                normCount == 0 ? 0 : normSum / normCount, seconds, seen / seconds, Double.NaN);
-        List<EpochStats> history = new ArrayList<>(state.history());
-        history.add(s);
-        boolean improved = !hasVal || !(s.valAccuracy() <= state.bestValAccuracy());
-        TrainState next = new TrainState(epoch, done, improved ? (hasVal ? s.valAccuracy() : Double.NaN) : state.bestValAccuracy(),
-                improved ? epoch : state.bestEpoch(), List.copyOf(history));
-        SentimentCheckpoint.save(out.resolve(RunFolder.LAST), model, optimizer, cfg, encoder, next, fingerprint);
-        if (improved) AtomicFiles.copy(out.resolve(RunFolder.LAST), out.resolve(RunFolder.BEST));
-        metrics.write(s.toMap());
-        log.printf("epoch %d/%d  train loss %.4f acc %.2f%%  %s  %.1f s  %.0f seq/s  %d rounds (%.1f ms each)%s%n", epoch,
-                cfg.epochs(), s.trainLoss(), 100 * s.trainAccuracy(),
-                hasVal ? String.format("val loss %.4f acc %.2f%%", s.valLoss(), 100 * s.valAccuracy()) : "(no validation)",
-                seconds, seen / seconds, rounds, 1000 * seconds / rounds, improved && hasVal ? "  * best" : "");
-        log.flush();
-        return new EpochOutcome(next, rounds);
-    }
-
-    /** Evaluates {@code params} on every partition of {@code set}; the counts are summed in partition order. */
-    BinaryMetrics evaluate(WorkerSpec spec, ShardedData.Encoded set, List<Parameter> params) {
-        BinaryMetrics m = new BinaryMetrics();
-        if (set.size() == 0) return m;
-        Broadcast<Weights> bc = sc.broadcast(Weights.of(params, null));
-        try {
-            for (double[] r : set.shards().map(new EvalTask(spec, bc, settings.taskThreads())).collect()) {
-                m.addCounts((long) r[0], (long) r[1], (long) r[2], (long) r[3], r[4]);
-            }
-        } finally {
-            bc.destroy();
-        }
-        return m;
-    }
-
-    private AppException diverged(int epoch, long step, String what, MetricsLog metrics, String parameter) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("event", "diverged");
-        m.put("epoch", epoch);
-        m.put("step", step);
-        m.put("parameter", parameter);
-        metrics.write(m);
-        return new AppException("training stopped at step " + step + " (epoch " + epoch + "): " + what
-                + ". The last good checkpoint is " + out.resolve(RunFolder.LAST) + " if epoch " + (epoch - 1)
-                + " finished. Lower --lr (now " + cfg.lr() + ") or clip gradients with --clip-norm.");
-    }
-
-    private AppException failed(int epoch, long step, Exception e, MetricsLog metrics) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        if (root instanceof AppException a) return a;
-        String what = root.getMessage() == null ? root.getClass().getSimpleName() : AppException.plain(root.getMessage());
-        if (what.contains("the loss is") || what.contains("is not finite")) {
-            return diverged(epoch, step, "a partition's local step diverged (" + what + ")", metrics, "local");
-        }
-        return new AppException("the Spark job of step " + step + " (epoch " + epoch + ") failed after its retries: " + what
-                + ". The last checkpoint is kept; fix the cause and continue with --resume.", e);
     }
 }
