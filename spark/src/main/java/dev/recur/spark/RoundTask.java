@@ -26,6 +26,7 @@ final class RoundTask implements Function<Shard, ShardResult> {
     private final WorkerSpec spec;
     private final Broadcast<Weights> weights;
     private final int[][] batches;
+    private final boolean local;
     private final double[] learningRates;
     private final long firstStep;
     private final int partitions;
@@ -33,15 +34,19 @@ final class RoundTask implements Function<Shard, ShardResult> {
     private final TaskFault fault;
 
     /**
-     * {@code batches}: the round's global batches (global example indices); {@code learningRates}:
-     * the scheduled rate of each (local SGD); {@code firstStep}: the 1-based optimizer step of the
+     * {@code batches}: the round's global batches (global example indices); {@code local}: local SGD
+     * (step the executor's optimizer after each batch and return parameters, even for a round of one
+     * batch) or synchronous SGD (one batch, return the gradient sum); {@code learningRates}: the
+     * scheduled rate of each batch (local SGD); {@code firstStep}: the 1-based optimizer step of the
      * first batch.
      */
-    RoundTask(WorkerSpec spec, Broadcast<Weights> weights, int[][] batches, double[] learningRates, long firstStep,
-              int partitions, int threads, TaskFault fault) {
+    RoundTask(WorkerSpec spec, Broadcast<Weights> weights, int[][] batches, boolean local, double[] learningRates,
+              long firstStep, int partitions, int threads, TaskFault fault) {
+        if (!local && batches.length != 1) throw new IllegalArgumentException("synchronous SGD runs one batch per round");
         this.spec = spec;
         this.weights = weights;
         this.batches = batches;
+        this.local = local;
         this.learningRates = learningRates;
         this.firstStep = firstStep;
         this.partitions = partitions;
@@ -64,7 +69,6 @@ final class RoundTask implements Function<Shard, ShardResult> {
     }
 
     private ShardResult run(Worker w, Shard shard, int partition) {
-        boolean local = batches.length > 1;
         Weights start = weights.value();
         List<Parameter> params = w.model.parameters();
         start.loadInto(params);

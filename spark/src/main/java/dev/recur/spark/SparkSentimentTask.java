@@ -101,7 +101,7 @@ final class SparkSentimentTask implements TrainingLoop.Task {
         Broadcast<Weights> bc = sc.broadcast(Weights.of(params, local ? optimizer : null));
         List<ShardResult> results;
         try {
-            results = fit.shards().map(new RoundTask(spec, bc, batches, lrs, done + 1, settings.partitions(),
+            results = fit.shards().map(new RoundTask(spec, bc, batches, local, lrs, done + 1, settings.partitions(),
                     settings.taskThreads(), settings.fault())).collect();
         } catch (Exception e) { // SparkException, undeclared by Scala
             throw failed(done + 1, e);

@@ -100,8 +100,13 @@ public final class SparkTrain implements Callable<Integer> {
             return AppException.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            AppException a = ex instanceof AppException e ? e : null;
-            err.println("recur-spark: " + (a != null ? a.getMessage() : AppException.plain(String.valueOf(ex.getMessage()))));
+            // a task's AppException reaches the driver as the cause of Spark's job failure
+            AppException a = null;
+            for (Throwable t = ex; t != null && a == null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof AppException e) a = e;
+            }
+            String first = String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
+            err.println("recur-spark: " + (a != null ? a.getMessage() : AppException.plain(first)));
             return a != null ? a.exitCode() : 1;
         });
         return cl.execute(args);
@@ -125,6 +130,7 @@ public final class SparkTrain implements Callable<Integer> {
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
         try {
             TrainConfig cfg;
             SentimentCheckpoint from = null;

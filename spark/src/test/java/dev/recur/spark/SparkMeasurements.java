@@ -37,6 +37,7 @@ public final class SparkMeasurements {
                 FreezeKind.none, 0);
     }
 
+    /** No arguments: everything; else only the training epochs of the K values given (e.g. {@code 4 16}). */
     public static void main(String[] args) throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("recur-measure")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
@@ -47,6 +48,21 @@ public final class SparkMeasurements {
         Path tmp = Files.createTempDirectory("recur-measure");
         int paramCount = 673_345;
 
+        int[] ks = args.length == 0 ? new int[] {1, 4, 16} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        if (args.length == 0) overheads(sc, tmp, paramCount);
+        for (int k : ks) {
+            SentimentInput.Data d = SentimentInput.imdb(spark, Path.of(SentimentInput.SAMPLE), 2);
+            SparkTrainer.Result r = new SparkTrainer(spark, config(1), SparkSettings.of(2, k), tmp.resolve("k" + k), quiet)
+                    .run(d.train(), null, null);
+            double sec = r.state().history().get(0).seconds();
+            System.out.printf("K = %d: %.1f s/epoch, %d rounds, %.1f ms/round, %.0f seq/s, val acc %.2f%%%n", k, sec,
+                    r.rounds(), 1000 * sec / r.rounds(), r.state().history().get(0).seqPerSec(),
+                    100 * r.state().history().get(0).valAccuracy());
+        }
+        spark.stop();
+    }
+
+    private static void overheads(JavaSparkContext sc, Path tmp, int paramCount) {
         JavaRDD<Integer> two = sc.parallelize(List.of(0, 1), 2).cache();
         two.count();
         for (int i = 0; i < 20; i++) two.map(x -> x).collect(); // warm-up
@@ -70,16 +86,6 @@ public final class SparkMeasurements {
         System.out.printf("single process, 1 thread: %.1f s/epoch, %.1f ms/step (%d steps), %.0f seq/s, val acc %.2f%%%n", s1,
                 1000 * s1 / single.state().steps(), single.state().steps(), single.state().history().get(0).seqPerSec(),
                 100 * single.state().history().get(0).valAccuracy());
-        for (int k : new int[] {1, 4, 16}) {
-            SentimentInput.Data d = SentimentInput.imdb(spark, Path.of(SentimentInput.SAMPLE), 2);
-            SparkTrainer.Result r = new SparkTrainer(spark, config(1), SparkSettings.of(2, k), tmp.resolve("k" + k), quiet)
-                    .run(d.train(), null, null);
-            double sec = r.state().history().get(0).seconds();
-            System.out.printf("K = %d: %.1f s/epoch, %d rounds, %.1f ms/round, %.0f seq/s, val acc %.2f%%%n", k, sec,
-                    r.rounds(), 1000 * sec / r.rounds(), r.state().history().get(0).seqPerSec(),
-                    100 * r.state().history().get(0).valAccuracy());
-        }
-        spark.stop();
     }
 
     private static void exchange(JavaSparkContext sc, JavaRDD<Integer> two, float[] params) {

@@ -74,7 +74,7 @@ class SynchronousEquivalenceTest {
         assertEquals(a.length, b.length);
         double maxDiff = 0, maxAbs = 0;
         boolean moved = false;
-        float[][] init = initialWeights(cfg);
+        float[][] init = initialWeights(cfg, single);
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < a[i].length; j++) {
                 maxDiff = Math.max(maxDiff, Math.abs(a[i][j] - b[i][j]));
@@ -102,8 +102,27 @@ class SynchronousEquivalenceTest {
         for (int i = 0; i < first.length; i++) assertArrayEquals(first[i], retried[i], 0f, "parameter " + i);
     }
 
-    private static float[][] initialWeights(TrainConfig cfg) {
-        try (SequenceClassifier m = new SequenceClassifier(cfg.modelConfig(SentimentCheckpoint.load(tmp.resolve("single")
+    @Test
+    void localSgdTrainsAndRepeatsItsBits() {
+        // 324 training reviews in 11 batches of 32: rounds of 5, 5 and 1 batches (the last one alone)
+        TrainConfig cfg = TinyImdb.config(0.2, 1);
+        float[][] a = weights(sparkRun("local-a", cfg, SparkSettings.of(2, 5)));
+        float[][] b = weights(sparkRun("local-b", cfg, SparkSettings.of(2, 5)));
+        for (int i = 0; i < a.length; i++) assertArrayEquals(a[i], b[i], 0f, "parameter " + i);
+        float[][] init = initialWeights(cfg, tmp.resolve("local-a"));
+        double moved = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                assertTrue(Float.isFinite(a[i][j]), "parameter " + i + " is not finite");
+                moved = Math.max(moved, Math.abs(a[i][j] - init[i][j]));
+            }
+        }
+        assertTrue(moved > 1e-3, "local SGD left the weights where they started (largest change " + moved + ")");
+    }
+
+    /** The weights a run of {@code cfg} in {@code out} started from (the model as its seed makes it). */
+    private static float[][] initialWeights(TrainConfig cfg, Path out) {
+        try (SequenceClassifier m = new SequenceClassifier(cfg.modelConfig(SentimentCheckpoint.load(out
                 .resolve(RunFolder.LAST)).encoder().vocabulary().size()), cfg.seed(), 60, 32)) {
             List<Parameter> ps = m.parameters();
             float[][] w = new float[ps.size()][];
