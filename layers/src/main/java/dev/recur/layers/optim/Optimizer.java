@@ -64,6 +64,16 @@ public abstract class Optimizer implements AutoCloseable {
     /** Number of {@link #step()} calls so far (restored by {@link #loadState}). */
     public long steps() { return steps; }
 
+    /**
+     * Sets the step count (what bias correction counts from), for an optimizer whose buffers were
+     * copied in from elsewhere than a checkpoint: a data-parallel worker that continues from the
+     * state its driver shipped. {@code steps} ≥ 0.
+     */
+    public void setSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("optimizer step count must be ≥ 0, got " + steps);
+        this.steps = steps;
+    }
+
     /** The state buffers by checkpoint name ({@code optimizer.<buffer>.<parameter>}), in parameter order. */
     public abstract Map<String, FloatMatrix> state();
 

@@ -33,15 +33,24 @@ public final class Vocabulary {
      * {@code minCount} times.
      */
     public static Vocabulary build(Collection<List<String>> documents, int size, int minCount) {
-        if (size < 3) throw new IllegalArgumentException("vocabulary size must be at least 3, got " + size);
-        Map<String, int[]> counts = new HashMap<>();
+        Map<String, Long> counts = new HashMap<>();
         for (List<String> doc : documents) {
-            for (String w : doc) counts.computeIfAbsent(w, k -> new int[1])[0]++;
+            for (String w : doc) counts.merge(w, 1L, Long::sum);
         }
-        List<Map.Entry<String, int[]>> entries = new ArrayList<>(counts.entrySet());
-        entries.removeIf(e -> e.getValue()[0] < minCount);
-        entries.sort((a, b) -> a.getValue()[0] != b.getValue()[0]
-                ? Integer.compare(b.getValue()[0], a.getValue()[0]) : a.getKey().compareTo(b.getKey()));
+        return fromCounts(counts, size, minCount);
+    }
+
+    /**
+     * The table {@link #build} makes, from word counts already gathered (for instance summed over a
+     * cluster's partitions): the {@code size - 2} most frequent words with at least {@code minCount}
+     * occurrences, ties broken alphabetically.
+     */
+    public static Vocabulary fromCounts(Map<String, Long> counts, int size, int minCount) {
+        if (size < 3) throw new IllegalArgumentException("vocabulary size must be at least 3, got " + size);
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+        entries.removeIf(e -> e.getValue() < minCount);
+        entries.sort((a, b) -> !a.getValue().equals(b.getValue())
+                ? Long.compare(b.getValue(), a.getValue()) : a.getKey().compareTo(b.getKey()));
         List<String> words = new ArrayList<>(Math.min(size, entries.size() + 2));
         words.add(PAD_WORD);
         words.add(UNK_WORD);

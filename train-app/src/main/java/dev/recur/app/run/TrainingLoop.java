@@ -219,6 +219,17 @@ public final class TrainingLoop {
 
         /** Called after each evaluation's checkpoint is written (e.g. to print a sample); default nothing. */
         default void evaluated(Position at, boolean improved) {}
+
+        /**
+         * Whether {@link #step} also updated the parameters and the optimizer state itself (local
+         * SGD on a cluster: the partitions step their own optimizers and the task averages what they
+         * return). The loop then takes no optimizer step and checks only the loss; the gradient norm
+         * it reports is {@link #ownUpdateNorm}. Default false: the loop clips and steps.
+         */
+        default boolean updatesItself() { return false; }
+
+        /** The gradient norm of the last self-applied update (see {@link #updatesItself}). */
+        default float ownUpdateNorm() { return 0f; }
     }
 
     /**
@@ -310,12 +321,14 @@ public final class TrainingLoop {
                         optimizer.setLearningRate(settings.schedule.rate(step, total));
                         step++;
                         float loss = task.step(b);
+                        boolean own = task.updatesItself();
                         try {
-                            norm = UpdateGuard.check(trainable, loss, step, settings.clipNorm, settings.clipValue);
+                            norm = own ? UpdateGuard.check(List.of(), loss, step, 0, 0) + task.ownUpdateNorm()
+                                    : UpdateGuard.check(trainable, loss, step, settings.clipNorm, settings.clipValue);
                         } catch (UpdateGuard.Diverged d) {
                             throw diverged(epoch, b, batches, step, d, metrics, at);
                         }
-                        optimizer.step();
+                        if (!own) optimizer.step();
                         normSum += norm;
                         normCount++;
                         List<Field> fields = new ArrayList<>(task.progress());

@@ -64,7 +64,7 @@ public final class SentimentCheckpoint {
     }
 
     /** The metadata of a checkpoint of {@code model} at {@code state} (what {@link #save} writes besides the tensors). */
-    static Map<String, String> metadata(SequenceClassifier model, TrainConfig config, TextEncoder encoder, TrainState state,
+    public static Map<String, String> metadata(SequenceClassifier model, TrainConfig config, TextEncoder encoder, TrainState state,
                                         String dataFingerprint) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(SequenceModel.KIND_KEY, model.kind());

@@ -19,7 +19,7 @@ import java.util.Map;
  * pass, training loss and accuracy, validation loss, accuracy (the primary metric) and F1, and
  * the checkpoint metadata of {@link SentimentCheckpoint}.
  */
-final class SentimentTask implements TrainingLoop.Task {
+public final class SentimentTask implements TrainingLoop.Task {
     private final SequenceClassifier model;
     private final TrainConfig cfg;
     private final TextEncoder encoder;
@@ -45,12 +45,12 @@ final class SentimentTask implements TrainingLoop.Task {
     }
 
     /** The loop's position of a sentiment checkpoint's state (one evaluation per epoch). */
-    static TrainingLoop.Position position(TrainState s) {
+    public static TrainingLoop.Position position(TrainState s) {
         return new TrainingLoop.Position(s.epoch(), 0, s.steps(), s.epoch(), s.bestValAccuracy(), s.bestEpoch());
     }
 
     /** The state a sentiment checkpoint records at {@code at}. */
-    static TrainState state(TrainingLoop.Position at, List<Map<String, Object>> history) {
+    public static TrainState state(TrainingLoop.Position at, List<Map<String, Object>> history) {
         List<EpochStats> h = new ArrayList<>(history.size());
         for (Map<String, Object> r : history) h.add(EpochStats.fromMap(r));
         return new TrainState(at.epochsDone(), at.steps(), at.best(), at.bestAt(), List.copyOf(h));

@@ -68,6 +68,18 @@ public final class Trainer {
     /** The fraction {@code split} of the training reviews held out for validation, chosen by {@code seed}. */
     static List<List<Review>> carveValidation(List<Review> train, double split, long seed) {
         int n = train.size();
+        boolean[] isVal = validationRows(n, split, seed);
+        List<Review> fit = new ArrayList<>(n), val = new ArrayList<>();
+        for (int i = 0; i < n; i++) (isVal[i] ? val : fit).add(train.get(i));
+        return List.of(fit, val);
+    }
+
+    /**
+     * Which of {@code n} training examples (in the data's order) {@code train} holds out for
+     * validation: {@code round(n·split)} of them, chosen by {@code seed}. A pure function of its
+     * arguments, so a distributed trainer carves the same split from the examples' indices.
+     */
+    public static boolean[] validationRows(int n, double split, long seed) {
         int nVal = (int) Math.round(n * split);
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
@@ -78,9 +90,7 @@ public final class Trainer {
         }
         boolean[] isVal = new boolean[n];
         for (int i = 0; i < nVal; i++) isVal[perm[i]] = true;
-        List<Review> fit = new ArrayList<>(n - nVal), val = new ArrayList<>(nVal);
-        for (int i = 0; i < n; i++) (isVal[i] ? val : fit).add(train.get(i));
-        return List.of(fit, val);
+        return isVal;
     }
 
     /** The fingerprint of the training split: every review's label and text, in the dataset's order. */

@@ -35,13 +35,39 @@ public final class TrainingStep {
     }
 
     /**
-     * Runs step number {@code step} on {@code batch}.
+     * Runs step number {@code step} on {@code batch}: {@link #gradients} then {@link #update}.
      *
      * @throws UpdateGuard.Diverged when the loss or a gradient is not finite (then the optimizer did
      *                              not step and the parameters are unchanged)
      */
     public void run(Batch batch, long step) {
+        gradients(batch);
+        update(step);
+    }
+
+    /**
+     * The first half of a step: zero the gradients, forward in training mode, backward (skipped when
+     * the loss is not finite). Leaves every parameter's gradient of the batch's mean loss and returns
+     * that loss. A data-parallel worker calls only this and ships the gradients.
+     */
+    public float gradients(Batch batch) {
         loss = forwardBackward(model, batch);
+        return loss;
+    }
+
+    /**
+     * The second half: {@link UpdateGuard} (NaN/Inf check, clipping) over the trainable parameters'
+     * current gradients, then the optimizer. After {@link #gradients} on this model, or after a
+     * caller has written combined gradients into the parameters and given their {@code loss}.
+     *
+     * @throws UpdateGuard.Diverged when the loss or a gradient is not finite
+     */
+    public void update(float loss, long step) {
+        this.loss = loss;
+        update(step);
+    }
+
+    private void update(long step) {
         norm = UpdateGuard.check(trainable, loss, step, clipNorm, clipValue);
         optimizer.step();
     }
