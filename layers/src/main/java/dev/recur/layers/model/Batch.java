@@ -15,6 +15,11 @@ import java.util.Arrays;
  * looked up in its own embedding table ({@link SequenceTagger} embeds word, shape and suffix ids of
  * every token side by side). {@link #tokens()} is feature 0.
  *
+ * <p>A batch can instead carry dense <em>frames</em> ({@link #ofFrames}): a vector of
+ * {@link #frameWidth()} floats per step (audio features, for one), element
+ * {@code frames()[(t·B + b)·F + f]}, fed to a model built for frame input (a {@link ModelConfig}
+ * with {@code vocabSize} 0) instead of being looked up in an embedding table.
+ *
  * <ul>
  * <li>{@link SequenceClassifier}: {@code labels()[b]} is the class of sequence b (0/1 when the
  *     model has one output).</li>
@@ -33,6 +38,8 @@ public final class Batch {
     private final int[] lengths;
     private final int[] labels;
     private final int[] targets;
+    private final int frameWidth;
+    private final float[] frames;
     private int steps;
     private int size;
 
@@ -40,7 +47,18 @@ public final class Batch {
     public Batch(int maxSteps, int maxSize) { this(maxSteps, maxSize, 1); }
 
     /** A batch with {@code featureCount} parallel id sequences for up to {@code maxSteps × maxSize}. */
-    public Batch(int maxSteps, int maxSize, int featureCount) {
+    public Batch(int maxSteps, int maxSize, int featureCount) { this(maxSteps, maxSize, featureCount, 0); }
+
+    /**
+     * A batch of dense frames, {@code width} floats per step, for up to {@code maxSteps × maxSize}
+     * (its token ids are unused).
+     */
+    public static Batch ofFrames(int maxSteps, int maxSize, int width) {
+        if (width < 1) throw new IllegalArgumentException("frame width must be ≥ 1, got " + width);
+        return new Batch(maxSteps, maxSize, 1, width);
+    }
+
+    private Batch(int maxSteps, int maxSize, int featureCount, int frameWidth) {
         if (maxSteps < 1 || maxSize < 1 || featureCount < 1) {
             throw new IllegalArgumentException("Batch needs maxSteps, maxSize and featureCount ≥ 1, got " + maxSteps + ", "
                     + maxSize + " and " + featureCount);
@@ -53,6 +71,8 @@ public final class Batch {
         lengths = new int[maxSize];
         labels = new int[maxSize];
         targets = new int[cells];
+        this.frameWidth = frameWidth;
+        frames = new float[Math.multiplyExact(cells, frameWidth)];
         steps = maxSteps;
         size = maxSize;
     }
@@ -93,6 +113,15 @@ public final class Batch {
         }
         return features[k];
     }
+
+    /** Floats per frame, or 0 for a batch of token ids. */
+    public int frameWidth() { return frameWidth; }
+
+    /**
+     * The dense frames, element {@code (t·size() + b)·frameWidth() + f} (empty for a batch of token
+     * ids); padded steps are never read.
+     */
+    public float[] frames() { return frames; }
 
     /** Valid steps per sequence, in [1, steps()]. */
     public int[] lengths() { return lengths; }

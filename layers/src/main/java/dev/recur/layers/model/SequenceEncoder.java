@@ -9,6 +9,8 @@ import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RowViews;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +18,8 @@ import java.util.Objects;
 /**
  * The encoder every sequence model starts with: one or more {@link Embedding}s (feature k of the
  * batch looked up in table k, the vectors side by side) → input {@link Dropout} →
- * {@link RecurrentStack}. Its output is the recurrent stack's, {@code T·B × outputSize()} in the
+ * {@link RecurrentStack}; or, for frame input ({@link #overFrames}), the batch's dense frames
+ * ({@link Batch#ofFrames}) → input {@link Dropout} → {@link RecurrentStack}. Its output is the recurrent stack's, {@code T·B × outputSize()} in the
  * sorted order of the model's {@link BatchOrder}.
  *
  * <p>Padded positions (steps at or past a sequence's length) are looked up as the padding row (or
@@ -46,12 +49,26 @@ public final class SequenceEncoder implements Module {
      * @param rnn          the recurrent stack
      */
     public SequenceEncoder(List<Embedding> features, Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
+        this(features, inputDropout, rnn, maxSteps, maxBatch, true);
+    }
+
+    /**
+     * An encoder of dense frames: the batch's frames ({@link Batch#frameWidth()} = the recurrent
+     * stack's input size) go through {@code inputDropout} into {@code rnn}; no embedding.
+     */
+    public static SequenceEncoder overFrames(Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
+        return new SequenceEncoder(List.of(), inputDropout, rnn, maxSteps, maxBatch, false);
+    }
+
+    private SequenceEncoder(List<Embedding> features, Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch,
+                            boolean tokenInput) {
         this.features = List.copyOf(features);
         this.inputDropout = Objects.requireNonNull(inputDropout, "inputDropout");
         this.rnn = Objects.requireNonNull(rnn, "rnn");
-        if (this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
+        if (tokenInput && this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
         int width = 0;
         for (Embedding e : this.features) width += e.embeddingDim();
+        if (!tokenInput) width = rnn.config().inputSize();
         if (width != rnn.config().inputSize()) {
             throw new IllegalArgumentException("the embeddings are " + width + " wide together but the recurrent stack's input size is "
                     + rnn.config().inputSize());
@@ -93,7 +110,14 @@ public final class SequenceEncoder implements Module {
         for (int k = 0; k < features.size(); k++) features.get(k).markGradDirty();
     }
 
+    /** The embedding tables (empty for frame input). */
     public List<Embedding> features() { return features; }
+
+    /** True when the encoder reads dense frames instead of token ids ({@link #overFrames}). */
+    public boolean readsFrames() { return features.isEmpty(); }
+
+    /** Width of the input rows (the frame width for frame input). */
+    public int inputSize() { return inputSize; }
 
     public Dropout inputDropout() { return inputDropout; }
 
@@ -120,6 +144,10 @@ public final class SequenceEncoder implements Module {
             throw new IllegalArgumentException("batch of " + steps + " steps × " + batch + " sequences exceeds the model's "
                     + maxSteps + " × " + maxBatch + " workspace (create the model with larger maxSteps/maxBatch)");
         }
+        if (readsFrames() && b.frameWidth() != inputSize) {
+            throw new IllegalArgumentException("the batch has frames of " + b.frameWidth() + " values but the model reads "
+                    + inputSize + " (create the Batch with Batch.ofFrames(steps, size, " + inputSize + "))");
+        }
         if (b.featureCount() < features.size()) {
             throw new IllegalArgumentException("the batch has " + b.featureCount() + " features but the model embeds "
                     + features.size() + " (create the Batch with featureCount " + features.size() + ")");
@@ -144,13 +172,34 @@ public final class SequenceEncoder implements Module {
             }
             e.forward(look, rows, columns[k].first(rows));
         }
+        if (readsFrames()) copyFrames(b, order, x);
         inputDropout.forward(x, x, training);
         return rnn.forward(x, order, training);
+    }
+
+    /** Copies the valid frames into {@code x} in sorted order, zero rows for the padded steps. */
+    private void copyFrames(Batch b, BatchOrder order, FloatMatrix x) {
+        int[] sortedLengths = order.sortedLengths();
+        float[] frames = b.frames();
+        MemorySegment seg = x.segment();
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < batch; i++) {
+                int row = t * batch + i;
+                long at = x.index(row, 0) * Float.BYTES;
+                if (t < sortedLengths[i]) {
+                    int src = (t * batch + order.source(i)) * inputSize;
+                    MemorySegment.copy(frames, src, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, at, inputSize);
+                } else {
+                    seg.asSlice(at, (long) inputSize * Float.BYTES).fill((byte) 0);
+                }
+            }
+        }
     }
 
     /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables. */
     public void backward(FloatMatrix dH) {
         FloatMatrix dX = rnn.backward(dH);
+        if (readsFrames()) return;   // frames are data: no gradient to keep
         inputDropout.backward(dX, dX);
         int rows = steps * batch;
         if (dX != lastDX) {   // the stack's gradient view changes only with the batch shape
