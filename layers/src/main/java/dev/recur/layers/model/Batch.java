@@ -25,6 +25,9 @@ import java.util.Arrays;
  *     model has one output).</li>
  * <li>{@link SequenceTagger}, {@link CharLanguageModel}: {@code targets()[t·B + b]} is the tag or
  *     next symbol at step t, or {@link #IGNORE} for no target.</li>
+ * <li>{@link CtcAcousticModel}: the unaligned label sequence of sequence b is
+ *     {@code targets()[j·B + b]} for j = 0, 1, … up to the first {@link #IGNORE} (at most T labels;
+ *     {@link #setLabels} writes it, {@link #labelCount} counts it).</li>
  * </ul>
  */
 public final class Batch {
@@ -122,6 +125,26 @@ public final class Batch {
      * ids); padded steps are never read.
      */
     public float[] frames() { return frames; }
+
+    /** Copies {@code values} ({@link #frameWidth()} floats) into frame t of sequence b. */
+    public void setFrame(int t, int b, float[] values) {
+        System.arraycopy(values, 0, frames, (t * size + b) * frameWidth, frameWidth);
+    }
+
+    /** Writes the label sequence of sequence b ({@code labels.length ≤ steps()}) into the targets, IGNORE after it. */
+    public void setLabels(int b, int[] labels) {
+        if (labels.length > steps) {
+            throw new IllegalArgumentException(labels.length + " labels for sequence " + b + " do not fit in " + steps + " steps");
+        }
+        for (int j = 0; j < steps; j++) targets[j * size + b] = j < labels.length ? labels[j] : IGNORE;
+    }
+
+    /** Length of the label sequence of sequence b (targets up to the first IGNORE). */
+    public int labelCount(int b) {
+        int n = 0;
+        while (n < steps && targets[n * size + b] != IGNORE) n++;
+        return n;
+    }
 
     /** Valid steps per sequence, in [1, steps()]. */
     public int[] lengths() { return lengths; }

@@ -38,6 +38,7 @@ public final class SequenceEncoder implements Module {
     private final int[][] lookupIds, gradIds;
     private final RowViews embedded;
     private final RowViews[] columns;        // feature k's columns of the embedded rows
+    private FloatMatrix inputGradient;      // frame input: the last backward's gradient w.r.t. the frames
     private FloatMatrix lastDX;              // the input gradient the cached column views below belong to
     private final FloatMatrix[] dXColumns;
     private int steps, batch;
@@ -119,6 +120,12 @@ public final class SequenceEncoder implements Module {
     /** Width of the input rows (the frame width for frame input). */
     public int inputSize() { return inputSize; }
 
+    /**
+     * Frame input: the last backward's gradient w.r.t. the frames, {@code T·B × inputSize()} in
+     * sorted order (a view valid until the next backward; null before one).
+     */
+    public FloatMatrix inputGradient() { return inputGradient; }
+
     public Dropout inputDropout() { return inputDropout; }
 
     public RecurrentStack recurrent() { return rnn; }
@@ -199,8 +206,11 @@ public final class SequenceEncoder implements Module {
     /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables. */
     public void backward(FloatMatrix dH) {
         FloatMatrix dX = rnn.backward(dH);
-        if (readsFrames()) return;   // frames are data: no gradient to keep
         inputDropout.backward(dX, dX);
+        if (readsFrames()) {          // frames are data: nothing to update, the gradient is kept for probes
+            inputGradient = dX;
+            return;
+        }
         int rows = steps * batch;
         if (dX != lastDX) {   // the stack's gradient view changes only with the batch shape
             for (int k = 0, col = 0; k < features.size(); k++) {
