@@ -15,11 +15,6 @@ import java.util.Arrays;
  * looked up in its own embedding table ({@link SequenceTagger} embeds word, shape and suffix ids of
  * every token side by side). {@link #tokens()} is feature 0.
  *
- * <p>A batch can instead carry dense <em>frames</em> ({@link #ofFrames}): a vector of
- * {@link #frameWidth()} floats per step (audio features, for one), element
- * {@code frames()[(t·B + b)·F + f]}, fed to a model built for frame input (a {@link ModelConfig}
- * with {@code vocabSize} 0) instead of being looked up in an embedding table.
- *
  * <ul>
  * <li>{@link SequenceClassifier}: {@code labels()[b]} is the class of sequence b (0/1 when the
  *     model has one output).</li>
@@ -29,6 +24,10 @@ import java.util.Arrays;
  *     {@code targets()[j·B + b]} for j = 0, 1, … up to the first {@link #IGNORE} (at most T labels;
  *     {@link #setLabels} writes it, {@link #labelCount} counts it).</li>
  * </ul>
+ *
+ * <p>A <em>frame</em> batch ({@link #ofFrames}) carries real-valued input vectors instead of ids:
+ * frame t of sequence b is {@code frames()[(t·B + b)·F + f]}, f in [0, F) (audio features for
+ * {@link CtcAcousticModel}); its id features exist but are not read.
  */
 public final class Batch {
     /** Target value meaning "no target here" (PyTorch's default ignore_index). */
@@ -41,7 +40,7 @@ public final class Batch {
     private final int[] lengths;
     private final int[] labels;
     private final int[] targets;
-    private final int frameWidth;
+    private final int frameSize;
     private final float[] frames;
     private int steps;
     private int size;
@@ -52,16 +51,13 @@ public final class Batch {
     /** A batch with {@code featureCount} parallel id sequences for up to {@code maxSteps × maxSize}. */
     public Batch(int maxSteps, int maxSize, int featureCount) { this(maxSteps, maxSize, featureCount, 0); }
 
-    /**
-     * A batch of dense frames, {@code width} floats per step, for up to {@code maxSteps × maxSize}
-     * (its token ids are unused).
-     */
-    public static Batch ofFrames(int maxSteps, int maxSize, int width) {
-        if (width < 1) throw new IllegalArgumentException("frame width must be ≥ 1, got " + width);
-        return new Batch(maxSteps, maxSize, 1, width);
+    /** A frame batch: {@code frameSize} reals per step for up to {@code maxSteps × maxSize}. */
+    public static Batch ofFrames(int maxSteps, int maxSize, int frameSize) {
+        if (frameSize < 1) throw new IllegalArgumentException("a frame batch needs frameSize ≥ 1, got " + frameSize);
+        return new Batch(maxSteps, maxSize, 1, frameSize);
     }
 
-    private Batch(int maxSteps, int maxSize, int featureCount, int frameWidth) {
+    private Batch(int maxSteps, int maxSize, int featureCount, int frameSize) {
         if (maxSteps < 1 || maxSize < 1 || featureCount < 1) {
             throw new IllegalArgumentException("Batch needs maxSteps, maxSize and featureCount ≥ 1, got " + maxSteps + ", "
                     + maxSize + " and " + featureCount);
@@ -74,8 +70,8 @@ public final class Batch {
         lengths = new int[maxSize];
         labels = new int[maxSize];
         targets = new int[cells];
-        this.frameWidth = frameWidth;
-        frames = new float[Math.multiplyExact(cells, frameWidth)];
+        this.frameSize = frameSize;
+        frames = new float[Math.multiplyExact(cells, Math.max(frameSize, 0))];
         steps = maxSteps;
         size = maxSize;
     }
@@ -117,18 +113,24 @@ public final class Batch {
         return features[k];
     }
 
-    /** Floats per frame, or 0 for a batch of token ids. */
-    public int frameWidth() { return frameWidth; }
+    /** Valid steps per sequence, in [1, steps()]. */
+    public int[] lengths() { return lengths; }
 
-    /**
-     * The dense frames, element {@code (t·size() + b)·frameWidth() + f} (empty for a batch of token
-     * ids); padded steps are never read.
-     */
+    /** Class per sequence (classifier). */
+    public int[] labels() { return labels; }
+
+    /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (tagger, language model). */
+    public int[] targets() { return targets; }
+
+    /** F, reals per frame (0 for an id batch). */
+    public int frameSize() { return frameSize; }
+
+    /** The frames, {@code (t·size() + b)·F + f}; empty for an id batch. */
     public float[] frames() { return frames; }
 
-    /** Copies {@code values} ({@link #frameWidth()} floats) into frame t of sequence b. */
+    /** Copies {@code values} (F reals) into frame t of sequence b. */
     public void setFrame(int t, int b, float[] values) {
-        System.arraycopy(values, 0, frames, (t * size + b) * frameWidth, frameWidth);
+        System.arraycopy(values, 0, frames, (t * size + b) * frameSize, frameSize);
     }
 
     /** Writes the label sequence of sequence b ({@code labels.length ≤ steps()}) into the targets, IGNORE after it. */
@@ -145,15 +147,6 @@ public final class Batch {
         while (n < steps && targets[n * size + b] != IGNORE) n++;
         return n;
     }
-
-    /** Valid steps per sequence, in [1, steps()]. */
-    public int[] lengths() { return lengths; }
-
-    /** Class per sequence (classifier). */
-    public int[] labels() { return labels; }
-
-    /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (tagger, language model). */
-    public int[] targets() { return targets; }
 
     public int token(int t, int b) { return tokens[t * size + b]; }
 

@@ -65,7 +65,7 @@ public final class CtcAcousticModel implements SequenceModel {
         Dropout inputDropout = new Dropout(arena, config.inputDropout(), seed + 7);
         RecurrentConfig rc = new RecurrentConfig(config.cell(), config.frameSize(), config.hidden(), config.layers(),
                 config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), false, false, seed + 1);
-        encoder = SequenceEncoder.overFrames(inputDropout, new RecurrentStack(config.rnnName(), rc, maxSteps, maxBatch), maxSteps, maxBatch);
+        encoder = SequenceEncoder.ofFrames(inputDropout, new RecurrentStack(config.rnnName(), rc, maxSteps, maxBatch), maxSteps, maxBatch);
         Linear fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng);
         head = new CtcHead(arena, new Dropout(arena, config.headDropout(), seed ^ 0x5DEECE66DL), fc, maxSteps, maxBatch,
                 Math.min(maxLabels, maxSteps));

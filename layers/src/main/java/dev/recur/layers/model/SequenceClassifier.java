@@ -83,7 +83,7 @@ public final class SequenceClassifier implements SequenceModel {
                 config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), config.orthogonalRecurrent(),
                 config.forgetBiasOne(), rng.nextLong());
         RecurrentStack rnn = new RecurrentStack("rnn", rc, maxSteps, maxBatch);
-        encoder = config.readsFrames() ? SequenceEncoder.overFrames(embeddingDropout, rnn, maxSteps, maxBatch)
+        encoder = config.readsFrames() ? SequenceEncoder.ofFrames(embeddingDropout, rnn, maxSteps, maxBatch)
                 : new SequenceEncoder(List.of(embedding), embeddingDropout, rnn, maxSteps, maxBatch);
         fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng.split());
         pooling = new SequencePooling(config.pool(), config.hidden(), config.directions());

@@ -18,9 +18,12 @@ import java.util.Objects;
 /**
  * The encoder every sequence model starts with: one or more {@link Embedding}s (feature k of the
  * batch looked up in table k, the vectors side by side) → input {@link Dropout} →
- * {@link RecurrentStack}; or, for frame input ({@link #overFrames}), the batch's dense frames
- * ({@link Batch#ofFrames}) → input {@link Dropout} → {@link RecurrentStack}. Its output is the recurrent stack's, {@code T·B × outputSize()} in the
+ * {@link RecurrentStack}. Its output is the recurrent stack's, {@code T·B × outputSize()} in the
  * sorted order of the model's {@link BatchOrder}.
+ *
+ * <p>A <em>frame</em> encoder ({@link #ofFrames}) has no embeddings: the batch's real-valued
+ * frames ({@link Batch#ofFrames}) go straight to the input dropout and the recurrent stack (audio
+ * features for {@link CtcAcousticModel}).
  *
  * <p>Padded positions (steps at or past a sequence's length) are looked up as the padding row (or
  * row 0) and receive no gradient. The modules are given built (so each model keeps its own
@@ -32,14 +35,14 @@ public final class SequenceEncoder implements Module {
     private final List<Embedding> features;
     private final Dropout inputDropout;
     private final RecurrentStack rnn;
-    private final int maxSteps, maxBatch, inputSize;
+    private final int maxSteps, maxBatch, inputSize, frameSize;
     private final List<Parameter> parameters;
     private final Arena arena = Arena.ofShared();
     private final int[][] lookupIds, gradIds;
     private final RowViews embedded;
     private final RowViews[] columns;        // feature k's columns of the embedded rows
-    private FloatMatrix inputGradient;      // frame input: the last backward's gradient w.r.t. the frames
     private FloatMatrix lastDX;              // the input gradient the cached column views below belong to
+    private FloatMatrix inputGradient;      // frame encoder: the last backward's gradient w.r.t. the frames
     private final FloatMatrix[] dXColumns;
     private int steps, batch;
 
@@ -50,26 +53,23 @@ public final class SequenceEncoder implements Module {
      * @param rnn          the recurrent stack
      */
     public SequenceEncoder(List<Embedding> features, Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
-        this(features, inputDropout, rnn, maxSteps, maxBatch, true);
+        this(features, 0, inputDropout, rnn, maxSteps, maxBatch);
+        if (this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
     }
 
-    /**
-     * An encoder of dense frames: the batch's frames ({@link Batch#frameWidth()} = the recurrent
-     * stack's input size) go through {@code inputDropout} into {@code rnn}; no embedding.
-     */
-    public static SequenceEncoder overFrames(Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
-        return new SequenceEncoder(List.of(), inputDropout, rnn, maxSteps, maxBatch, false);
+    /** An encoder of real-valued frames, {@code rnn.config().inputSize()} wide, without embeddings. */
+    public static SequenceEncoder ofFrames(Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
+        return new SequenceEncoder(List.of(), rnn.config().inputSize(), inputDropout, rnn, maxSteps, maxBatch);
     }
 
-    private SequenceEncoder(List<Embedding> features, Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch,
-                            boolean tokenInput) {
+    private SequenceEncoder(List<Embedding> features, int frameSize, Dropout inputDropout, RecurrentStack rnn, int maxSteps,
+                            int maxBatch) {
         this.features = List.copyOf(features);
+        this.frameSize = frameSize;
         this.inputDropout = Objects.requireNonNull(inputDropout, "inputDropout");
         this.rnn = Objects.requireNonNull(rnn, "rnn");
-        if (tokenInput && this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
-        int width = 0;
+        int width = frameSize;
         for (Embedding e : this.features) width += e.embeddingDim();
-        if (!tokenInput) width = rnn.config().inputSize();
         if (width != rnn.config().inputSize()) {
             throw new IllegalArgumentException("the embeddings are " + width + " wide together but the recurrent stack's input size is "
                     + rnn.config().inputSize());
@@ -111,20 +111,7 @@ public final class SequenceEncoder implements Module {
         for (int k = 0; k < features.size(); k++) features.get(k).markGradDirty();
     }
 
-    /** The embedding tables (empty for frame input). */
     public List<Embedding> features() { return features; }
-
-    /** True when the encoder reads dense frames instead of token ids ({@link #overFrames}). */
-    public boolean readsFrames() { return features.isEmpty(); }
-
-    /** Width of the input rows (the frame width for frame input). */
-    public int inputSize() { return inputSize; }
-
-    /**
-     * Frame input: the last backward's gradient w.r.t. the frames, {@code T·B × inputSize()} in
-     * sorted order (a view valid until the next backward; null before one).
-     */
-    public FloatMatrix inputGradient() { return inputGradient; }
 
     public Dropout inputDropout() { return inputDropout; }
 
@@ -151,13 +138,13 @@ public final class SequenceEncoder implements Module {
             throw new IllegalArgumentException("batch of " + steps + " steps × " + batch + " sequences exceeds the model's "
                     + maxSteps + " × " + maxBatch + " workspace (create the model with larger maxSteps/maxBatch)");
         }
-        if (readsFrames() && b.frameWidth() != inputSize) {
-            throw new IllegalArgumentException("the batch has frames of " + b.frameWidth() + " values but the model reads "
-                    + inputSize + " (create the Batch with Batch.ofFrames(steps, size, " + inputSize + "))");
-        }
         if (b.featureCount() < features.size()) {
             throw new IllegalArgumentException("the batch has " + b.featureCount() + " features but the model embeds "
                     + features.size() + " (create the Batch with featureCount " + features.size() + ")");
+        }
+        if (frameSize > 0 && b.frameSize() != frameSize) {
+            throw new IllegalArgumentException("the batch has " + b.frameSize() + " reals per frame but the model reads " + frameSize
+                    + " (create the Batch with Batch.ofFrames(…, " + frameSize + "))");
         }
         b.checkLengths();
         for (int k = 0; k < features.size(); k++) b.checkIds(k, features.get(k).numEmbeddings());
@@ -165,6 +152,7 @@ public final class SequenceEncoder implements Module {
         int[] sortedLengths = order.sortedLengths();
         int rows = steps * batch;
         FloatMatrix x = embedded.first(rows);
+        if (frameSize > 0) copyFrames(b, order, x);
         for (int k = 0; k < features.size(); k++) {
             Embedding e = features.get(k);
             int[] ids = b.feature(k), look = lookupIds[k], grad = gradIds[k];
@@ -179,35 +167,41 @@ public final class SequenceEncoder implements Module {
             }
             e.forward(look, rows, columns[k].first(rows));
         }
-        if (readsFrames()) copyFrames(b, order, x);
         inputDropout.forward(x, x, training);
         return rnn.forward(x, order, training);
     }
 
-    /** Copies the valid frames into {@code x} in sorted order, zero rows for the padded steps. */
+    /** Frames in sorted order, padding rows zero. */
     private void copyFrames(Batch b, BatchOrder order, FloatMatrix x) {
-        int[] sortedLengths = order.sortedLengths();
         float[] frames = b.frames();
-        MemorySegment seg = x.segment();
+        int[] sortedLengths = order.sortedLengths();
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < batch; i++) {
-                int row = t * batch + i;
-                long at = x.index(row, 0) * Float.BYTES;
+                long at = x.index(t * batch + i, 0) * Float.BYTES;
                 if (t < sortedLengths[i]) {
-                    int src = (t * batch + order.source(i)) * inputSize;
-                    MemorySegment.copy(frames, src, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, at, inputSize);
+                    MemorySegment.copy(frames, (t * batch + order.source(i)) * frameSize, x.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED,
+                            at, frameSize);
                 } else {
-                    seg.asSlice(at, (long) inputSize * Float.BYTES).fill((byte) 0);
+                    x.segment().asSlice(at, (long) frameSize * Float.BYTES).fill((byte) 0);
                 }
             }
         }
     }
 
-    /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables. */
+    /** Reals per frame of a frame encoder (0 for an embedding encoder). */
+    public int frameSize() { return frameSize; }
+
+    /**
+     * Frame encoder: the last backward's gradient w.r.t. the frames, {@code T·B × F} in sorted
+     * order (a view valid until the next backward).
+     */
+    public FloatMatrix inputGradient() { return inputGradient; }
+
+    /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables (or the frames). */
     public void backward(FloatMatrix dH) {
         FloatMatrix dX = rnn.backward(dH);
         inputDropout.backward(dX, dX);
-        if (readsFrames()) {          // frames are data: nothing to update, the gradient is kept for probes
+        if (frameSize > 0) {
             inputGradient = dX;
             return;
         }

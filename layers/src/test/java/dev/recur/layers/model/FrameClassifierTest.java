@@ -87,7 +87,7 @@ class FrameClassifierTest {
         try (SequenceClassifier m = new SequenceClassifier(ModelConfig.frames(CellType.GRU, 3, 2).withHidden(4), 1, T, B)) {
             Batch tokens = new Batch(T, B).reset(T, B);
             var e = assertThrows(IllegalArgumentException.class, () -> m.forward(tokens, false));
-            assertTrue(e.getMessage().contains("frames of 0 values but the model reads 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("has 0 reals per frame but the model reads 3"), e.getMessage());
         }
         var bad = assertThrows(IllegalArgumentException.class,
                 () -> new ModelConfig(CellType.GRU, ModelConfig.FRAME_INPUT, 3, 4, 1, false, Pooling.LAST, 0f, 0f, 2, 0, false, false));
