@@ -39,6 +39,7 @@ public final class Main {
             dev.recur.app.cli.SampleCommand::new,
             dev.recur.app.cli.TagCommand::new,
             dev.recur.app.cli.ForecastCommand::new,
+            dev.recur.app.cli.SpeechCommand::new,
             dev.recur.app.cli.GradientsCommand::new);
 
     public static void main(String[] args) {

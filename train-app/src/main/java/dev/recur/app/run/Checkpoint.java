@@ -147,7 +147,8 @@ public final class Checkpoint {
                         + VERSION + " this train-app reads; use the train-app version that wrote it");
             }
             task = m.get(K_TASK);
-            if (!"sentiment".equals(task) && !"lm".equals(task) && !"tag".equals(task) && !"forecast".equals(task)) {
+            if (!"sentiment".equals(task) && !"lm".equals(task) && !"tag".equals(task) && !"forecast".equals(task)
+                    && !"speech".equals(task)) {
                 throw new AppException("checkpoint '" + file + "' is for an unknown task '" + task + "'; the file is damaged "
                         + "or from a newer train-app");
             }
@@ -200,6 +201,7 @@ public final class Checkpoint {
             case "lm" -> "character language model";
             case "tag" -> "sequence tagger";
             case "forecast" -> "forecasting model";
+            case "speech" -> "speech recogniser";
             default -> task + " model";
         };
     }

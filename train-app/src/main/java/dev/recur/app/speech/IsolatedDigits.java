@@ -1,0 +1,63 @@
+package dev.recur.app.speech;
+
+import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.model.Batch;
+import dev.recur.layers.model.SequenceClassifier;
+import dev.recur.layers.optim.Optimizer;
+import dev.recur.app.run.UpdateGuard;
+
+/**
+ * The isolated-digit task's step and evaluation over a {@link SequenceClassifier} of frames: what a
+ * training loop calls per batch ({@link #step}) and per validation ({@link #evaluate}). The model
+ * and optimizer are the caller's; this class owns one reused frame batch.
+ */
+public final class IsolatedDigits {
+    private final SequenceClassifier model;
+    private final Batch batch;
+
+    public IsolatedDigits(SequenceClassifier model, int maxFrames, int batchSize, int width) {
+        this.model = model;
+        this.batch = Batch.ofFrames(maxFrames, batchSize, width);
+    }
+
+    public SequenceClassifier model() { return model; }
+
+    /** One update on {@code members} of {@code data}; returns the batch's mean loss and the gradient norm (before clipping). */
+    public float[] step(FrameBatches data, int[] members, Optimizer opt, double clipNorm) {
+        data.fill(batch, members);
+        model.zeroGrad();
+        float loss = model.forward(batch, true);
+        model.backward();
+        float norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, clipNorm);
+        opt.step();
+        return new float[] {loss, norm};
+    }
+
+    /** Loss, accuracy and confusion matrix over every utterance of {@code data}. */
+    public DigitScores evaluate(FrameBatches data) {
+        int[][] confusion = new int[10][10];
+        double lossSum = 0;
+        int correct = 0, total = 0;
+        model.eval();
+        for (int[] members : data.evaluationPlan()) {
+            data.fill(batch, members);
+            float loss = model.forward(batch);
+            FloatMatrix lg = model.lastLogits();
+            for (int k = 0; k < members.length; k++) {
+                int guess = argmax(lg, k), truth = batch.labels()[k];
+                confusion[truth][guess]++;
+                if (guess == truth) correct++;
+            }
+            lossSum += (double) loss * members.length;
+            total += members.length;
+        }
+        model.train(true);
+        return new DigitScores(lossSum / total, correct, total, confusion);
+    }
+
+    static int argmax(FloatMatrix logits, int row) {
+        int best = 0;
+        for (int k = 1; k < logits.cols(); k++) if (logits.get(row, k) > logits.get(row, best)) best = k;
+        return best;
+    }
+}
