@@ -10,6 +10,10 @@ import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Choices.PoolKind;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.RunFolder;
+import dev.recur.app.speech.ConnectedConfig;
+import dev.recur.app.speech.ConnectedEvaluation;
+import dev.recur.app.speech.ConnectedTrainer;
+import dev.recur.app.speech.ConnectedTranscriber;
 import dev.recur.app.speech.SpeechConfig;
 import dev.recur.app.speech.SpeechEvaluation;
 import dev.recur.app.speech.SpeechTrainer;
@@ -47,8 +51,20 @@ public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--test-speaker", paramLabel = "NAME", description = "Hold out this speaker's recordings as the test set (leave-one-speaker-out). Default: the official split.")
     String testSpeaker;
 
-    @Option(names = "--task", paramLabel = "isolated", description = "What is recognised: isolated (one digit per recording). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--task", paramLabel = "isolated|connected", description = "What is recognised: isolated (one digit per recording) or connected (strings of 1-7 digits made from the recordings with short gaps, a bidirectional model trained with CTC; MFCC frames, 3 stacked). Default: ${DEFAULT-VALUE}.")
     String task = "isolated";
+
+    @Option(names = "--utterances", paramLabel = "N", description = "--task connected: fresh training strings drawn every epoch. Default: 3000 with --data, 300 on the generated set.")
+    Integer utterances;
+
+    @Option(names = "--test-utterances", paramLabel = "N", description = "--task connected: test strings (drawn once from the test recordings with a fixed seed; half as many validation strings). Default: 500 with --data, 100 on the generated set.")
+    Integer testUtterances;
+
+    @Option(names = "--noise", paramLabel = "X", description = "--task connected: standard deviation of the Gaussian noise added to every string (0 = none). Default: ${DEFAULT-VALUE}.")
+    double noise = 0.002;
+
+    @Option(names = "--beam", paramLabel = "N", description = "--task connected: decode with a prefix beam search of N prefixes (1 = best path). Default: ${DEFAULT-VALUE}.")
+    int beam = 1;
 
     @Option(names = "--features", paramLabel = "logmel|mfcc", description = "40 log-mel energies or 13 MFCCs per 10 ms frame (25 ms window), normalised per recording. Default: ${DEFAULT-VALUE}.")
     String features = "logmel";
@@ -74,7 +90,7 @@ public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings. Default: 25 with --data, 6 on the generated set.")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings (--task connected: rounds of fresh strings). Default: 25 with --data (connected: 8), 6 on the generated set.")
     Integer epochs;
 
     @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
@@ -107,7 +123,7 @@ public final class SpeechCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
             "--unidirectional", "--pool", "--dropout", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
-            "--validation-split", "--patience", "--seed");
+            "--validation-split", "--patience", "--seed", "--utterances", "--noise");
 
     @Spec CommandSpec spec;
 
@@ -123,7 +139,8 @@ public final class SpeechCommand implements Callable<Integer> {
         Checks.range("--hidden", hidden, 1, 8192);
         Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--batch", batch, 1, 100_000);
-        if (epochs == null) epochs = data == null ? 6 : 25;
+        if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 25;
+        if (utterances == null) utterances = data == null ? 300 : 3000;
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);
         Checks.range("--time-limit", timeLimit, 0, 1e6);
@@ -136,10 +153,28 @@ public final class SpeechCommand implements Callable<Integer> {
             RunOptions.checkResume(spec.commandLine().getParseResult(),
                     Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
         }
+        SpeechTrainer.Options options = new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
+                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, lr, lrSchedule, optimizer, clipNorm,
+                validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS));
+        if (t == SpeechConfig.Task.CONNECTED) {
+            Checks.range("--utterances", utterances, 1, 10_000_000);
+            Checks.range("--test-utterances", testUtterances(), 1, 10_000_000);
+            Checks.range("--noise", noise, 0, 0.5);
+            Checks.range("--beam", beam, 1, 1000);
+            new ConnectedTrainer(io).run(options, new ConnectedTrainer.Extra(utterances, testUtterances(), (float) noise, beam));
+            return 0;
+        }
         new SpeechTrainer(io).run(new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
                 !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, lr, lrSchedule, optimizer, clipNorm,
                 validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
+    }
+
+    private int testUtterances() { return testUtterances != null ? testUtterances : data == null ? 100 : 500; }
+
+    /** True when {@code checkpoint} is a connected-digit (CTC) speech checkpoint. */
+    private static boolean connected(Path checkpoint) {
+        return ConnectedConfig.isConnected(Checkpoint.read(checkpoint, SpeechConfig.TASK, "speech").metadata());
     }
 
     /** {@code speech eval}: accuracy and confusion matrix of a checkpoint on the test set of a split. */
@@ -150,8 +185,34 @@ public final class SpeechCommand implements Callable<Integer> {
              @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder. Default: the generated set.") Path dir,
              @Option(names = "--test-speaker", paramLabel = "NAME", description = "Score this speaker's recordings. Default: the official test takes 0-4.") String speaker,
              @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated set (without --data). Default: ${DEFAULT-VALUE}.") long genSeed,
-             @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json) {
+             @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json,
+             @Option(names = "--test-utterances", paramLabel = "N", description = "Connected digits: test strings (the training run's fixed seed). Default: 500 with --data, 100 on the generated set.") Integer strings,
+             @Option(names = "--noise", paramLabel = "X", defaultValue = "0.002", description = "Connected digits: noise of the test strings. Default: ${DEFAULT-VALUE}.") double noiseLevel,
+             @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth) {
         threads.apply();
+        if (connected(checkpoint)) {
+            Checks.range("--beam", beamWidth, 1, 1000);
+            int n = strings != null ? strings : dir == null ? 100 : 500;
+            Checks.range("--test-utterances", n, 1, 10_000_000);
+            var c = ConnectedEvaluation.evaluate(checkpoint, dir, speaker, genSeed, new ConnectedTrainer.Extra(1, n, (float) noiseLevel, beamWidth));
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("checkpoint", checkpoint.toString());
+                m.put("test_set", c.description());
+                m.put("strings", c.score().utterances());
+                m.put("digits", c.score().referenceDigits());
+                m.put("digit_error_rate", c.score().digitErrorRate());
+                m.put("string_accuracy", c.score().stringAccuracy());
+                m.put("loss", c.score().loss());
+                io.out().println(Json.write(m));
+            } else {
+                io.out().printf(Locale.ROOT, "%s: digit error rate %.2f %% over %d digits in %d strings, strings right %.1f %%, CTC loss %.4f%n",
+                        c.description(), 100 * c.score().digitErrorRate(), c.score().referenceDigits(), c.score().utterances(),
+                        100 * c.score().stringAccuracy(), c.score().loss());
+            }
+            io.out().flush();
+            return 0;
+        }
         var s = SpeechEvaluation.evaluate(checkpoint, dir, speaker, genSeed);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -179,11 +240,16 @@ public final class SpeechCommand implements Callable<Integer> {
     int transcribe(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
                    @Option(names = "--json", description = "One JSON object per file: the text and every digit with its start and end (s) and probability.") boolean json,
                    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the spectrogram to this PNG (with several files: FILE-<name>.png each).") Path plot,
+                   @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth,
                    @Parameters(paramLabel = "FILE.wav", arity = "1..*", description = "The recordings.") List<Path> files) {
         threads.apply();
-        try (Transcriber tr = new Transcriber(checkpoint)) {
+        Checks.range("--beam", beamWidth, 1, 1000);
+        boolean ctc = connected(checkpoint);
+        try (Transcriber tr = ctc ? null : new Transcriber(checkpoint);
+             ConnectedTranscriber ct = ctc ? new ConnectedTranscriber(checkpoint, beamWidth) : null) {
+            FeatureConfig featureConfig = ctc ? ct.config().features() : tr.config().features();
             for (Path f : files) {
-                Transcriber.Transcript t = tr.transcribe(f, plot != null);
+                Transcriber.Transcript t = ctc ? ct.transcribe(f, plot != null) : tr.transcribe(f, plot != null);
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("file", f.toString());
@@ -206,7 +272,7 @@ public final class SpeechCommand implements Callable<Integer> {
                 io.out().flush();
                 if (plot != null) {
                     Path png = files.size() == 1 ? plot : plotFor(plot, f);
-                    SpectrogramPlot.save(png, t, tr.config().features());
+                    SpectrogramPlot.save(png, t, featureConfig);
                     io.progress().info("spectrogram: " + png);
                 }
             }

@@ -33,7 +33,8 @@ public final class ConnectedDigits {
     public static final int TEST_TAKES = 5;
 
     private static final Pattern NAME = Pattern.compile("([0-9])_([a-z]+)_([0-9]+)\\.wav");
-    private static final int MIN_GAP = RATE / 10, MAX_GAP = 3 * RATE / 10;
+    /** Shortest and longest gap (samples): 100 and 300 ms. */
+    public static final int MIN_GAP = RATE / 10, MAX_GAP = 3 * RATE / 10;
 
     /** One FSDD recording with its samples. */
     public record Recording(int digit, String speaker, int take, float[] samples) {}

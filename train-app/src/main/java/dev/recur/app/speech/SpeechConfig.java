@@ -18,13 +18,16 @@ public record SpeechConfig(Task task, FeatureConfig features, ModelConfig model)
     public static final String DIGITS = "0123456789";
     public static final String K_TASK_MODE = "speech.task";
 
-    /** What is recognised. {@code connected} (digit strings with CTC) is added by the CTC work. */
+    /**
+     * What is recognised: {@code isolated} (one digit per recording, this record's classifier) or
+     * {@code connected} (digit strings with CTC, {@link ConnectedConfig}).
+     */
     public enum Task {
-        ISOLATED;
+        ISOLATED, CONNECTED;
         public String id() { return name().toLowerCase(Locale.ROOT); }
         public static Task parse(String s) {
             for (Task t : values()) if (t.id().equalsIgnoreCase(s.trim())) return t;
-            throw new IllegalArgumentException("unknown speech task '" + s + "': use isolated");
+            throw new IllegalArgumentException("unknown speech task '" + s + "': use isolated or connected");
         }
     }
 

@@ -34,7 +34,11 @@ public final class StackedFeatures {
 
     /** The model frames of {@code samples}. */
     public Features of(float[] samples, String what) {
-        Features f = extractor.extract(samples, what).normalise();
+        return stack(extractor.extract(samples, what).normalise());
+    }
+
+    /** Front-end frames (already normalised) stacked into model frames. */
+    public Features stack(Features f) {
         int w = f.width(), frames = (f.frames() + stack - 1) / stack;
         float[] out = new float[frames * w * stack];
         for (int t = 0; t < frames; t++) {
