@@ -71,6 +71,9 @@ public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers and before the output layer. Default: ${DEFAULT-VALUE}.")
     double dropout = 0.2;
 
+    @Option(names = "--masks", paramLabel = "N", description = "Training-time masking (SpecAugment): N frequency bands and N stretches of frames, each up to 6 wide, zeroed per recording; 0 = off. Default: ${DEFAULT-VALUE}.")
+    int masks = 2;
+
     @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
 
@@ -106,7 +109,7 @@ public final class SpeechCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
-            "--unidirectional", "--pool", "--dropout", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
+            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
             "--validation-split", "--patience", "--seed");
 
     @Spec CommandSpec spec;
@@ -123,6 +126,7 @@ public final class SpeechCommand implements Callable<Integer> {
         Checks.range("--hidden", hidden, 1, 8192);
         Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--masks", masks, 0, 10);
         if (epochs == null) epochs = data == null ? 6 : 25;
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);
@@ -137,7 +141,7 @@ public final class SpeechCommand implements Callable<Integer> {
                     Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
         }
         new SpeechTrainer(io).run(new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
-                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, lr, lrSchedule, optimizer, clipNorm,
+                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, masks, lr, lrSchedule, optimizer, clipNorm,
                 validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS)));
         return 0;
     }
@@ -150,8 +154,9 @@ public final class SpeechCommand implements Callable<Integer> {
              @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder. Default: the generated set.") Path dir,
              @Option(names = "--test-speaker", paramLabel = "NAME", description = "Score this speaker's recordings. Default: the official test takes 0-4.") String speaker,
              @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated set (without --data). Default: ${DEFAULT-VALUE}.") long genSeed,
-             @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json) {
-        threads.apply();
+             @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json,
+             @Mixin ThreadsOption evalThreads) {
+        evalThreads.apply();
         var s = SpeechEvaluation.evaluate(checkpoint, dir, speaker, genSeed);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -179,8 +184,9 @@ public final class SpeechCommand implements Callable<Integer> {
     int transcribe(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
                    @Option(names = "--json", description = "One JSON object per file: the text and every digit with its start and end (s) and probability.") boolean json,
                    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the spectrogram to this PNG (with several files: FILE-<name>.png each).") Path plot,
+                   @Mixin ThreadsOption transcribeThreads,
                    @Parameters(paramLabel = "FILE.wav", arity = "1..*", description = "The recordings.") List<Path> files) {
-        threads.apply();
+        transcribeThreads.apply();
         try (Transcriber tr = new Transcriber(checkpoint)) {
             for (Path f : files) {
                 Transcriber.Transcript t = tr.transcribe(f, plot != null);
