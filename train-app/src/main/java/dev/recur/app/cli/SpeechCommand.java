@@ -57,10 +57,10 @@ public final class SpeechCommand implements Callable<Integer> {
     ModelKind model = ModelKind.gru;
 
     @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 2;
+    int layers = 1;
 
     @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
-    int hidden = 96;
+    int hidden = 64;
 
     @Option(names = "--unidirectional", description = "One direction only (the default is bidirectional).")
     boolean unidirectional;
