@@ -78,6 +78,7 @@ public final class InfoCommand implements Callable<Integer> {
                 case "lm" -> c.putAll(LmTrainer.describe(checkpoint));
                 case "tag" -> c.putAll(TagTrainer.describe(checkpoint));
                 case "forecast" -> c.putAll(dev.recur.app.forecast.ForecastPredictor.describe(checkpoint));
+                case "speech" -> c.putAll(dev.recur.app.speech.SpeechEvaluation.describe(checkpoint));
                 default -> c.putAll(sentiment(checkpoint));
             }
             c.put("optimizer_state", any.metadata().getOrDefault("optimizer.type", "none"));

@@ -112,7 +112,7 @@ public final class LmCommand implements Callable<Integer> {
         }
         new LmTrainer(io).run(new LmTrainer.Options(data, Choices.cell(model), layers, hidden, embed, dropout, batch, tbptt,
                 epochs, timeLimit, lr, optimizer, clipNorm, validationSplit, seed.seed, evalEvery, sampleLength, run.out, run.resume,
-                RunOptions.of(spec, RUN_OPTIONS)));
+                RunOptions.of(spec, RUN_OPTIONS), 0, null));
         return 0;
     }
 }

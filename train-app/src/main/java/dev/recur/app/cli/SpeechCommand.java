@@ -73,10 +73,10 @@ public final class SpeechCommand implements Callable<Integer> {
     ModelKind model = ModelKind.gru;
 
     @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 2;
+    int layers = 1;
 
     @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
-    int hidden = 96;
+    int hidden = 64;
 
     @Option(names = "--unidirectional", description = "One direction only (the default is bidirectional).")
     boolean unidirectional;
@@ -86,6 +86,9 @@ public final class SpeechCommand implements Callable<Integer> {
 
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers and before the output layer. Default: ${DEFAULT-VALUE}.")
     double dropout = 0.2;
+
+    @Option(names = "--masks", paramLabel = "N", description = "Training-time masking (SpecAugment): N frequency bands and N stretches of frames, each up to 6 wide, zeroed per recording; 0 = off. Default: ${DEFAULT-VALUE}.")
+    int masks = 2;
 
     @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
@@ -122,7 +125,7 @@ public final class SpeechCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
-            "--unidirectional", "--pool", "--dropout", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
+            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
             "--validation-split", "--patience", "--seed", "--utterances", "--noise");
 
     @Spec CommandSpec spec;
@@ -139,6 +142,7 @@ public final class SpeechCommand implements Callable<Integer> {
         Checks.range("--hidden", hidden, 1, 8192);
         Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--masks", masks, 0, 10);
         if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 25;
         if (utterances == null) utterances = data == null ? 300 : 3000;
         Checks.range("--epochs", epochs, 1, 100_000);
@@ -154,7 +158,7 @@ public final class SpeechCommand implements Callable<Integer> {
                     Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
         }
         SpeechTrainer.Options options = new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
-                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, lr, lrSchedule, optimizer, clipNorm,
+                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, masks, lr, lrSchedule, optimizer, clipNorm,
                 validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS));
         if (t == SpeechConfig.Task.CONNECTED) {
             Checks.range("--utterances", utterances, 1, 10_000_000);
@@ -164,9 +168,7 @@ public final class SpeechCommand implements Callable<Integer> {
             new ConnectedTrainer(io).run(options, new ConnectedTrainer.Extra(utterances, testUtterances(), (float) noise, beam));
             return 0;
         }
-        new SpeechTrainer(io).run(new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
-                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, lr, lrSchedule, optimizer, clipNorm,
-                validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS)));
+        new SpeechTrainer(io).run(options);
         return 0;
     }
 
@@ -188,8 +190,9 @@ public final class SpeechCommand implements Callable<Integer> {
              @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json,
              @Option(names = "--test-utterances", paramLabel = "N", description = "Connected digits: test strings (the training run's fixed seed). Default: 500 with --data, 100 on the generated set.") Integer strings,
              @Option(names = "--noise", paramLabel = "X", defaultValue = "0.002", description = "Connected digits: noise of the test strings. Default: ${DEFAULT-VALUE}.") double noiseLevel,
-             @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth) {
-        threads.apply();
+             @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth,
+             @Mixin ThreadsOption evalThreads) {
+        evalThreads.apply();
         if (connected(checkpoint)) {
             Checks.range("--beam", beamWidth, 1, 1000);
             int n = strings != null ? strings : dir == null ? 100 : 500;
@@ -241,8 +244,9 @@ public final class SpeechCommand implements Callable<Integer> {
                    @Option(names = "--json", description = "One JSON object per file: the text and every digit with its start and end (s) and probability.") boolean json,
                    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the spectrogram to this PNG (with several files: FILE-<name>.png each).") Path plot,
                    @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth,
+                   @Mixin ThreadsOption transcribeThreads,
                    @Parameters(paramLabel = "FILE.wav", arity = "1..*", description = "The recordings.") List<Path> files) {
-        threads.apply();
+        transcribeThreads.apply();
         Checks.range("--beam", beamWidth, 1, 1000);
         boolean ctc = connected(checkpoint);
         try (Transcriber tr = ctc ? null : new Transcriber(checkpoint);

@@ -128,7 +128,7 @@ public final class TagCommand implements Callable<Integer> {
         }
         new TagTrainer(io).run(new TagTrainer.Options(train, test, col, cell, layers, hidden, wordDim, featureDim,
                 col == ConllReader.Column.CHUNK && !noPosInput, dropout, wordDropout, batch, epochs, timeLimit, lr,
-                optimizer, clipNorm, validationSplit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS), patience));
+                optimizer, clipNorm, validationSplit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS), patience, null));
         return 0;
     }
 }

@@ -5,29 +5,22 @@ import dev.recur.app.data.CharVocabulary;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
-import dev.recur.app.run.Plots;
 import dev.recur.app.run.Launcher;
-import dev.recur.app.run.MetricsLog;
-import dev.recur.app.run.progress.Bar;
-import dev.recur.app.run.progress.Field;
-import dev.recur.engine.FloatMatrix;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.UpdateGuard;
+import dev.recur.app.run.TrainingLoop;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.layers.optim.Optimizer;
 import dev.recur.layers.rnn.CellType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -48,11 +41,16 @@ public final class LmTrainer {
     public record Options(Path data, CellType cell, int layers, int hidden, int embed, double dropout,
                           int batch, int tbptt, int epochs, double timeLimitMinutes, double lr,
                           OptimizerKind optimizer, double clipNorm, double validationSplit, long seed,
-                          int evalEvery, int sampleLength, Path out, boolean resume, Map<String, String> runOptions) {
+                          int evalEvery, int sampleLength, Path out, boolean resume, Map<String, String> runOptions,
+                          int patience, LrSchedule schedule) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
+            if (schedule == null) schedule = LrSchedule.constant((float) lr); // the rate the optimizer was made with
         }
     }
+
+    /** The curve picture's file name. */
+    public static final String PLOT = "curve.png";
 
     /** The checkpoint task name. */
     public static final String TASK = "lm";
@@ -149,140 +147,44 @@ public final class LmTrainer {
              CharModel evalModel = new CharModel(cfg, valBatch, o.tbptt());
              CharModel sampler = new CharModel(cfg, 1, Math.max(1, o.tbptt()));
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
-            int startEpoch = 0, startWindow = 0;
-            double bestVal = Double.POSITIVE_INFINITY;
-            List<Map<String, Object>> history = new ArrayList<>();
+            TrainingLoop.Position from = TrainingLoop.Position.START;
             model.resetState();
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
                 model.restoreState(resumed);
-                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
-                startWindow = Integer.parseInt(resumed.meta("train.window"));
-                bestVal = Double.parseDouble(resumed.meta("train.best_val"));
                 // Inter-layer dropout masks are a function of (seed, call counter): restore the counter.
                 String dropoutCalls = resumed.metadata().get("train.dropout_calls");
                 if (dropoutCalls != null) model.recurrent().setDropoutCalls(Long.parseLong(dropoutCalls));
-                io.progress().info(String.format(Locale.ROOT, "resuming %s at epoch %d, window %d/%d", last, startEpoch + 1,
-                        startWindow, train.windows()));
+                from = LmTask.position(resumed, opt.steps());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s at epoch %d, window %d/%d", last, from.epochsDone() + 1,
+                        from.batch(), train.windows()));
             }
-            Path metricsFile = o.out().resolve(RunFolder.METRICS);
-            if (o.resume()) {
-                // the lines up to the checkpoint (a killed run may have written more), so curve.png covers the whole run
-                long upTo = opt.steps();
-                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
-                    if (r.get("step") instanceof Number n && n.longValue() <= upTo) history.add(r);
-                }
-            }
-            MetricsLog.rewrite(metricsFile, history);
             io.progress().info(String.format(Locale.ROOT, "lm: %s on %s: %,d train / %,d validation characters; %d streams × %d steps,"
                             + " %d windows per epoch", cfg.describe(), corpus.name(), corpus.train().length,
                     corpus.validation().length, o.batch(), o.tbptt(), train.windows()));
-            int[] in = new int[o.batch() * o.tbptt()], tg = new int[in.length];
-            long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
             long t0 = System.nanoTime();
-            double trainSeconds = 0;
-            long trainChars = 0;
-            double lastVal = Double.NaN;
-            float norm = 0;
-            boolean stop = false;
-            try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
-                for (int epoch = startEpoch; epoch < o.epochs() && !stop; epoch++) {
-                    if (epoch != startEpoch || startWindow == 0) model.resetState();
-                    double lossSum = 0;
-                    long lossCount = 0;
-                    int first = epoch == startEpoch ? startWindow : 0;
-                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(),
-                            train.windows(), "windows", first)) {
-                        for (int w = first; w < train.windows(); w++) {
-                            long s0 = System.nanoTime();
-                            int steps = train.fill(w, in, tg);
-                            model.zeroGrad();
-                            float loss = model.window(in, tg, steps, true);
-                            norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, o.clipNorm());
-                            opt.step();
-                            trainSeconds += (System.nanoTime() - s0) / 1e9;
-                            trainChars += (long) steps * o.batch();
-                            lossSum += (double) loss * steps * o.batch();
-                            lossCount += (long) steps * o.batch();
-                            double avg = lossSum / lossCount;
-                            bar.update(w + 1, Field.metric("loss %.3f (%.3f bpc)", avg, avg / LN2),
-                                    Field.detail("%,.0f chars/s", trainChars / trainSeconds), Field.detail("‖g‖ %.2f", norm));
-                            boolean timeUp = System.nanoTime() > deadline;
-                            boolean endOfEpoch = w + 1 == train.windows();
-                            boolean evalNow = endOfEpoch || timeUp || (o.evalEvery() > 0 && (w + 1) % o.evalEvery() == 0);
-                            if (evalNow) {
-                                int nextEpoch = endOfEpoch ? epoch + 1 : epoch;
-                                int nextWindow = endOfEpoch ? 0 : w + 1;
-                                evalModel.copyParametersFrom(model);
-                                lastVal = validate(evalModel, val);
-                                boolean improved = lastVal < bestVal;
-                                if (improved) bestVal = lastVal;
-                                Map<String, Object> rec = new LinkedHashMap<>();
-                                rec.put("epoch", epoch + (w + 1.0) / train.windows());
-                                rec.put("step", opt.steps());
-                                rec.put("train_loss", avg);
-                                rec.put("val_loss", lastVal);
-                                rec.put("val_bpc", lastVal / LN2);
-                                rec.put("grad_norm", norm);
-                                rec.put("chars_per_s", trainChars / trainSeconds);
-                                rec.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
-                                metrics.write(rec);
-                                history.add(rec);
-                                Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-                                meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-                                meta.put(Checkpoint.K_DATA, fingerprint);
-                                meta.put("train.epoch", Integer.toString(nextEpoch));
-                                meta.put("train.window", Integer.toString(nextWindow));
-                                meta.put("train.best_val", Double.toString(bestVal));
-                                meta.put("train.batch", Integer.toString(o.batch()));
-                                meta.put("train.tbptt", Integer.toString(o.tbptt()));
-                                meta.put("train.val_loss", Double.toString(lastVal));
-                                meta.put("train.dropout_calls", Long.toString(model.recurrent().dropoutCalls()));
-                                meta.put("data.name", corpus.name());
-                                meta.put("data.chars", Integer.toString(corpus.length()));
-                                Map<String, FloatMatrix> state = new LinkedHashMap<>();
-                                state.put("state.h", model.hiddenState());
-                                if (model.cellState() != null) state.put("state.c", model.cellState());
-                                if (endOfEpoch) { // the next epoch starts from a zero state
-                                    state.replaceAll((k, v) -> zerosLike(v));
-                                }
-                                Checkpoint.write(last, TASK, meta, model.parameters(), opt, state);
-                                if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
-                                if (endOfEpoch || timeUp) bar.close(); // its last line, then the summary
-                                io.progress().info(String.format(Locale.ROOT, "epoch %.2f: train %.4f, validation %.4f nats/char (%.4f bits/char)%s, "
-                                                + "%,.0f chars/s, %.0f s", epoch + (w + 1.0) / train.windows(), avg, lastVal,
-                                        lastVal / LN2, improved ? " (best)" : "", trainChars / trainSeconds,
-                                        (System.nanoTime() - t0) / 1e9));
-                                if (o.sampleLength() > 0) {
-                                    sampler.copyParametersFrom(model);
-                                    String prompt = defaultPrompt(cfg.vocabulary());
-                                    io.progress().info("--- sample ---\n" + prompt
-                                            + generate(sampler, prompt, o.sampleLength(), 0.8, 0, o.seed()) + "\n--------------");
-                                }
-                            }
-                            if (timeUp) {
-                                bar.close();
-                                io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
-                                stop = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            if (!history.isEmpty()) writeCurve(o.out().resolve("curve.png"), history);
+            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
+            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
+            meta.put(Checkpoint.K_DATA, fingerprint);
+            meta.put("train.batch", Integer.toString(o.batch()));
+            meta.put("train.tbptt", Integer.toString(o.tbptt()));
+            meta.put("data.name", corpus.name());
+            meta.put("data.chars", Integer.toString(corpus.length()));
+            LmTask task = new LmTask(model, evalModel, sampler, train, val, meta, o.sampleLength(), o.seed(), io);
+            TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr()).withSchedule(o.schedule())
+                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withEvalEvery(o.evalEvery())
+                    .withTimeLimit(o.timeLimitMinutes()).withUnit("windows").withPlot("Character language model", PLOT);
+            TrainingLoop.Outcome r = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
+            double bestVal = r.at().best(), lastVal = r.last() == null ? Double.NaN : r.last().score();
             double secs = (System.nanoTime() - t0) / 1e9;
+            Path metricsFile = o.out().resolve(RunFolder.METRICS);
             io.progress().result(String.format(Locale.ROOT, "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %,.0f chars/s "
                             + "training; %.0f s%ncheckpoints: %s, %s%nmetrics: %s", lastVal, lastVal / LN2, bestVal,
-                    trainChars / Math.max(trainSeconds, 1e-9), secs, last, best, metricsFile));
+                    task.charsPerSecond(), secs, last, best, metricsFile));
             io.progress().command("try: ", Launcher.command() + " sample --checkpoint " + best);
-            return new Result(bestVal, lastVal, trainChars / Math.max(trainSeconds, 1e-9), opt.steps(), secs, last);
+            return new Result(bestVal, lastVal, task.charsPerSecond(), opt.steps(), secs, last);
         }
-    }
-
-    private static FloatMatrix zerosLike(FloatMatrix m) {
-        return FloatMatrix.of(java.lang.foreign.Arena.ofAuto(), m.rows(), m.cols(), new float[m.rows() * m.cols()]);
     }
 
     private static void checkSame(Checkpoint st, String key, int value, String option) {
@@ -339,15 +241,4 @@ public final class LmTrainer {
         return sb.toString();
     }
 
-    static void writeCurve(Path png, List<Map<String, Object>> history) {
-        int n = history.size();
-        double[] x = new double[n], tr = new double[n], va = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = ((Number) history.get(i).get("epoch")).doubleValue();
-            tr[i] = ((Number) history.get(i).get("train_loss")).doubleValue();
-            va[i] = ((Number) history.get(i).get("val_loss")).doubleValue();
-        }
-        Plots.save(png, Plots.chart("Character language model", "epoch", "loss (nats/char)", false, List.of(
-                new Plots.Line("train", x, tr), new Plots.Line("validation", x, va))));
-    }
 }

@@ -24,12 +24,16 @@ public final class CurvePlot {
     /**
      * Renders the curves of a run to {@code file} (PNG, 1200×480): {@code epochs} on the x axis,
      * losses on the left and accuracies (fractions, shown in %) on the right; validation series of
-     * NaN only are left out. {@code title} goes above both charts.
+     * NaN only are left out, and so is the accuracy chart when both of its series are. {@code title} goes above both charts.
      */
     public static void write(String title, double[] epochs, double[] trainLoss, double[] valLoss, double[] trainAccuracy,
                              double[] valAccuracy, Path file) {
         if (epochs.length == 0) return;
-        XYChart loss = chart(title + " — loss", "loss (nats per review)", epochs, trainLoss, valLoss);
+        XYChart loss = chart(title + " — loss", "loss", epochs, trainLoss, valLoss);
+        if (!finite(trainAccuracy) && !finite(valAccuracy)) {
+            Plots.saveSideBySide(file, loss);
+            return;
+        }
         XYChart acc = chart(title + " — accuracy", "accuracy (%)", epochs, percent(trainAccuracy), percent(valAccuracy));
         Plots.saveSideBySide(file, loss, acc);
     }
@@ -58,11 +62,14 @@ public final class CurvePlot {
         c.getStyler().setXAxisMin(x[0] > 1 ? x[0] : 1.0);
         c.getStyler().setXAxisMax(Math.max(x[x.length - 1], (x[0] > 1 ? x[0] : 1.0) + 1));
         c.getStyler().setXAxisTickMarkSpacingHint(60);
-        add(c, "train", x, train, TRAIN);
-        boolean hasVal = false;
-        for (double v : val) hasVal |= Double.isFinite(v);
-        if (hasVal) add(c, "validation", x, val, VALIDATION);
+        if (finite(train)) add(c, "train", x, train, TRAIN);
+        if (finite(val)) add(c, "validation", x, val, VALIDATION);
         return c;
+    }
+
+    private static boolean finite(double[] a) {
+        for (double v : a) if (Double.isFinite(v)) return true;
+        return false;
     }
 
     private static void add(XYChart c, String name, double[] x, double[] y, Color color) {

@@ -59,6 +59,13 @@ public final class SentimentCheckpoint {
     /** Writes model, optimizer (may be null), settings, data fingerprint and state to {@code file} atomically. */
     public static void save(Path file, SequenceClassifier model, Optimizer optimizer, TrainConfig config,
                             TextEncoder encoder, TrainState state, String dataFingerprint) {
+        Checkpoint.write(file, TASK, metadata(model, config, encoder, state, dataFingerprint), model.parameters(), optimizer,
+                Map.of());
+    }
+
+    /** The metadata of a checkpoint of {@code model} at {@code state} (what {@link #save} writes besides the tensors). */
+    static Map<String, String> metadata(SequenceClassifier model, TrainConfig config, TextEncoder encoder, TrainState state,
+                                        String dataFingerprint) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(SequenceModel.KIND_KEY, model.kind());
         m.putAll(model.config().toMetadata());
@@ -77,7 +84,7 @@ public final class SentimentCheckpoint {
         for (EpochStats s : state.history()) hist.add(s.toMap());
         m.put(K_HISTORY, Json.write(hist));
         m.putAll(model.rngState());
-        Checkpoint.write(file, TASK, m, model.parameters(), optimizer, Map.of());
+        return m;
     }
 
     /**

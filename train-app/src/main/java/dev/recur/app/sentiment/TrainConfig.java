@@ -9,6 +9,7 @@ import dev.recur.app.run.Choices.PoolKind;
 import dev.recur.app.run.Choices.TruncateKind;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Json;
+import dev.recur.app.run.LrSchedule;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import dev.recur.app.data.TextEncoder;
@@ -87,20 +88,11 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
                 validationSplit, data, lrSchedule, initFrom, freeze, patience);
     }
 
-    /**
-     * The learning rate of the update that follows {@code done} earlier updates, in a run of
-     * {@code total} updates: {@code lr} (constant), {@code lr·½(1 + cos(π·done/total))} (cosine) or
-     * {@code lr·(1 − done/total)} (linear). A pure function of the step count, so {@code --resume}
-     * continues the same curve bit for bit (raising {@code --epochs} on resume stretches it from there).
-     */
-    public double learningRate(long done, long total) {
-        double f = total <= 0 ? 0 : Math.min(1.0, Math.max(0.0, (double) done / total));
-        return switch (lrSchedule) {
-            case constant -> lr;
-            case cosine -> lr * 0.5 * (1 + Math.cos(Math.PI * f));
-            case linear -> lr * (1 - f);
-        };
-    }
+    /** The learning rate of every update ({@code --lr}, {@code --lr-schedule}). */
+    public LrSchedule schedule() { return new LrSchedule(lrSchedule, lr, 0); }
+
+    /** The learning rate of the update that follows {@code done} earlier updates in a run of {@code total} ({@link #schedule}). */
+    public double learningRate(long done, long total) { return schedule().rate(done, total); }
 
     /** The layers' model configuration for a vocabulary of {@code actualVocab} ids. */
     public ModelConfig modelConfig(int actualVocab) {

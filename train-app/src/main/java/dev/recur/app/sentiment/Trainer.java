@@ -2,7 +2,6 @@ package dev.recur.app.sentiment;
 
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
-import dev.recur.app.data.Batcher;
 import dev.recur.app.data.ImdbDataset;
 import dev.recur.app.data.Review;
 import dev.recur.app.data.Review.Split;
@@ -10,26 +9,18 @@ import dev.recur.app.data.TextEncoder;
 import dev.recur.app.data.Tokenizer;
 import dev.recur.app.data.Vocabulary;
 import dev.recur.engine.Engine;
-import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
 import dev.recur.layers.optim.Optimizer;
-import dev.recur.app.run.AtomicFiles;
 import dev.recur.app.run.Choices.FreezeKind;
-import dev.recur.app.run.CurvePlot;
-import dev.recur.app.run.progress.Bar;
-import dev.recur.app.run.progress.Field;
-import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.UpdateGuard;
-import java.io.IOException;
+import dev.recur.app.run.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -51,7 +42,6 @@ public final class Trainer {
     public static final String METRICS = RunFolder.METRICS;
     public static final String PLOT = "training-curves.png";
 
-    /** What a finished run leaves behind. */
     /** The outcome; {@code test} is null (and {@code testedEpoch} 0) when the run stopped early (see {@link #stopAfterEpoch}). */
     public record Result(Path out, TrainState state, BinaryMetrics test, int testedEpoch) {}
 
@@ -158,32 +148,24 @@ public final class Trainer {
              Optimizer optimizer = Optimizers.create(cfg.optimizer(), trainable(model), cfg.lr(), cfg.momentum(),
                      cfg.weightDecay())) {
             model.setGradientWindow(cfg.tbptt());   // 0 = full BPTT
-            TrainState state = TrainState.fresh();
+            TrainingLoop.Position from = TrainingLoop.Position.START;
             if (initFrom != null && resumeFrom == null) initFrom.loadWeights(model);
             if (resumeFrom != null) {
                 resumeFrom.loadInto(model);
                 resumeFrom.loadOptimizer(optimizer);
-                state = resumeFrom.state();
-                // A kill between writing last (of the best epoch so far) and copying it to best leaves
-                // an older best behind: copy again, so best is the epoch the state says it is.
-                if (state.bestEpoch() == state.epoch() && state.epoch() > 0) AtomicFiles.copy(out.resolve(LAST), out.resolve(BEST));
+                from = SentimentTask.position(resumeFrom.state());
             }
-            List<Map<String, ?>> lines = new ArrayList<>();
-            for (EpochStats s : state.history()) lines.add(s.toMap());
-            MetricsLog.rewrite(out.resolve(METRICS), lines);
             io.progress().info(String.format("model: %s, %,d parameters; %s lr %s (%s), batch %d, %d threads (%s, %d lanes)",
                     describe(cfg), model.parameterCount(), cfg.optimizer(), cfg.lr(), cfg.lrSchedule(), cfg.batch(), Engine.threads(),
                     Engine.species(), Engine.lanes()));
-            try (MetricsLog metrics = MetricsLog.append(out.resolve(METRICS))) {
-                boolean early = false;
-                for (int epoch = state.epoch() + 1; epoch <= Math.min(cfg.epochs(), stopAfterEpoch) && !early; epoch++) {
-                    state = epoch(epoch, model, optimizer, fit, val, batch, state, encoder, metrics, fingerprint);
-                    early = val.size() > 0 && EarlyStopping.exhausted(cfg.patience(), state.epoch(), state.bestEpoch());
-                    if (early) io.progress().info(EarlyStopping.message(cfg.patience(), "epoch", state.bestEpoch()));
-                }
-                if (state.epoch() < cfg.epochs() && !early) return new Result(out, state, null, 0);
-                return finish(model, test, batch, state, metrics);
-            }
+            TrainingLoop.Settings settings = TrainingLoop.Settings.of(out, SentimentCheckpoint.TASK, cfg.epochs(), cfg.lr())
+                    .withSchedule(cfg.schedule()).withClipping(cfg.clipNorm(), cfg.clipValue()).withPatience(cfg.patience())
+                    .withUnit("seq").withPlot("IMDB " + describeShort(cfg), PLOT).withBestResumable(true);
+            TrainingLoop.Outcome o = new TrainingLoop(settings, new SentimentTask(model, cfg, encoder, fit, val, batch, fingerprint),
+                    optimizer, model.parameters(), trainable(model), io).stopAfterEpoch(stopAfterEpoch).run(from);
+            TrainState state = SentimentTask.state(o.at(), o.history());
+            if (o.interrupted()) return new Result(out, state, null, 0);
+            return finish(model, test, batch, state);
         }
     }
 
@@ -198,90 +180,12 @@ public final class Trainer {
                 + (c.tbptt() > 0 ? ", truncated BPTT every " + c.tbptt() + " steps" : "");
     }
 
-    private TrainState epoch(int epoch, SequenceClassifier model, Optimizer optimizer, EncodedSet fit, EncodedSet val,
-                             Batch batch, TrainState state, TextEncoder encoder, MetricsLog metrics, String fingerprint) {
-        List<int[]> plan = Batcher.trainingPlan(fit.lengths(), cfg.batch(), cfg.seed(), epoch);
-        int[] order = new int[cfg.batch()];
-        long step = state.steps();
-        long totalSteps = (long) cfg.epochs() * plan.size();
-        double lossSum = 0, normSum = 0;
-        long correct = 0, seen = 0, tokens = 0;
-        TrainingStep trainingStep = new TrainingStep(model, optimizer, trainable(model), cfg.clipNorm(), cfg.clipValue());
-        long start = System.nanoTime();
-        try (Bar bar = io.progress().start(String.format("epoch %d/%d", epoch, cfg.epochs()), fit.size(), "seq")) {
-            for (int bi = 0; bi < plan.size(); bi++) {
-                int[] members = plan.get(bi); // the last batch may be short: the model runs any size up to cfg.batch()
-                Batcher.fill(fit.sequences(), fit.labels(), members, batch, order);
-                optimizer.setLearningRate(cfg.learningRate(step, totalSteps));
-                step++;
-                try {
-                    trainingStep.run(batch, step);
-                } catch (UpdateGuard.Diverged d) {
-                    throw diverged(epoch, bi, plan.size(), step, d.what(), metrics, d.parameter());
-                }
-                float loss = trainingStep.loss(), norm = trainingStep.gradNorm();
-                FloatMatrix logits = model.lastLogits();
-                int real = members.length;
-                for (int i = 0; i < real; i++) {
-                    if ((logits.get(i, 0) >= 0) == (batch.labels()[i] == 1)) correct++;
-                    tokens += batch.lengths()[i];
-                }
-                lossSum += (double) loss * real;
-                normSum += norm;
-                seen += real;
-                bar.update(seen, Field.metric("loss %.4f acc %.1f%%", lossSum / seen, 100.0 * correct / seen),
-                        Field.detail("‖g‖ %.2f", norm));
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        BinaryMetrics v = Evaluator.evaluate(model, val, batch, cfg.batch(), null);
-        model.train(true);
-        boolean hasVal = v.count() > 0;
-        EpochStats s = new EpochStats(epoch, step, lossSum / seen, (double) correct / seen,
-                hasVal ? v.loss() : Double.NaN, hasVal ? v.accuracy() : Double.NaN, hasVal ? v.f1() : Double.NaN,
-                normSum / plan.size(), seconds, seen / seconds, tokens / seconds);
-        List<EpochStats> history = new ArrayList<>(state.history());
-        history.add(s);
-        boolean improved = hasVal ? !(s.valAccuracy() <= state.bestValAccuracy()) : true;
-        TrainState next = new TrainState(epoch, step, improved ? (hasVal ? s.valAccuracy() : Double.NaN) : state.bestValAccuracy(),
-                improved ? epoch : state.bestEpoch(), List.copyOf(history));
-        SentimentCheckpoint.save(out.resolve(LAST), model, optimizer, cfg, encoder, next, fingerprint);
-        if (improved) AtomicFiles.copy(out.resolve(LAST), out.resolve(BEST));
-        metrics.write(s.toMap());
-        CurvePlot.write("IMDB " + describeShort(cfg), history.stream().mapToDouble(EpochStats::epoch).toArray(),
-                history.stream().mapToDouble(EpochStats::trainLoss).toArray(),
-                history.stream().mapToDouble(EpochStats::valLoss).toArray(),
-                history.stream().mapToDouble(EpochStats::trainAccuracy).toArray(),
-                history.stream().mapToDouble(EpochStats::valAccuracy).toArray(), out.resolve(PLOT));
-        io.progress().result(String.format("epoch %d/%d  train loss %.4f acc %.2f%%  %s  |g| %.2f  %.1f s  %.0f seq/s%s", epoch, cfg.epochs(),
-                s.trainLoss(), 100 * s.trainAccuracy(),
-                hasVal ? String.format("val loss %.4f acc %.2f%% F1 %.4f", s.valLoss(), 100 * s.valAccuracy(), s.valF1())
-                        : "(no validation)", s.gradNorm(), seconds, s.seqPerSec(), improved && hasVal ? "  * best" : ""));
-        io.out().flush();
-        return next;
-    }
-
     static String describeShort(TrainConfig c) {
         return (c.bidirectional() ? "Bi" : "") + c.model().name().toUpperCase(java.util.Locale.ROOT)
                 + (c.layers() > 1 ? "×" + c.layers() : "") + " " + c.hidden() + " (" + c.pool() + " pool)";
     }
 
-    private AppException diverged(int epoch, int batchIndex, int batches, long step, String what, MetricsLog metrics, String parameter) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("event", "diverged");
-        m.put("epoch", epoch);
-        m.put("step", step);
-        m.put("parameter", parameter);
-        metrics.write(m);
-        Path last = out.resolve(LAST);
-        String keep = Files.exists(last) ? "The last good checkpoint is " + last + " (epoch " + (epoch - 1)
-                + "); nothing after it was saved." : "No checkpoint was written (this happened in the first epoch).";
-        return new AppException("training stopped at step " + step + " (epoch " + epoch + ", batch " + (batchIndex + 1) + " of "
-                + batches + "): " + what + ". " + keep + " Lower --lr (now " + cfg.lr() + ") or clip gradients with --clip-norm"
-                + (cfg.clipNorm() > 0 ? " (now " + cfg.clipNorm() + ")" : "") + ".");
-    }
-
-    private Result finish(SequenceClassifier model, EncodedSet test, Batch batch, TrainState state, MetricsLog metrics) {
+    private Result finish(SequenceClassifier model, EncodedSet test, Batch batch, TrainState state) {
         int tested = state.epoch();
         Path best = out.resolve(BEST);
         if (state.bestEpoch() != state.epoch() && Files.exists(best)) {
@@ -293,7 +197,9 @@ public final class Trainer {
         m.put("event", "test");
         m.put("epoch", tested);
         m.putAll(t.toMap());
-        metrics.write(m);
+        try (MetricsLog metrics = MetricsLog.append(out.resolve(METRICS))) {
+            metrics.write(m);
+        }
         io.progress().result(String.format("test (epoch %d, %d reviews): accuracy %.2f%%  precision %.4f  recall %.4f  F1 %.4f  loss %.4f",
                 tested, t.count(), 100 * t.accuracy(), t.precision(), t.recall(), t.f1(), t.loss()));
         return new Result(out, state, t, tested);

@@ -41,12 +41,21 @@ public final class TrainingStep {
      *                              not step and the parameters are unchanged)
      */
     public void run(Batch batch, long step) {
-        model.train(true);
-        model.zeroGrad();
-        loss = model.forward(batch);
-        if (Float.isFinite(loss)) model.backward();
+        loss = forwardBackward(model, batch);
         norm = UpdateGuard.check(trainable, loss, step, clipNorm, clipValue);
         optimizer.step();
+    }
+
+    /**
+     * The part of a step before the update: training mode, gradients zeroed, forward, and backward
+     * when the loss is finite. Returns the batch's mean loss.
+     */
+    public static float forwardBackward(SequenceClassifier model, Batch batch) {
+        model.train(true);
+        model.zeroGrad();
+        float loss = model.forward(batch);
+        if (Float.isFinite(loss)) model.backward();
+        return loss;
     }
 
     /** Mean loss of the last step's batch. */

@@ -84,6 +84,26 @@ public final class FrameBatches {
         for (int k = 0; k < members.length; k++) batch.labels()[k] = utterances.get(members[k]).digit();
     }
 
+    /**
+     * Training-time masking (SpecAugment's frequency and time masks, Park et al. 2019) of the batch
+     * {@link #fill} wrote: per utterance, {@code masks} bands of 0 to {@code maxWidth} consecutive
+     * features and {@code masks} stretches of 0 to min({@code maxWidth}, 10 % of its frames) frames
+     * are set to 0 (the mean after normalisation). {@code r} makes it a function of the seed.
+     */
+    public void mask(Batch batch, int masks, int maxWidth, SplittableRandom r) {
+        int n = batch.size(), w = width;
+        float[] frames = batch.frames();
+        for (int k = 0; k < n; k++) {
+            int len = batch.lengths()[k];
+            for (int m = 0; m < masks; m++) {
+                int fw = r.nextInt(maxWidth + 1), f0 = r.nextInt(Math.max(1, w - fw + 1));
+                for (int t = 0; t < len; t++) for (int f = f0; f < Math.min(w, f0 + fw); f++) frames[(t * n + k) * w + f] = 0f;
+                int tw = r.nextInt(Math.min(maxWidth, len / 10) + 1), t0 = r.nextInt(Math.max(1, len - tw + 1));
+                for (int t = t0; t < Math.min(len, t0 + tw); t++) for (int f = 0; f < w; f++) frames[(t * n + k) * w + f] = 0f;
+            }
+        }
+    }
+
     /** Writes {@code count} feature sequences into {@code batch} (already reset to {@code steps} × count). */
     static void write(Batch batch, int count, int steps, java.util.function.IntFunction<Features> source) {
         float[] frames = batch.frames();

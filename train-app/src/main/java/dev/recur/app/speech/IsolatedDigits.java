@@ -12,6 +12,9 @@ import dev.recur.app.run.UpdateGuard;
  * and optimizer are the caller's; this class owns one reused frame batch.
  */
 public final class IsolatedDigits {
+    /** The widest frequency or time mask, in features or frames. */
+    public static final int MASK_WIDTH = 6;
+
     private final SequenceClassifier model;
     private final Batch batch;
 
@@ -22,9 +25,14 @@ public final class IsolatedDigits {
 
     public SequenceClassifier model() { return model; }
 
-    /** One update on {@code members} of {@code data}; returns the batch's mean loss and the gradient norm (before clipping). */
-    public float[] step(FrameBatches data, int[] members, Optimizer opt, double clipNorm) {
+    /**
+     * One update on {@code members} of {@code data}, masked ({@link FrameBatches#mask}) with
+     * {@code masks} masks drawn from {@code r} (0: none); returns the batch's mean loss and the
+     * gradient norm (before clipping).
+     */
+    public float[] step(FrameBatches data, int[] members, int masks, java.util.SplittableRandom r, Optimizer opt, double clipNorm) {
         data.fill(batch, members);
+        if (masks > 0) data.mask(batch, masks, MASK_WIDTH, r);
         model.zeroGrad();
         float loss = model.forward(batch, true);
         model.backward();

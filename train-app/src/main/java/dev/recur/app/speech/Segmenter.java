@@ -15,7 +15,7 @@ import java.util.List;
  * With less than 10 dB between floor and peak the whole recording is one stretch.
  */
 public final class Segmenter {
-    public static final int MERGE_GAP = 20, MIN_FRAMES = 8, PAD = 10;
+    public static final int MERGE_GAP = 20, MIN_FRAMES = 8, PAD = 5;
     /** ln(10): 10 dB in natural-log power units. */
     private static final double TEN_DB = Math.log(10);
 

@@ -39,7 +39,7 @@ public final class SpeechTrainer {
     /** Everything {@code speech} is told. */
     public record Options(Path data, String testSpeaker, SpeechConfig.Task task, FeatureConfig.Kind features, CellType cell,
                           int layers, int hidden, boolean bidirectional, Pooling pool, double dropout, int batch, int epochs,
-                          double lr, LrScheduleKind lrSchedule, OptimizerKind optimizer, double clipNorm, double validationSplit,
+                          int masks, double lr, LrScheduleKind lrSchedule, OptimizerKind optimizer, double clipNorm, double validationSplit,
                           int patience, double timeLimitMinutes, long seed, Path out, boolean resume, Map<String, String> runOptions) {
         public Options {
             runOptions = Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
@@ -130,6 +130,7 @@ public final class SpeechTrainer {
             try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
                 for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
                     List<int[]> plan = trainB.trainingPlan(o.seed(), epoch);
+                    java.util.SplittableRandom maskRng = new java.util.SplittableRandom(o.seed() * 1_000_003L + epoch);
                     double lossSum = 0;
                     int seen = 0;
                     float norm = 0;
@@ -138,7 +139,7 @@ public final class SpeechTrainer {
                             int[] members = plan.get(i);
                             long s0 = System.nanoTime();
                             opt.setLearningRate(learningRate(o, opt.steps(), totalSteps));
-                            float[] r = task.step(trainB, members, opt, o.clipNorm());
+                            float[] r = task.step(trainB, members, o.masks(), maskRng, opt, o.clipNorm());
                             norm = r[1];
                             trainSeconds += (System.nanoTime() - s0) / 1e9;
                             for (int m : members) trainFrames += train.get(m).frames();

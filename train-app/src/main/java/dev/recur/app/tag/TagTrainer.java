@@ -3,16 +3,13 @@ package dev.recur.app.tag;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
-import dev.recur.app.run.Plots;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.EarlyStopping;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.progress.Bar;
-import dev.recur.app.run.progress.Field;
 import dev.recur.app.run.Optimizers;
-import dev.recur.app.run.UpdateGuard;
+import dev.recur.app.run.TrainingLoop;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.layers.optim.Optimizer;
 import dev.recur.layers.rnn.CellType;
@@ -20,14 +17,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Trains and evaluates the tagger: validation carved from the end of the training file picks the
@@ -43,11 +38,15 @@ public final class TagTrainer {
                           int wordDim, int featureDim, boolean usePos, double dropout, double wordDropout,
                           int batch, int epochs, double timeLimitMinutes, double lr, OptimizerKind optimizer,
                           double clipNorm, double validationSplit, long seed, Path out, boolean resume,
-                          Map<String, String> runOptions, int patience) {
+                          Map<String, String> runOptions, int patience, LrSchedule schedule) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
+            if (schedule == null) schedule = LrSchedule.constant((float) lr); // the rate the optimizer was made with
         }
     }
+
+    /** The curve picture's file name. */
+    public static final String PLOT = "curve.png";
 
     /** The checkpoint task name. */
     public static final String TASK = "tag";
@@ -148,138 +147,50 @@ public final class TagTrainer {
         int maxSteps = Math.max(trainB.maxSteps(), Math.max(valB.maxSteps(), testB.maxSteps()));
         try (TagModel model = new TagModel(cfg, maxSteps, o.batch());
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
-            int startEpoch = 0;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            int bestEpoch = 0;
+            TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
-                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
-                bestScore = Double.parseDouble(resumed.meta("train.best_score"));
-                bestEpoch = Integer.parseInt(resumed.metadata().getOrDefault("train.best_epoch",
-                        resumed.meta("train.epoch"))); // absent before early stopping existed
                 model.dropout().setCalls(Long.parseLong(resumed.meta("train.dropout_calls")));
-                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
+                from = TagTask.position(resumed, opt.steps());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
             }
-            Path metricsFile = o.out().resolve(RunFolder.METRICS);
-            List<double[]> curve = new ArrayList<>();
-            List<Map<String, Object>> kept = new ArrayList<>();
-            if (resumed != null) { // the lines up to the checkpoint (a killed run may have written one more)
-                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
-                    if (r.get("step") instanceof Number n && n.longValue() <= opt.steps() && r.containsKey("epoch")) {
-                        kept.add(r);
-                        curve.add(new double[] {((Number) r.get("epoch")).doubleValue(),
-                            ((Number) r.get("train_loss")).doubleValue(), ((Number) r.get("val_loss")).doubleValue()});
-                    }
-                }
-            }
-            MetricsLog.rewrite(metricsFile, kept);
             io.progress().info(String.format(Locale.ROOT, "tag %s: %s ×%d bidirectional, hidden %d; %,d train / %,d validation / %,d test "
                             + "sentences; %,d words, %d tags", cfg.column().name().toLowerCase(Locale.ROOT),
                     cfg.cell(), cfg.layers(), cfg.hidden(), train.size(), val.size(), test.size(), cfg.words().size(),
                     cfg.tags().size()));
-            long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
-            double trainSeconds = 0;
-            long trainTokens = 0;
-            Scores valScores = null;
-            try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
-                for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
-                    int[] order = trainB.order(o.seed(), epoch);
-                    SplittableRandom drop = new SplittableRandom(o.seed() * 1_000_003L + epoch);
-                    double lossSum = 0;
-                    long lossTokens = 0;
-                    float norm = 0;
-                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(), order.length, "batches")) {
-                        for (int i = 0; i < order.length; i++) {
-                            TagBatches.Batch b = trainB.batches().get(order[i]);
-                            long s0 = System.nanoTime();
-                            int[] words = b.words().clone();
-                            if (o.wordDropout() > 0) {
-                                for (int k = 0; k < words.length; k++) {
-                                    if (words[k] != Lexicon.PAD && drop.nextDouble() < o.wordDropout()) words[k] = Lexicon.UNK;
-                                }
-                            }
-                            model.zeroGrad();
-                            float loss = model.step(b, words, true);
-                            norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, o.clipNorm());
-                            opt.step();
-                            long tok = 0;
-                            for (int len : b.lengths()) tok += len;
-                            trainSeconds += (System.nanoTime() - s0) / 1e9;
-                            trainTokens += tok;
-                            lossSum += (double) loss * tok;
-                            lossTokens += tok;
-                            bar.update(i + 1, Field.metric("loss %.4f", lossSum / lossTokens),
-                                    Field.detail("%,.0f tokens/s", trainTokens / trainSeconds), Field.detail("‖g‖ %.2f", norm));
-                        }
-                    }
-                    valScores = evaluate(model, valB, val);
-                    double score = cfg.column() == ConllReader.Column.CHUNK ? valScores.f1() : valScores.accuracy();
-                    boolean improved = score > bestScore;
-                    if (improved) {
-                        bestScore = score;
-                        bestEpoch = epoch + 1;
-                    }
-                    Map<String, Object> rec = new LinkedHashMap<>();
-                    rec.put("epoch", epoch + 1);
-                    rec.put("step", opt.steps());
-                    rec.put("train_loss", lossSum / lossTokens);
-                    rec.put("val_loss", valScores.loss());
-                    rec.put("val_accuracy", valScores.accuracy());
-                    if (cfg.column() == ConllReader.Column.CHUNK) {
-                        rec.put("val_precision", valScores.precision());
-                        rec.put("val_recall", valScores.recall());
-                        rec.put("val_f1", valScores.f1());
-                    }
-                    rec.put("grad_norm", norm);
-                    rec.put("tokens_per_s", trainTokens / trainSeconds);
-                    metrics.write(rec);
-                    curve.add(new double[] {epoch + 1, lossSum / lossTokens, valScores.loss()});
-                    Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-                    meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-                    meta.put(Checkpoint.K_DATA, fingerprint);
-                    meta.put("train.epoch", Integer.toString(epoch + 1));
-                    meta.put("train.best_score", Double.toString(bestScore));
-                    meta.put("train.best_epoch", Integer.toString(bestEpoch));
-                    meta.put("train.dropout_calls", Long.toString(model.dropout().calls()));
-                    Checkpoint.write(last, TASK, meta, model.parameters(), opt, Map.of());
-                    if (improved) Checkpoint.write(best, TASK, meta, model.parameters(), null, Map.of());
-                    io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, accuracy %.2f %%%s%s, %,.0f tokens/s",
-                            epoch + 1, lossSum / lossTokens, valScores.loss(), 100 * valScores.accuracy(),
-                            cfg.column() == ConllReader.Column.CHUNK ? String.format(Locale.ROOT, ", F1 %.2f", 100 * valScores.f1()) : "",
-                            improved ? " (best)" : "", trainTokens / trainSeconds));
-                    if (EarlyStopping.exhausted(o.patience(), epoch + 1, bestEpoch)) {
-                        io.progress().info(EarlyStopping.message(o.patience(), "epoch", bestEpoch));
-                        break;
-                    }
-                    if (System.nanoTime() > deadline) {
-                        io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
-                        break;
-                    }
-                }
-                // test once, with the best checkpoint
-                Checkpoint.read(best, TASK, "tag").loadParameters(model.parameters());
-                Scores testScores = evaluate(model, testB, test);
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("split", "test");
-                rec.put("checkpoint", best.toString());
-                rec.put("test_loss", testScores.loss());
-                rec.put("test_accuracy", testScores.accuracy());
-                if (cfg.column() == ConllReader.Column.CHUNK) {
-                    rec.put("test_precision", testScores.precision());
-                    rec.put("test_recall", testScores.recall());
-                    rec.put("test_f1", testScores.f1());
-                }
-                rec.put("tokens_per_s", trainSeconds > 0 ? trainTokens / trainSeconds : 0);
-                metrics.write(rec);
-                if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                io.progress().result(String.format(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%",
-                        cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy()));
-                if (cfg.column() == ConllReader.Column.CHUNK) io.out().println(testScores.conlleval());
-                io.progress().result(String.format(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s",
-                        trainSeconds > 0 ? trainTokens / trainSeconds : 0, last, best, metricsFile));
-                return new Result(valScores, testScores, trainSeconds > 0 ? trainTokens / trainSeconds : 0, best);
+            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
+            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
+            meta.put(Checkpoint.K_DATA, fingerprint);
+            TagTask task = new TagTask(model, trainB, valB, val, meta, o.seed(), o.wordDropout());
+            TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr()).withSchedule(o.schedule())
+                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withTimeLimit(o.timeLimitMinutes())
+                    .withUnit("batches").withPlot("Tagger", PLOT);
+            TrainingLoop.Outcome r = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
+            Path metricsFile = o.out().resolve(RunFolder.METRICS);
+            // test once, with the best checkpoint
+            Checkpoint.read(best, TASK, "tag").loadParameters(model.parameters());
+            Scores testScores = evaluate(model, testB, test);
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("split", "test");
+            rec.put("checkpoint", best.toString());
+            rec.put("test_loss", testScores.loss());
+            rec.put("test_accuracy", testScores.accuracy());
+            if (cfg.column() == ConllReader.Column.CHUNK) {
+                rec.put("test_precision", testScores.precision());
+                rec.put("test_recall", testScores.recall());
+                rec.put("test_f1", testScores.f1());
             }
+            rec.put("tokens_per_s", task.tokensPerSecond());
+            try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
+                metrics.write(rec);
+            }
+            io.progress().result(String.format(Locale.ROOT, "test (%s, best epoch by validation): token accuracy %.2f %%",
+                    cfg.column().name().toLowerCase(Locale.ROOT), 100 * testScores.accuracy()));
+            if (cfg.column() == ConllReader.Column.CHUNK) io.out().println(testScores.conlleval());
+            io.progress().result(String.format(Locale.ROOT, "training: %,.0f tokens/s%ncheckpoints: %s, %s%nmetrics: %s",
+                    task.tokensPerSecond(), last, best, metricsFile));
+            return new Result(task.lastScores(), testScores, task.tokensPerSecond(), best);
         }
     }
 
@@ -311,15 +222,4 @@ public final class TagTrainer {
                 chunks.f1(), chunks.summary());
     }
 
-    static void writeCurve(Path png, List<double[]> curve) {
-        int n = curve.size();
-        double[] x = new double[n], tr = new double[n], va = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = curve.get(i)[0];
-            tr[i] = curve.get(i)[1];
-            va[i] = curve.get(i)[2];
-        }
-        Plots.save(png, Plots.chart("Tagger", "epoch", "loss (nats/token)", false, List.of(
-                new Plots.Line("train", x, tr), new Plots.Line("validation", x, va))));
-    }
 }
