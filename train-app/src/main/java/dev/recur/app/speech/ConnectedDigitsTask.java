@@ -6,22 +6,26 @@ import dev.recur.layers.audio.Features;
 import dev.recur.layers.loss.CtcDecoder;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.CtcAcousticModel;
-import dev.recur.layers.optim.GradientClipping;
-import dev.recur.layers.optim.Optimizer;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.TrainingLoop;
+import dev.recur.app.run.progress.Field;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The connected-digit task's work, cut the way a training loop drives it: {@link #startEpoch}
- * draws the epoch's training strings afresh from the training recordings (seed + epoch) and cuts
- * them into length-bucketed batches; {@link #step} trains one (forward, backward, clipping, the
- * optimizer); {@link #evaluate} decodes a fixed set of strings and scores the digit error rate.
- * Digit d is CTC class d + 1 (class 0 is the blank).
+ * The connected-digit task on the shared {@link TrainingLoop}: {@link #planEpoch} draws the
+ * epoch's training strings afresh from the training recordings (a pure function of seed and
+ * epoch) and cuts them into length-bucketed batches; {@link #step} runs the forward and backward
+ * pass of one; {@link #evaluate} decodes the validation strings and scores the digit error rate
+ * (the primary metric, lower is better). Digit d is CTC class d + 1 (class 0 is the blank).
  */
-public final class ConnectedDigitsTask {
+public final class ConnectedDigitsTask implements TrainingLoop.Task {
     /** One utterance ready for the model: its frames and its digits. */
     public record Example(Features frames, int[] digits) {}
 
@@ -36,11 +40,27 @@ public final class ConnectedDigitsTask {
     private final long seed;
     private final Batch batch;
     private final CtcDecoder decoder = new CtcDecoder(0);
+    private final List<Example> validation;
+    private final int beam;
+    private final Map<String, String> meta;
     private List<Example> epochData = List.of();
     private List<int[]> plan = List.of();
+    private double lossSum;
+    private long seen, epochFrames, totalUtterances, totalNanos;
+    private long epochStart;
+    private Score lastScore;
 
+    /**
+     * A task training {@code model} on {@code utterancesPerEpoch} fresh strings of {@code trainPool}
+     * per epoch, validated on {@code validation} (decoded with a beam of {@code beam}, 1 = best
+     * path); {@code meta} is the checkpoint metadata it adds its position to.
+     */
     public ConnectedDigitsTask(CtcAcousticModel model, StackedFeatures features, List<ConnectedDigits.Recording> trainPool,
-                               int utterancesPerEpoch, float noise, long seed, int batchSize) {
+                               int utterancesPerEpoch, float noise, long seed, int batchSize, List<Example> validation, int beam,
+                               Map<String, String> meta) {
+        this.validation = validation;
+        this.beam = beam;
+        this.meta = new LinkedHashMap<>(meta);
         this.model = model;
         this.features = features;
         this.trainPool = trainPool;
@@ -69,8 +89,25 @@ public final class ConnectedDigitsTask {
         return out;
     }
 
-    /** Draws epoch {@code e}'s training strings and plans its batches (shuffled); returns the batch count. */
-    public int startEpoch(int e) {
+    /** The loop's position a connected-digit checkpoint recorded. */
+    static TrainingLoop.Position position(Checkpoint ck, long steps) {
+        Map<String, String> m = ck.metadata();
+        return new TrainingLoop.Position(Integer.parseInt(ck.meta("train.epoch")), Integer.parseInt(ck.meta("train.batch")), steps,
+                Integer.parseInt(ck.meta("train.evaluations")), Double.parseDouble(ck.meta("train.best_score")),
+                Integer.parseInt(m.getOrDefault("train.best_at", "0")));
+    }
+
+    @Override
+    public int planEpoch(int epoch, int first) {
+        lossSum = 0;
+        seen = 0;
+        epochFrames = 0;
+        epochStart = System.nanoTime();
+        return plan(epoch - 1);
+    }
+
+    /** Draws epoch {@code e}'s (0-based) training strings and plans its batches (shuffled); returns the batch count. */
+    int plan(int e) {
         epochData = examples(features, trainPool, seed + 1000L * e, utterances, noise);
         Integer[] idx = new Integer[epochData.size()];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
@@ -102,16 +139,6 @@ public final class ConnectedDigitsTask {
         }
     }
 
-    /** Utterances of batch {@code index} of the epoch. */
-    public int batchUtterances(int index) { return plan.get(index).length; }
-
-    /** Model frames of batch {@code index} of the epoch. */
-    public long batchFrames(int index) {
-        long n = 0;
-        for (int i : plan.get(index)) n += epochData.get(i).frames().frames();
-        return n;
-    }
-
     private void fill(List<Example> data, int[] members) {
         int steps = 0;
         for (int i : members) steps = Math.max(steps, data.get(i).frames().frames());
@@ -131,21 +158,73 @@ public final class ConnectedDigitsTask {
         }
     }
 
-    /** Trains on batch {@code index} of the epoch; returns {loss, gradient norm before clipping}. */
-    public float[] step(int index, Optimizer optimizer, double clipNorm) {
-        fill(epochData, plan.get(index));
+    @Override
+    public float step(int index) {
+        long s0 = System.nanoTime();
+        int[] members = plan.get(index);
+        fill(epochData, members);
         model.train(true);
         model.zeroGrad();
         float loss = model.forward(batch);
-        if (!Float.isFinite(loss)) {
-            throw new AppException("the CTC loss became " + loss + " at batch " + (index + 1) + "; lower --lr or --clip-norm");
-        }
+        if (!Float.isFinite(loss)) return loss;   // the loop stops, naming the step
         model.backward();
-        float norm = clipNorm > 0 ? GradientClipping.clipGradNorm(model.parameters(), (float) clipNorm) : GradientClipping.globalNorm(model.parameters());
-        GradientClipping.requireFinite(model.parameters(), optimizer.steps());
-        optimizer.step();
-        return new float[] {loss, norm};
+        lossSum += (double) loss * members.length;
+        seen += members.length;
+        totalUtterances += members.length;
+        for (int i = 0; i < members.length; i++) epochFrames += batch.lengths()[i];
+        totalNanos += System.nanoTime() - s0;
+        return loss;
     }
+
+    @Override
+    public List<Field> progress() {
+        return List.of(Field.metric("loss %.4f", lossSum / Math.max(1, seen)),
+                Field.detail("%,.1f utterances/s", seen / ((System.nanoTime() - epochStart) / 1e9)));
+    }
+
+    @Override
+    public TrainingLoop.Training training(double seconds) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("train_loss", lossSum / Math.max(1, seen));
+        m.put("utterances_per_s", seen / seconds);
+        m.put("frames_per_s", epochFrames / seconds);
+        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f, %,.1f utterances/s", lossSum / Math.max(1, seen),
+                seen / seconds));
+    }
+
+    @Override
+    public TrainingLoop.Evaluation evaluate() {
+        Score s = evaluate(validation, beam);
+        lastScore = s;
+        model.train(true);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("loss", s.loss());
+        m.put("der", s.digitErrorRate());
+        m.put("string_accuracy", s.stringAccuracy());
+        return new TrainingLoop.Evaluation(m, "der", false, String.format(Locale.ROOT,
+                "validation loss %.4f, digit error rate %.2f %%, strings %.1f %%", s.loss(), 100 * s.digitErrorRate(), 100 * s.stringAccuracy()));
+    }
+
+    @Override
+    public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
+        Map<String, String> m = new LinkedHashMap<>(meta);
+        m.put("train.epoch", Integer.toString(at.epochsDone()));
+        m.put("train.batch", Integer.toString(at.batch()));
+        m.put("train.best_score", Double.toString(at.best()));
+        m.put("train.best_at", Integer.toString(at.bestAt()));
+        m.put("train.evaluations", Integer.toString(at.evaluations()));
+        m.putAll(model.rngState());
+        return m;
+    }
+
+    /** The last validation score (null before one). */
+    public Score lastScore() { return lastScore; }
+
+    /** Training utterances per second over the steps run in this process (0 before one). */
+    public double utterancesPerSecond() { return totalNanos == 0 ? 0 : totalUtterances / (totalNanos / 1e9); }
+
+    /** Seconds spent in training steps in this process. */
+    public double trainSeconds() { return totalNanos / 1e9; }
 
     /** Decodes {@code set} (greedy, or prefix beam search of {@code beam} > 1) and scores it. */
     public Score evaluate(List<Example> set, int beam) {

@@ -4,6 +4,7 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.layers.model.CtcAcousticModel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** {@code speech eval} of a connected-digit checkpoint: the digit error rate on the test strings of a split. */
 public final class ConnectedEvaluation {
@@ -25,7 +26,7 @@ public final class ConnectedEvaluation {
         int maxFrames = ConnectedDigitsTask.maxFrames(features, List.of(split.test()));
         try (CtcAcousticModel model = new CtcAcousticModel(cfg.model(), 0, maxFrames, 32, ConnectedDigits.MAX_DIGITS)) {
             ck.loadParameters(model.parameters());
-            ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, split.test(), 1, x.noise(), 0, 32);
+            ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, split.test(), 1, x.noise(), 0, 32, List.of(), x.beam(), Map.of());
             return new Outcome(split.description(), task.evaluate(test, x.beam()));
         }
     }

@@ -3,15 +3,13 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.EarlyStopping;
+import dev.recur.app.run.LrSchedule;
+import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
-import dev.recur.app.run.Plots;
 import dev.recur.app.run.RunFolder;
-import dev.recur.app.run.progress.Bar;
-import dev.recur.app.run.progress.Field;
 import dev.recur.layers.audio.FeatureConfig;
 import dev.recur.layers.model.AcousticConfig;
 import dev.recur.layers.model.CtcAcousticModel;
@@ -33,8 +31,9 @@ import java.util.SplittableRandom;
  * digits ({@link ConnectedDigits}) → stacked MFCC frames → a bidirectional CTC acoustic model;
  * the validation strings' digit error rate picks the best epoch; the test strings (drawn once
  * from the test recordings with a fixed seed, so every run scores the same strings) are scored
- * once with the best checkpoint. Writes {@code last.safetensors}, {@code best.safetensors},
- * {@code metrics.jsonl} and {@code curve.png} under {@code --out}; {@code --resume} continues.
+ * once with the best checkpoint. Trains through the shared {@link TrainingLoop} (checkpoints
+ * {@code last}/{@code best}, {@code metrics.jsonl}, {@code curve.png} under {@code --out}, the
+ * learning-rate schedule, clipping, patience, the time limit, {@code --resume} even inside an epoch).
  */
 public final class ConnectedTrainer {
     /** Seed of the test strings (fixed: every run and every --seed scores the same strings). */
@@ -119,126 +118,47 @@ public final class ConnectedTrainer {
                 cfg.model().hidden(), STACK));
         try (CtcAcousticModel model = new CtcAcousticModel(cfg.model(), o.seed(), maxFrames, o.batch(), ConnectedDigits.MAX_DIGITS);
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
-            ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, trainPool, x.utterances(), x.noise(), o.seed(), o.batch());
-            int startEpoch = 0, bestEpoch = 0;
-            double bestScore = Double.POSITIVE_INFINITY, bestLoss = Double.POSITIVE_INFINITY, trainSeconds = 0;
+            TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
                 resumed.loadParameters(model.parameters());
                 resumed.loadOptimizer(opt);
                 model.restoreRngState(resumed.rngState());
-                startEpoch = Integer.parseInt(resumed.meta("train.epoch"));
-                bestScore = Double.parseDouble(resumed.meta("train.best_score"));
-                bestEpoch = Integer.parseInt(resumed.meta("train.best_epoch"));
-                bestLoss = Double.parseDouble(resumed.meta("train.best_loss"));
-                trainSeconds = Double.parseDouble(resumed.meta("train.seconds"));
-                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, startEpoch));
+                from = ConnectedDigitsTask.position(resumed, opt.steps());
+                io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d, batch %d", last, from.epochsDone(), from.batch()));
             }
+            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
+            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
+            meta.put(Checkpoint.K_DATA, fingerprint);
+            ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, trainPool, x.utterances(), x.noise(), o.seed(), o.batch(),
+                    val, x.beam(), meta);
+            TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), SpeechConfig.TASK, o.epochs(), o.lr())
+                    .withSchedule(new LrSchedule(o.lrSchedule(), o.lr(), 0)).withClipping(o.clipNorm(), 0).withPatience(o.patience())
+                    .withTimeLimit(o.timeLimitMinutes()).withUnit("batches").withPlot("Connected digits (CTC)", "curve.png");
+            new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
+            Checkpoint.read(best, SpeechConfig.TASK, "speech").loadParameters(model.parameters());
+            ConnectedDigitsTask.Score ts = task.evaluate(test, x.beam());
             Path metricsFile = o.out().resolve(RunFolder.METRICS);
-            List<double[]> curve = new ArrayList<>();
-            List<Map<String, Object>> kept = new ArrayList<>();
-            if (resumed != null) {
-                for (Map<String, Object> r : MetricsLog.read(metricsFile)) {
-                    if (r.get("epoch") instanceof Number e && e.intValue() <= Integer.parseInt(resumed.meta("train.epoch"))) {
-                        kept.add(r);
-                        curve.add(new double[] {e.doubleValue(), ((Number) r.get("train_loss")).doubleValue(),
-                            ((Number) r.get("val_loss")).doubleValue(), ((Number) r.get("val_der")).doubleValue()});
-                    }
-                }
-            }
-            MetricsLog.rewrite(metricsFile, kept);
-            long perEpoch = (x.utterances() + o.batch() - 1) / o.batch();
-            long totalSteps = o.epochs() * perEpoch;
-            long deadline = o.timeLimitMinutes() > 0 ? System.nanoTime() + (long) (o.timeLimitMinutes() * 60e9) : Long.MAX_VALUE;
-            ConnectedDigitsTask.Score valScore = null;
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("split", "test");
+            rec.put("test_set", split.description());
+            rec.put("checkpoint", best.toString());
+            rec.put("test_loss", ts.loss());
+            rec.put("test_der", ts.digitErrorRate());
+            rec.put("test_string_accuracy", ts.stringAccuracy());
+            rec.put("test_strings", ts.utterances());
+            rec.put("test_digits", ts.referenceDigits());
+            rec.put("utterances_per_s", task.utterancesPerSecond());
+            rec.put("train_seconds", task.trainSeconds());
             try (MetricsLog metrics = MetricsLog.append(metricsFile)) {
-                for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
-                    int n = task.startEpoch(epoch);
-                    double lossSum = 0, epochSeconds = 0;
-                    int seen = 0;
-                    long frames = 0;
-                    float norm = 0;
-                    try (Bar bar = io.progress().start("epoch " + (epoch + 1) + "/" + o.epochs(), n, "batches")) {
-                        for (int i = 0; i < n; i++) {
-                            long s0 = System.nanoTime();
-                            opt.setLearningRate(SpeechTrainer.learningRate(o, opt.steps(), totalSteps));
-                            float[] r = task.step(i, opt, o.clipNorm());
-                            epochSeconds += (System.nanoTime() - s0) / 1e9;
-                            norm = r[1];
-                            lossSum += (double) r[0] * task.batchUtterances(i);
-                            seen += task.batchUtterances(i);
-                            frames += task.batchFrames(i);
-                            bar.update(i + 1, Field.metric("loss %.4f", lossSum / seen),
-                                    Field.detail("%,.1f utterances/s", seen / epochSeconds), Field.detail("‖g‖ %.2f", norm));
-                        }
-                    }
-                    trainSeconds += epochSeconds;
-                    valScore = task.evaluate(val, x.beam());
-                    boolean improved = valScore.digitErrorRate() < bestScore
-                            || (valScore.digitErrorRate() == bestScore && valScore.loss() < bestLoss);
-                    if (improved) {
-                        bestScore = valScore.digitErrorRate();
-                        bestLoss = valScore.loss();
-                        bestEpoch = epoch + 1;
-                    }
-                    Map<String, Object> rec = new LinkedHashMap<>();
-                    rec.put("epoch", epoch + 1);
-                    rec.put("step", opt.steps());
-                    rec.put("lr", opt.learningRate());
-                    rec.put("train_loss", lossSum / seen);
-                    rec.put("val_loss", valScore.loss());
-                    rec.put("val_der", valScore.digitErrorRate());
-                    rec.put("val_string_accuracy", valScore.stringAccuracy());
-                    rec.put("grad_norm", norm);
-                    rec.put("utterances_per_s", seen / epochSeconds);
-                    rec.put("frames_per_s", frames / epochSeconds);
-                    rec.put("train_seconds", trainSeconds);
-                    metrics.write(rec);
-                    curve.add(new double[] {epoch + 1, lossSum / seen, valScore.loss(), valScore.digitErrorRate()});
-                    Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-                    meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-                    meta.put(Checkpoint.K_DATA, fingerprint);
-                    meta.put("train.epoch", Integer.toString(epoch + 1));
-                    meta.put("train.best_score", Double.toString(bestScore));
-                    meta.put("train.best_epoch", Integer.toString(bestEpoch));
-                    meta.put("train.best_loss", Double.toString(bestLoss));
-                    meta.put("train.seconds", Double.toString(trainSeconds));
-                    meta.putAll(model.rngState());
-                    Checkpoint.write(last, SpeechConfig.TASK, meta, model.parameters(), opt, Map.of());
-                    if (improved) Checkpoint.write(best, SpeechConfig.TASK, meta, model.parameters(), null, Map.of());
-                    io.progress().info(String.format(Locale.ROOT, "epoch %d: train loss %.4f, validation loss %.4f, digit error rate %.2f %%, "
-                                    + "strings %.1f %%%s, %,.1f utterances/s, %.1f min training so far", epoch + 1, lossSum / seen, valScore.loss(),
-                            100 * valScore.digitErrorRate(), 100 * valScore.stringAccuracy(), improved ? " (best)" : "", seen / epochSeconds,
-                            trainSeconds / 60));
-                    if (EarlyStopping.exhausted(o.patience(), epoch + 1, bestEpoch)) {
-                        io.progress().info(EarlyStopping.message(o.patience(), "epoch", bestEpoch));
-                        break;
-                    }
-                    if (System.nanoTime() > deadline) {
-                        io.progress().info(String.format(Locale.ROOT, "time limit of %.1f minutes reached; stopping", o.timeLimitMinutes()));
-                        break;
-                    }
-                }
-                Checkpoint.read(best, SpeechConfig.TASK, "speech").loadParameters(model.parameters());
-                ConnectedDigitsTask.Score ts = task.evaluate(test, x.beam());
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("split", "test");
-                rec.put("test_set", split.description());
-                rec.put("checkpoint", best.toString());
-                rec.put("test_loss", ts.loss());
-                rec.put("test_der", ts.digitErrorRate());
-                rec.put("test_string_accuracy", ts.stringAccuracy());
-                rec.put("test_digits", ts.referenceDigits());
-                rec.put("train_seconds", trainSeconds);
                 metrics.write(rec);
-                if (!curve.isEmpty()) writeCurve(o.out().resolve("curve.png"), curve);
-                io.progress().result(String.format(Locale.ROOT, "test (%s, %d strings, %d digits, best epoch %d by validation): digit error rate"
-                                + " %.2f %%, strings right %.1f %%", split.description(), ts.utterances(), ts.referenceDigits(), bestEpoch,
-                        100 * ts.digitErrorRate(), 100 * ts.stringAccuracy()));
-                io.progress().result(String.format(Locale.ROOT, "training: %.1f s%ncheckpoints: %s, %s%nmetrics: %s", trainSeconds, last, best,
-                        metricsFile));
-                io.out().flush();
-                return new Result(valScore, ts, trainSeconds, best);
             }
+            io.progress().result(String.format(Locale.ROOT, "test (%s, %d strings, %d digits, best checkpoint by validation): digit error rate"
+                            + " %.2f %%, strings right %.1f %%", split.description(), ts.utterances(), ts.referenceDigits(),
+                    100 * ts.digitErrorRate(), 100 * ts.stringAccuracy()));
+            io.progress().result(String.format(Locale.ROOT, "training: %.1f s in this process, %,.1f utterances/s%ncheckpoints: %s, %s%nmetrics: %s",
+                    task.trainSeconds(), task.utterancesPerSecond(), last, best, metricsFile));
+            io.out().flush();
+            return new Result(task.lastScore(), ts, task.trainSeconds(), best);
         }
     }
 
@@ -248,19 +168,4 @@ public final class ConnectedTrainer {
         return f.hex();
     }
 
-    static void writeCurve(Path png, List<double[]> curve) {
-        int n = curve.size();
-        double[] ep = new double[n], tr = new double[n], va = new double[n], der = new double[n];
-        for (int i = 0; i < n; i++) {
-            ep[i] = curve.get(i)[0];
-            tr[i] = curve.get(i)[1];
-            va[i] = curve.get(i)[2];
-            der[i] = 100 * curve.get(i)[3];
-        }
-        Plots.saveSideBySide(png,
-                Plots.chart("Connected digits: CTC loss", "epoch", "loss (nats/digit)", false,
-                        List.of(new Plots.Line("train", ep, tr), new Plots.Line("validation", ep, va))),
-                Plots.chart("Connected digits: validation digit error rate", "epoch", "digit error rate (%)", false,
-                        List.of(new Plots.Line("validation", ep, der))));
-    }
 }
