@@ -182,7 +182,8 @@ public final class SpeechCommand implements Callable<Integer> {
     /** {@code speech eval}: accuracy and confusion matrix of a checkpoint on the test set of a split. */
     @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Scores a speech checkpoint on the test recordings of the official split (or of --test-speaker):",
-                "accuracy, loss and the confusion matrix (rows: the digit said, columns: the digit recognised)."})
+                "accuracy, loss and the confusion matrix (rows: the digit said, columns: the digit recognised). A connected-digit",
+                "checkpoint is scored on the run's test strings: the digit error rate (edit distance per reference digit)."})
     int eval(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
              @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder. Default: the generated set.") Path dir,
              @Option(names = "--test-speaker", paramLabel = "NAME", description = "Score this speaker's recordings. Default: the official test takes 0-4.") String speaker,
@@ -239,7 +240,8 @@ public final class SpeechCommand implements Callable<Integer> {
     @Command(name = "transcribe", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Prints what each WAV file says (PCM 8- or 16-bit, mono or stereo, 8 kHz): its spoken stretches are",
                 "found by their energy and each is recognised as one digit, so a file of digits said one by one gives the",
-                "digit string. --plot draws the log-mel spectrogram with the recognised digits over their stretches."})
+                "digit string. A connected-digit (CTC) checkpoint decodes the whole file as one string instead, each digit",
+                "timed by its run on the CTC path. --plot draws the log-mel spectrogram with the recognised digits over their stretches."})
     int transcribe(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
                    @Option(names = "--json", description = "One JSON object per file: the text and every digit with its start and end (s) and probability.") boolean json,
                    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the spectrogram to this PNG (with several files: FILE-<name>.png each).") Path plot,
