@@ -14,7 +14,7 @@ import dev.recur.layers.audio.FeatureConfig;
 import dev.recur.layers.model.AcousticConfig;
 import dev.recur.layers.model.CtcAcousticModel;
 import dev.recur.layers.optim.Optimizer;
-import dev.recur.layers.rnn.CellType;
+import dev.recur.layers.RecurrentStack;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,7 +89,7 @@ public final class ConnectedTrainer {
         ConnectedConfig cfg = resumed != null ? ConnectedConfig.fromMetadata(resumed.metadata(), last.toString())
                 : new ConnectedConfig(fc, STACK, new AcousticConfig(fc.width() * STACK, o.cell(), o.hidden(), o.layers(), o.bidirectional(),
                     0f, o.layers() > 1 ? (float) o.dropout() : 0f, (float) o.dropout(), ConnectedConfig.OUTPUTS,
-                    o.cell() == CellType.GRU ? "gru" : "lstm"));
+                    RecurrentStack.defaultName(o.cell())));
         StackedFeatures features = cfg.frames();
         long t0 = System.nanoTime();
         ConnectedDigits all = recordings(o.data(), o.seed());
