@@ -67,7 +67,7 @@ public final class SpeechCommand implements Callable<Integer> {
     int beam = 1;
 
     @Option(names = "--features", paramLabel = "logmel|mfcc", description = "40 log-mel energies or 13 MFCCs per 10 ms frame (25 ms window), normalised per recording. Default: ${DEFAULT-VALUE}.")
-    String features = "logmel";
+    String features = "mfcc";
 
     @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell. Default: ${DEFAULT-VALUE}.")
     ModelKind model = ModelKind.gru;
@@ -88,12 +88,12 @@ public final class SpeechCommand implements Callable<Integer> {
     double dropout = 0.2;
 
     @Option(names = "--masks", paramLabel = "N", description = "Training-time masking (SpecAugment): N frequency bands and N stretches of frames, each up to 6 wide, zeroed per recording; 0 = off. Default: ${DEFAULT-VALUE}.")
-    int masks = 2;
+    int masks = 0;
 
     @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
     int batch = 32;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings (--task connected: rounds of fresh strings). Default: 25 with --data (connected: 8), 6 on the generated set.")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings (--task connected: rounds of fresh strings). Default: 20 with --data (connected: 8), 6 on the generated set.")
     Integer epochs;
 
     @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
@@ -143,7 +143,7 @@ public final class SpeechCommand implements Callable<Integer> {
         Checks.range("--dropout", dropout, 0, 0.95);
         Checks.range("--batch", batch, 1, 100_000);
         Checks.range("--masks", masks, 0, 10);
-        if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 25;
+        if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 20;
         if (utterances == null) utterances = data == null ? 300 : 3000;
         Checks.range("--epochs", epochs, 1, 100_000);
         Checks.range("--patience", patience, 0, 100_000);

@@ -3,8 +3,6 @@ package dev.recur.app.speech;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
-import dev.recur.layers.optim.Optimizer;
-import dev.recur.app.run.UpdateGuard;
 
 /**
  * The isolated-digit task's step and evaluation over a {@link SequenceClassifier} of frames: what a
@@ -26,19 +24,24 @@ public final class IsolatedDigits {
     public SequenceClassifier model() { return model; }
 
     /**
-     * One update on {@code members} of {@code data}, masked ({@link FrameBatches#mask}) with
-     * {@code masks} masks drawn from {@code r} (0: none); returns the batch's mean loss and the
-     * gradient norm (before clipping).
+     * Zeroes the gradients and runs forward and backward in training mode on {@code members} of
+     * {@code data}, masked ({@link FrameBatches#mask}) with {@code masks} masks drawn from
+     * {@code r} (0: none); returns the batch's mean loss. The caller checks, clips and steps.
      */
-    public float[] step(FrameBatches data, int[] members, int masks, java.util.SplittableRandom r, Optimizer opt, double clipNorm) {
+    public float forwardBackward(FrameBatches data, int[] members, int masks, java.util.SplittableRandom r) {
         data.fill(batch, members);
         if (masks > 0) data.mask(batch, masks, MASK_WIDTH, r);
         model.zeroGrad();
         float loss = model.forward(batch, true);
-        model.backward();
-        float norm = UpdateGuard.check(model.parameters(), loss, opt.steps() + 1, clipNorm);
-        opt.step();
-        return new float[] {loss, norm};
+        if (Float.isFinite(loss)) model.backward();
+        return loss;
+    }
+
+    /** Draws what {@link #forwardBackward} would have drawn from {@code r} for {@code members} (to resume inside an epoch). */
+    public void replayMasks(FrameBatches data, int[] members, int masks, java.util.SplittableRandom r) {
+        if (masks == 0) return;
+        data.fill(batch, members);
+        data.mask(batch, masks, MASK_WIDTH, r);
     }
 
     /** Loss, accuracy and confusion matrix over every utterance of {@code data}. */

@@ -106,6 +106,28 @@ class SpeechCommandTest {
     }
 
     @Test
+    void resumeContinuesTheRunAndRefusesOtherData() throws IOException {
+        Path r = dir.resolve("resumed");
+        String[] base = {"speech", "--out", r.toString(), "--layers", "1", "--threads", "1", "--seed", "5"};
+        Run first = Run.of(concat(base, "--epochs", "1", "--hidden", "8"));
+        assertEquals(0, first.code(), first.toString());
+        Run again = Run.of(concat(base, "--epochs", "2", "--resume", "--hidden", "8"));
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("resuming") || again.out().contains("resuming"), again.toString());
+        long epochs = Files.readAllLines(r.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"epoch\":")).count();
+        assertEquals(2, epochs, "one line per epoch across the two runs");
+        Run other = Run.of(concat(base, "--epochs", "3", "--resume", "--hidden", "9"));
+        assertEquals(2, other.code(), other.toString());
+        assertTrue(other.err().contains("--hidden") && !other.err().contains("only once"), other.err());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void badInputIsOneClearLine() throws IOException {
         String ck = run.resolve("best.safetensors").toString();
         Path text = dir.resolve("notes.wav");
