@@ -40,6 +40,7 @@ public final class Main {
             dev.recur.app.cli.TagCommand::new,
             dev.recur.app.cli.ForecastCommand::new,
             dev.recur.app.cli.TranslateCommand::new,
+            dev.recur.app.cli.SpeechCommand::new,
             dev.recur.app.cli.GradientsCommand::new);
 
     public static void main(String[] args) {

@@ -20,7 +20,14 @@ import java.util.Arrays;
  *     model has one output).</li>
  * <li>{@link SequenceTagger}, {@link CharLanguageModel}: {@code targets()[t·B + b]} is the tag or
  *     next symbol at step t, or {@link #IGNORE} for no target.</li>
+ * <li>{@link CtcAcousticModel}: the unaligned label sequence of sequence b is
+ *     {@code targets()[j·B + b]} for j = 0, 1, … up to the first {@link #IGNORE} (at most T labels;
+ *     {@link #setLabels} writes it, {@link #labelCount} counts it).</li>
  * </ul>
+ *
+ * <p>A <em>frame</em> batch ({@link #ofFrames}) carries real-valued input vectors instead of ids:
+ * frame t of sequence b is {@code frames()[(t·B + b)·F + f]}, f in [0, F) (audio features for
+ * {@link CtcAcousticModel}); its id features exist but are not read.
  */
 public final class Batch {
     /** Target value meaning "no target here" (PyTorch's default ignore_index). */
@@ -33,6 +40,8 @@ public final class Batch {
     private final int[] lengths;
     private final int[] labels;
     private final int[] targets;
+    private final int frameSize;
+    private final float[] frames;
     private int steps;
     private int size;
 
@@ -40,7 +49,15 @@ public final class Batch {
     public Batch(int maxSteps, int maxSize) { this(maxSteps, maxSize, 1); }
 
     /** A batch with {@code featureCount} parallel id sequences for up to {@code maxSteps × maxSize}. */
-    public Batch(int maxSteps, int maxSize, int featureCount) {
+    public Batch(int maxSteps, int maxSize, int featureCount) { this(maxSteps, maxSize, featureCount, 0); }
+
+    /** A frame batch: {@code frameSize} reals per step for up to {@code maxSteps × maxSize}. */
+    public static Batch ofFrames(int maxSteps, int maxSize, int frameSize) {
+        if (frameSize < 1) throw new IllegalArgumentException("a frame batch needs frameSize ≥ 1, got " + frameSize);
+        return new Batch(maxSteps, maxSize, 1, frameSize);
+    }
+
+    private Batch(int maxSteps, int maxSize, int featureCount, int frameSize) {
         if (maxSteps < 1 || maxSize < 1 || featureCount < 1) {
             throw new IllegalArgumentException("Batch needs maxSteps, maxSize and featureCount ≥ 1, got " + maxSteps + ", "
                     + maxSize + " and " + featureCount);
@@ -53,6 +70,8 @@ public final class Batch {
         lengths = new int[maxSize];
         labels = new int[maxSize];
         targets = new int[cells];
+        this.frameSize = frameSize;
+        frames = new float[Math.multiplyExact(cells, Math.max(frameSize, 0))];
         steps = maxSteps;
         size = maxSize;
     }
@@ -102,6 +121,32 @@ public final class Batch {
 
     /** Target per step and sequence, element {@code t·size() + b}, or {@link #IGNORE} (tagger, language model). */
     public int[] targets() { return targets; }
+
+    /** F, reals per frame (0 for an id batch). */
+    public int frameSize() { return frameSize; }
+
+    /** The frames, {@code (t·size() + b)·F + f}; empty for an id batch. */
+    public float[] frames() { return frames; }
+
+    /** Copies {@code values} (F reals) into frame t of sequence b. */
+    public void setFrame(int t, int b, float[] values) {
+        System.arraycopy(values, 0, frames, (t * size + b) * frameSize, frameSize);
+    }
+
+    /** Writes the label sequence of sequence b ({@code labels.length ≤ steps()}) into the targets, IGNORE after it. */
+    public void setLabels(int b, int[] labels) {
+        if (labels.length > steps) {
+            throw new IllegalArgumentException(labels.length + " labels for sequence " + b + " do not fit in " + steps + " steps");
+        }
+        for (int j = 0; j < steps; j++) targets[j * size + b] = j < labels.length ? labels[j] : IGNORE;
+    }
+
+    /** Length of the label sequence of sequence b (targets up to the first IGNORE). */
+    public int labelCount(int b) {
+        int n = 0;
+        while (n < steps && targets[n * size + b] != IGNORE) n++;
+        return n;
+    }
 
     public int token(int t, int b) { return tokens[t * size + b]; }
 

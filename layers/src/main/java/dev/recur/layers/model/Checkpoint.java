@@ -84,7 +84,7 @@ public final class Checkpoint {
     /**
      * Rebuilds the model stored in {@code file} (kind, configuration, seed, weights, dropout stream
      * positions) with workspaces for {@code maxSteps × maxBatch}: a {@link SequenceClassifier},
-     * {@link SequenceTagger} or {@link CharLanguageModel}.
+     * {@link SequenceTagger}, {@link CharLanguageModel} or {@link CtcAcousticModel}.
      */
     public static SequenceModel load(Path file, int maxSteps, int maxBatch) throws IOException {
         SafeTensors st = read(file);
@@ -101,9 +101,10 @@ public final class Checkpoint {
                 case "classifier" -> new SequenceClassifier(config(st), seed, maxSteps, maxBatch);
                 case "tagger" -> new SequenceTagger(TaggerConfig.fromMetadata(st.metadata()), seed, maxSteps, maxBatch);
                 case "char_lm" -> new CharLanguageModel(LanguageModelConfig.fromMetadata(st.metadata()), seed, maxSteps, maxBatch);
+                case CtcAcousticModel.KIND -> new CtcAcousticModel(AcousticConfig.fromMetadata(st.metadata()), seed, maxSteps, maxBatch);
                 case "labeler" -> throw new SafeTensorsException(file, "holds a 'labeler' model of an earlier Recur, which this"
                         + " version no longer builds; retrain it as a SequenceTagger");
-                default -> throw new SafeTensorsException(file, "unknown model kind '" + kind + "' (expected classifier, tagger or char_lm)");
+                default -> throw new SafeTensorsException(file, "unknown model kind '" + kind + "' (expected classifier, tagger, char_lm or ctc_acoustic)");
             };
         } catch (IllegalArgumentException e) {
             throw new SafeTensorsException(file, "bad model configuration: " + e.getMessage());
@@ -125,6 +126,11 @@ public final class Checkpoint {
     /** {@link #load} for a tagger; a clear error if the file holds another kind. */
     public static SequenceTagger loadTagger(Path file, int maxSteps, int maxBatch) throws IOException {
         return load(file, maxSteps, maxBatch, SequenceTagger.class, "sequence tagger");
+    }
+
+    /** {@link #load} for a CTC acoustic model; a clear error if the file holds another kind. */
+    public static CtcAcousticModel loadAcoustic(Path file, int maxSteps, int maxBatch) throws IOException {
+        return load(file, maxSteps, maxBatch, CtcAcousticModel.class, "CTC acoustic model");
     }
 
     /** {@link #load} for a language model; a clear error if the file holds another kind. */

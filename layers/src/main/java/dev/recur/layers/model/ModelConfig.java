@@ -12,18 +12,19 @@ import java.util.Map;
  * {@link #toMetadata()}).
  *
  * @param cell                recurrent cell: RNN_TANH, RNN_RELU, LSTM, GRU
- * @param vocabSize           rows of the embedding table (token ids are in [0, vocabSize))
- * @param embedDim            embedding width, the recurrent input size
+ * @param vocabSize           rows of the embedding table (token ids are in [0, vocabSize)), or
+ *                            {@value #FRAME_INPUT} for a model over dense frames ({@link Batch#ofFrames}), no embedding
+ * @param embedDim            embedding width, the recurrent input size (the frame width for frame input)
  * @param hidden              H, hidden units per direction
  * @param layers              stacked recurrent layers
  * @param bidirectional       add a reverse direction to every layer (outputs concatenated, 2H wide)
  * @param pool                pooling (last valid step, mean, max)
  * @param dropout             inverted dropout probability in [0, 1): between recurrent layers and on
  *                            the features entering the output layer (training only)
- * @param embeddingDropout    inverted dropout on the embedded tokens, in [0, 1) (0 = none)
+ * @param embeddingDropout    inverted dropout on the embedded tokens (or the frames), in [0, 1) (0 = none)
  * @param outputs             1 for binary (BCE with logits) or the number of classes (≥ 2, softmax
  *                            cross-entropy)
- * @param paddingIdx          embedding row kept at zero with no gradient, or −1 for none
+ * @param paddingIdx          embedding row kept at zero with no gradient, or −1 for none (always −1 for frame input)
  * @param orthogonalRecurrent initialise recurrent weights orthogonally (else PyTorch's uniform)
  * @param forgetBiasOne       LSTM: initialise the forget-gate bias to 1
  */
@@ -34,11 +35,16 @@ public record ModelConfig(CellType cell, int vocabSize, int embedDim, int hidden
     /** Prefix of every metadata key this record writes. */
     public static final String META_PREFIX = "recur.model.";
 
+    /** The {@code vocabSize} of a model over dense frames instead of token ids. */
+    public static final int FRAME_INPUT = 0;
+
     public ModelConfig {
         StringBuilder bad = new StringBuilder();
         if (cell == null) bad.append("; cell type is missing (use rnn, rnn_relu, lstm or gru)");
         if (pool == null) bad.append("; pooling is missing (use last, mean or max)");
-        if (vocabSize < 2) bad.append("; vocabSize must be ≥ 2, got ").append(vocabSize);
+        if (vocabSize < 2 && vocabSize != FRAME_INPUT) {
+            bad.append("; vocabSize must be ≥ 2 (or ").append(FRAME_INPUT).append(" for frame input), got ").append(vocabSize);
+        }
         if (embedDim < 1) bad.append("; embedDim must be ≥ 1, got ").append(embedDim);
         if (hidden < 1) bad.append("; hidden must be ≥ 1, got ").append(hidden);
         if (layers < 1) bad.append("; layers must be ≥ 1, got ").append(layers);
@@ -74,6 +80,17 @@ public record ModelConfig(CellType cell, int vocabSize, int embedDim, int hidden
     public ModelConfig withPaddingIdx(int p) { return new ModelConfig(cell, vocabSize, embedDim, hidden, layers, bidirectional, pool, dropout, embeddingDropout, outputs, p, orthogonalRecurrent, forgetBiasOne); }
     public ModelConfig withOrthogonalRecurrent(boolean o) { return new ModelConfig(cell, vocabSize, embedDim, hidden, layers, bidirectional, pool, dropout, embeddingDropout, outputs, paddingIdx, o, forgetBiasOne); }
     public ModelConfig withForgetBiasOne(boolean f) { return new ModelConfig(cell, vocabSize, embedDim, hidden, layers, bidirectional, pool, dropout, embeddingDropout, outputs, paddingIdx, orthogonalRecurrent, f); }
+
+    /**
+     * A one-layer unidirectional model over dense frames of {@code frameWidth} values: hidden 128,
+     * last-step pooling, no dropout, {@code classes} outputs, no embedding.
+     */
+    public static ModelConfig frames(CellType cell, int frameWidth, int classes) {
+        return new ModelConfig(cell, FRAME_INPUT, frameWidth, 128, 1, false, Pooling.LAST, 0f, 0f, classes, -1, false, false);
+    }
+
+    /** True for a model over dense frames ({@code vocabSize == FRAME_INPUT}). */
+    public boolean readsFrames() { return vocabSize == FRAME_INPUT; }
 
     /** 2 when bidirectional, else 1. */
     public int directions() { return bidirectional ? 2 : 1; }

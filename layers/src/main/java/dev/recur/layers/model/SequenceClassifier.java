@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Many-to-one: {@link SequenceEncoder} (Embedding → embedding dropout → recurrent stack) →
+ * Many-to-one: {@link SequenceEncoder} (Embedding → embedding dropout → recurrent stack; or, with
+ * {@link ModelConfig#readsFrames()}, dense frames → input dropout → recurrent stack) →
  * {@link SequencePooling} (last valid step, mean or max) → Dropout → Linear({@code outputs}) → loss.
  * One output: binary, BCE with logits, labels 0/1. Several outputs: softmax cross-entropy over
  * classes, labels in [0, outputs) ({@link Batch#IGNORE} skips a sequence).
@@ -36,7 +37,7 @@ import java.util.SplittableRandom;
  * }</pre>
  * Prediction: {@code model.eval(); model.predict(batch, probs)}.
  *
- * <p>Parameters: {@code embedding.weight} (vocab × E), the recurrent stack's PyTorch names with
+ * <p>Parameters: {@code embedding.weight} (vocab × E; none for frame input), the recurrent stack's PyTorch names with
  * prefix {@code rnn.} ({@code rnn.weight_ih_l0}, {@code rnn.weight_hh_l0}, {@code rnn.bias_ih_l0},
  * {@code rnn.bias_hh_l0}, {@code …_reverse}, {@code …_l1}), {@code fc.weight} (outputs × F),
  * {@code fc.bias} (F = hidden × directions). Batches need not be sorted by length. One caller at
@@ -74,13 +75,16 @@ public final class SequenceClassifier implements SequenceModel {
         this.maxSteps = maxSteps;
         this.maxBatch = maxBatch;
         SplittableRandom rng = new SplittableRandom(seed);
-        embedding = new Embedding(arena, "embedding", config.vocabSize(), config.embedDim(), config.paddingIdx(), rng.split());
+        SplittableRandom embeddingRng = rng.split();   // drawn for frame input too: the streams below stay the same
+        embedding = config.readsFrames() ? null
+                : new Embedding(arena, "embedding", config.vocabSize(), config.embedDim(), config.paddingIdx(), embeddingRng);
         Dropout embeddingDropout = new Dropout(arena, config.embeddingDropout(), rng.nextLong());
         RecurrentConfig rc = new RecurrentConfig(config.cell(), config.embedDim(), config.hidden(), config.layers(),
                 config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), config.orthogonalRecurrent(),
                 config.forgetBiasOne(), rng.nextLong());
-        encoder = new SequenceEncoder(List.of(embedding), embeddingDropout, new RecurrentStack("rnn", rc, maxSteps, maxBatch),
-                maxSteps, maxBatch);
+        RecurrentStack rnn = new RecurrentStack("rnn", rc, maxSteps, maxBatch);
+        encoder = config.readsFrames() ? SequenceEncoder.ofFrames(embeddingDropout, rnn, maxSteps, maxBatch)
+                : new SequenceEncoder(List.of(embedding), embeddingDropout, rnn, maxSteps, maxBatch);
         fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng.split());
         pooling = new SequencePooling(config.pool(), config.hidden(), config.directions());
         headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
@@ -138,6 +142,7 @@ public final class SequenceClassifier implements SequenceModel {
     @Override
     public boolean isTraining() { return training; }
 
+    /** The embedding table, or null for a model over frames. */
     public Embedding embedding() { return embedding; }
 
     /** The encoder (embedding, embedding dropout, recurrent stack). */

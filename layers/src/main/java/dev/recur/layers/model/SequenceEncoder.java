@@ -9,6 +9,8 @@ import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RowViews;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +20,10 @@ import java.util.Objects;
  * batch looked up in table k, the vectors side by side) → input {@link Dropout} →
  * {@link RecurrentStack}. Its output is the recurrent stack's, {@code T·B × outputSize()} in the
  * sorted order of the model's {@link BatchOrder}.
+ *
+ * <p>A <em>frame</em> encoder ({@link #ofFrames}) has no embeddings: the batch's real-valued
+ * frames ({@link Batch#ofFrames}) go straight to the input dropout and the recurrent stack (audio
+ * features for {@link CtcAcousticModel}).
  *
  * <p>Padded positions (steps at or past a sequence's length) are looked up as the padding row (or
  * row 0) and receive no gradient. The modules are given built (so each model keeps its own
@@ -29,13 +35,14 @@ public final class SequenceEncoder implements Module {
     private final List<Embedding> features;
     private final Dropout inputDropout;
     private final RecurrentStack rnn;
-    private final int maxSteps, maxBatch, inputSize;
+    private final int maxSteps, maxBatch, inputSize, frameSize;
     private final List<Parameter> parameters;
     private final Arena arena = Arena.ofShared();
     private final int[][] lookupIds, gradIds;
     private final RowViews embedded;
     private final RowViews[] columns;        // feature k's columns of the embedded rows
     private FloatMatrix lastDX;              // the input gradient the cached column views below belong to
+    private FloatMatrix inputGradient;      // frame encoder: the last backward's gradient w.r.t. the frames
     private final FloatMatrix[] dXColumns;
     private int steps, batch;
 
@@ -46,11 +53,22 @@ public final class SequenceEncoder implements Module {
      * @param rnn          the recurrent stack
      */
     public SequenceEncoder(List<Embedding> features, Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
+        this(features, 0, inputDropout, rnn, maxSteps, maxBatch);
+        if (this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
+    }
+
+    /** An encoder of real-valued frames, {@code rnn.config().inputSize()} wide, without embeddings. */
+    public static SequenceEncoder ofFrames(Dropout inputDropout, RecurrentStack rnn, int maxSteps, int maxBatch) {
+        return new SequenceEncoder(List.of(), rnn.config().inputSize(), inputDropout, rnn, maxSteps, maxBatch);
+    }
+
+    private SequenceEncoder(List<Embedding> features, int frameSize, Dropout inputDropout, RecurrentStack rnn, int maxSteps,
+                            int maxBatch) {
         this.features = List.copyOf(features);
+        this.frameSize = frameSize;
         this.inputDropout = Objects.requireNonNull(inputDropout, "inputDropout");
         this.rnn = Objects.requireNonNull(rnn, "rnn");
-        if (this.features.isEmpty()) throw new IllegalArgumentException("an encoder needs at least one embedding");
-        int width = 0;
+        int width = frameSize;
         for (Embedding e : this.features) width += e.embeddingDim();
         if (width != rnn.config().inputSize()) {
             throw new IllegalArgumentException("the embeddings are " + width + " wide together but the recurrent stack's input size is "
@@ -124,12 +142,17 @@ public final class SequenceEncoder implements Module {
             throw new IllegalArgumentException("the batch has " + b.featureCount() + " features but the model embeds "
                     + features.size() + " (create the Batch with featureCount " + features.size() + ")");
         }
+        if (frameSize > 0 && b.frameSize() != frameSize) {
+            throw new IllegalArgumentException("the batch has " + b.frameSize() + " reals per frame but the model reads " + frameSize
+                    + " (create the Batch with Batch.ofFrames(…, " + frameSize + "))");
+        }
         b.checkLengths();
         for (int k = 0; k < features.size(); k++) b.checkIds(k, features.get(k).numEmbeddings());
         order.sort(b.lengths(), batch);
         int[] sortedLengths = order.sortedLengths();
         int rows = steps * batch;
         FloatMatrix x = embedded.first(rows);
+        if (frameSize > 0) copyFrames(b, order, x);
         for (int k = 0; k < features.size(); k++) {
             Embedding e = features.get(k);
             int[] ids = b.feature(k), look = lookupIds[k], grad = gradIds[k];
@@ -148,7 +171,33 @@ public final class SequenceEncoder implements Module {
         return rnn.forward(x, order, training);
     }
 
-    /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables. */
+    /** Frames in sorted order, padding rows zero. */
+    private void copyFrames(Batch b, BatchOrder order, FloatMatrix x) {
+        float[] frames = b.frames();
+        int[] sortedLengths = order.sortedLengths();
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < batch; i++) {
+                long at = x.index(t * batch + i, 0) * Float.BYTES;
+                if (t < sortedLengths[i]) {
+                    MemorySegment.copy(frames, (t * batch + order.source(i)) * frameSize, x.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED,
+                            at, frameSize);
+                } else {
+                    x.segment().asSlice(at, (long) frameSize * Float.BYTES).fill((byte) 0);
+                }
+            }
+        }
+    }
+
+    /** Reals per frame of a frame encoder (0 for an embedding encoder). */
+    public int frameSize() { return frameSize; }
+
+    /**
+     * Frame encoder: the last backward's gradient w.r.t. the frames, {@code T·B × F} in sorted
+     * order (a view valid until the next backward).
+     */
+    public FloatMatrix inputGradient() { return inputGradient; }
+
+    /** Back-propagates the outputs' gradient {@code dH} (sorted order) down to the embedding tables (or the frames). */
     public void backward(FloatMatrix dH) { backward(dH, null, null); }
 
     /**
@@ -159,6 +208,10 @@ public final class SequenceEncoder implements Module {
     public void backward(FloatMatrix dH, FloatMatrix dFinalHidden, FloatMatrix dFinalCell) {
         FloatMatrix dX = rnn.backward(dH, dFinalHidden, dFinalCell);
         inputDropout.backward(dX, dX);
+        if (frameSize > 0) {
+            inputGradient = dX;
+            return;
+        }
         int rows = steps * batch;
         if (dX != lastDX) {   // the stack's gradient view changes only with the batch shape
             for (int k = 0, col = 0; k < features.size(); k++) {

@@ -79,6 +79,7 @@ public final class InfoCommand implements Callable<Integer> {
                 case "tag" -> c.putAll(TagTrainer.describe(checkpoint));
                 case "forecast" -> c.putAll(dev.recur.app.forecast.ForecastPredictor.describe(checkpoint));
                 case "translate" -> c.putAll(dev.recur.app.translate.TranslateCheckpoint.describe(checkpoint));
+                case "speech" -> c.putAll(dev.recur.app.speech.SpeechEvaluation.describe(checkpoint));
                 default -> c.putAll(sentiment(checkpoint));
             }
             c.put("optimizer_state", any.metadata().getOrDefault("optimizer.type", "none"));

@@ -148,7 +148,7 @@ public final class Checkpoint {
             }
             task = m.get(K_TASK);
             if (!"sentiment".equals(task) && !"lm".equals(task) && !"tag".equals(task) && !"forecast".equals(task)
-                    && !"translate".equals(task)) {
+                    && !"translate".equals(task) && !"speech".equals(task)) {
                 throw new AppException("checkpoint '" + file + "' is for an unknown task '" + task + "'; the file is damaged "
                         + "or from a newer train-app");
             }
@@ -202,6 +202,7 @@ public final class Checkpoint {
             case "tag" -> "sequence tagger";
             case "forecast" -> "forecasting model";
             case "translate" -> "translation model";
+            case "speech" -> "speech recogniser";
             default -> task + " model";
         };
     }

@@ -1,0 +1,303 @@
+package dev.recur.app.cli;
+
+import dev.recur.app.core.AppException;
+import dev.recur.app.core.Io;
+import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Choices;
+import dev.recur.app.run.Choices.LrScheduleKind;
+import dev.recur.app.run.Choices.ModelKind;
+import dev.recur.app.run.Choices.OptimizerKind;
+import dev.recur.app.run.Choices.PoolKind;
+import dev.recur.app.run.Json;
+import dev.recur.app.run.RunFolder;
+import dev.recur.app.speech.ConnectedConfig;
+import dev.recur.app.speech.ConnectedEvaluation;
+import dev.recur.app.speech.ConnectedTrainer;
+import dev.recur.app.speech.ConnectedTranscriber;
+import dev.recur.app.speech.SpeechConfig;
+import dev.recur.app.speech.SpeechEvaluation;
+import dev.recur.app.speech.SpeechTrainer;
+import dev.recur.app.speech.SpectrogramPlot;
+import dev.recur.app.speech.Transcriber;
+import dev.recur.layers.Pooling;
+import dev.recur.layers.audio.FeatureConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code train-app speech}: spoken digits: train (the command itself), {@code eval} and {@code transcribe}. */
+@Command(name = "speech", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Spoken-digit recognition. Trains on the Free Spoken Digit Dataset (--data ../shared/data/speech/fsdd) with the",
+            "official split (takes 0-4 are the test set) or one speaker held out (--test-speaker), then scores the test set",
+            "once with the best epoch's checkpoint. --task isolated: one digit per recording, a recurrent stack over",
+            "log-mel or MFCC frames, pooled, softmax over the 10 digits. Without --data it trains on a small generated",
+            "set of formant-like sounds in well under a minute. 'speech eval' scores a checkpoint; 'speech transcribe",
+            "FILE.wav...' prints what each file says (--json, --plot for the spectrogram)."})
+public final class SpeechCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder (DIGIT_SPEAKER_TAKE.wav files, or a recordings/ folder of them). Default: the generated set.")
+    Path data;
+
+    @Option(names = "--test-speaker", paramLabel = "NAME", description = "Hold out this speaker's recordings as the test set (leave-one-speaker-out). Default: the official split.")
+    String testSpeaker;
+
+    @Option(names = "--task", paramLabel = "isolated|connected", description = "What is recognised: isolated (one digit per recording) or connected (strings of 1-7 digits made from the recordings with short gaps, a bidirectional model trained with CTC; MFCC frames, 3 stacked). Default: ${DEFAULT-VALUE}.")
+    String task = "isolated";
+
+    @Option(names = "--utterances", paramLabel = "N", description = "--task connected: fresh training strings drawn every epoch. Default: 3000 with --data, 300 on the generated set.")
+    Integer utterances;
+
+    @Option(names = "--test-utterances", paramLabel = "N", description = "--task connected: test strings (drawn once from the test recordings with a fixed seed; half as many validation strings). Default: 500 with --data, 100 on the generated set.")
+    Integer testUtterances;
+
+    @Option(names = "--noise", paramLabel = "X", description = "--task connected: standard deviation of the Gaussian noise added to every string (0 = none). Default: ${DEFAULT-VALUE}.")
+    double noise = 0.002;
+
+    @Option(names = "--beam", paramLabel = "N", description = "--task connected: decode with a prefix beam search of N prefixes (1 = best path). Default: ${DEFAULT-VALUE}.")
+    int beam = 1;
+
+    @Option(names = "--features", paramLabel = "logmel|mfcc", description = "40 log-mel energies or 13 MFCCs per 10 ms frame (25 ms window), normalised per recording. Default: ${DEFAULT-VALUE}.")
+    String features = "mfcc";
+
+    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell. Default: ${DEFAULT-VALUE}.")
+    ModelKind model = ModelKind.gru;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
+    int layers = 1;
+
+    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
+    int hidden = 64;
+
+    @Option(names = "--unidirectional", description = "One direction only (the default is bidirectional).")
+    boolean unidirectional;
+
+    @Option(names = "--pool", paramLabel = "last|mean|max", description = "How the frames' outputs become one vector. Default: ${DEFAULT-VALUE}.")
+    PoolKind pool = PoolKind.mean;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers and before the output layer. Default: ${DEFAULT-VALUE}.")
+    double dropout = 0.2;
+
+    @Option(names = "--masks", paramLabel = "N", description = "Training-time masking (SpecAugment): N frequency bands and N stretches of frames, each up to 6 wide, zeroed per recording; 0 = off. Default: ${DEFAULT-VALUE}.")
+    int masks = 0;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
+    int batch = 32;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings (--task connected: rounds of fresh strings). Default: 20 with --data (connected: 8), 6 on the generated set.")
+    Integer epochs;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr = 3e-3;
+
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear", description = "Learning-rate schedule over the run. Default: ${DEFAULT-VALUE}.")
+    LrScheduleKind lrSchedule = LrScheduleKind.cosine;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
+    OptimizerKind optimizer = OptimizerKind.adam;
+
+    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
+    double clipNorm = 5.0;
+
+    @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of the training recordings held out (seeded) to pick the best epoch. Default: ${DEFAULT-VALUE}.")
+    double validationSplit = 0.1;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation accuracy; 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
+    int patience = 0;
+
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the epoch that passes this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
+    double timeLimit = 0;
+
+    @Mixin SeedOption seed = new SeedOption();
+
+    @Mixin ThreadsOption threads = new ThreadsOption();
+
+    @Mixin RunFolderOptions run = new RunFolderOptions(Path.of("runs", "speech"));
+
+    /** Options that define the run: recorded in its checkpoints, compared by --resume. */
+    static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
+            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
+            "--validation-split", "--patience", "--seed", "--utterances", "--noise");
+
+    @Spec CommandSpec spec;
+
+    private final Io io;
+
+    public SpeechCommand(Io io) { this.io = io; }
+
+    @Override
+    public Integer call() {
+        SpeechConfig.Task t = parse(() -> SpeechConfig.Task.parse(task));
+        FeatureConfig.Kind kind = parse(() -> FeatureConfig.Kind.parse(features));
+        Checks.range("--layers", layers, 1, 16);
+        Checks.range("--hidden", hidden, 1, 8192);
+        Checks.range("--dropout", dropout, 0, 0.95);
+        Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--masks", masks, 0, 10);
+        if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 20;
+        if (utterances == null) utterances = data == null ? 300 : 3000;
+        Checks.range("--epochs", epochs, 1, 100_000);
+        Checks.range("--patience", patience, 0, 100_000);
+        Checks.range("--time-limit", timeLimit, 0, 1e6);
+        Checks.positive("--lr", lr);
+        Checks.range("--clip-norm", clipNorm, 0, 1e9);
+        Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
+        threads.apply();
+        if (run.resume) {
+            Path last = RunFolder.prepare(run.out, true);
+            RunOptions.checkResume(spec.commandLine().getParseResult(),
+                    Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
+        }
+        SpeechTrainer.Options options = new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
+                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, masks, lr, lrSchedule, optimizer, clipNorm,
+                validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS));
+        if (t == SpeechConfig.Task.CONNECTED) {
+            Checks.range("--utterances", utterances, 1, 10_000_000);
+            Checks.range("--test-utterances", testUtterances(), 1, 10_000_000);
+            Checks.range("--noise", noise, 0, 0.5);
+            Checks.range("--beam", beam, 1, 1000);
+            new ConnectedTrainer(io).run(options, new ConnectedTrainer.Extra(utterances, testUtterances(), (float) noise, beam));
+            return 0;
+        }
+        new SpeechTrainer(io).run(options);
+        return 0;
+    }
+
+    private int testUtterances() { return testUtterances != null ? testUtterances : data == null ? 100 : 500; }
+
+    /** True when {@code checkpoint} is a connected-digit (CTC) speech checkpoint. */
+    private static boolean connected(Path checkpoint) {
+        return ConnectedConfig.isConnected(Checkpoint.read(checkpoint, SpeechConfig.TASK, "speech").metadata());
+    }
+
+    /** {@code speech eval}: accuracy and confusion matrix of a checkpoint on the test set of a split. */
+    @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Scores a speech checkpoint on the test recordings of the official split (or of --test-speaker):",
+                "accuracy, loss and the confusion matrix (rows: the digit said, columns: the digit recognised). A connected-digit",
+                "checkpoint is scored on the run's test strings: the digit error rate (edit distance per reference digit)."})
+    int eval(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
+             @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder. Default: the generated set.") Path dir,
+             @Option(names = "--test-speaker", paramLabel = "NAME", description = "Score this speaker's recordings. Default: the official test takes 0-4.") String speaker,
+             @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the generated set (without --data). Default: ${DEFAULT-VALUE}.") long genSeed,
+             @Option(names = "--json", description = "Print the scores as one JSON object.") boolean json,
+             @Option(names = "--test-utterances", paramLabel = "N", description = "Connected digits: test strings (the training run's fixed seed). Default: 500 with --data, 100 on the generated set.") Integer strings,
+             @Option(names = "--noise", paramLabel = "X", defaultValue = "0.002", description = "Connected digits: noise of the test strings. Default: ${DEFAULT-VALUE}.") double noiseLevel,
+             @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth,
+             @Mixin ThreadsOption evalThreads) {
+        evalThreads.apply();
+        if (connected(checkpoint)) {
+            Checks.range("--beam", beamWidth, 1, 1000);
+            int n = strings != null ? strings : dir == null ? 100 : 500;
+            Checks.range("--test-utterances", n, 1, 10_000_000);
+            var c = ConnectedEvaluation.evaluate(checkpoint, dir, speaker, genSeed, new ConnectedTrainer.Extra(1, n, (float) noiseLevel, beamWidth));
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("checkpoint", checkpoint.toString());
+                m.put("test_set", c.description());
+                m.put("strings", c.score().utterances());
+                m.put("digits", c.score().referenceDigits());
+                m.put("digit_error_rate", c.score().digitErrorRate());
+                m.put("string_accuracy", c.score().stringAccuracy());
+                m.put("loss", c.score().loss());
+                io.out().println(Json.write(m));
+            } else {
+                io.out().printf(Locale.ROOT, "%s: digit error rate %.2f %% over %d digits in %d strings, strings right %.1f %%, CTC loss %.4f%n",
+                        c.description(), 100 * c.score().digitErrorRate(), c.score().referenceDigits(), c.score().utterances(),
+                        100 * c.score().stringAccuracy(), c.score().loss());
+            }
+            io.out().flush();
+            return 0;
+        }
+        var s = SpeechEvaluation.evaluate(checkpoint, dir, speaker, genSeed);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("checkpoint", checkpoint.toString());
+            m.put("test_set", s.description());
+            m.put("recordings", s.scores().total());
+            m.put("accuracy", s.scores().accuracy());
+            m.put("loss", s.scores().loss());
+            m.put("confusion", s.scores().confusion());
+            io.out().println(Json.write(m));
+        } else {
+            io.out().printf(Locale.ROOT, "%s: accuracy %.2f %% (%d of %d), loss %.4f%n", s.description(), 100 * s.scores().accuracy(),
+                    s.scores().correct(), s.scores().total(), s.scores().loss());
+            io.out().print(s.scores().table());
+        }
+        io.out().flush();
+        return 0;
+    }
+
+    /** {@code speech transcribe}: the digit string of each recording. */
+    @Command(name = "transcribe", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Prints what each WAV file says (PCM 8- or 16-bit, mono or stereo, 8 kHz): its spoken stretches are",
+                "found by their energy and each is recognised as one digit, so a file of digits said one by one gives the",
+                "digit string. A connected-digit (CTC) checkpoint decodes the whole file as one string instead, each digit",
+                "timed by its run on the CTC path. --plot draws the log-mel spectrogram with the recognised digits over their stretches."})
+    int transcribe(@Option(names = "--checkpoint", paramLabel = "FILE", defaultValue = "runs/speech/best.safetensors", description = "A checkpoint written by speech. Default: ${DEFAULT-VALUE}.") Path checkpoint,
+                   @Option(names = "--json", description = "One JSON object per file: the text and every digit with its start and end (s) and probability.") boolean json,
+                   @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the spectrogram to this PNG (with several files: FILE-<name>.png each).") Path plot,
+                   @Option(names = "--beam", paramLabel = "N", defaultValue = "1", description = "Connected digits: prefix beam width (1 = best path). Default: ${DEFAULT-VALUE}.") int beamWidth,
+                   @Mixin ThreadsOption transcribeThreads,
+                   @Parameters(paramLabel = "FILE.wav", arity = "1..*", description = "The recordings.") List<Path> files) {
+        transcribeThreads.apply();
+        Checks.range("--beam", beamWidth, 1, 1000);
+        boolean ctc = connected(checkpoint);
+        try (Transcriber tr = ctc ? null : new Transcriber(checkpoint);
+             ConnectedTranscriber ct = ctc ? new ConnectedTranscriber(checkpoint, beamWidth) : null) {
+            FeatureConfig featureConfig = ctc ? ct.config().features() : tr.config().features();
+            for (Path f : files) {
+                Transcriber.Transcript t = ctc ? ct.transcribe(f, plot != null) : tr.transcribe(f, plot != null);
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("file", f.toString());
+                    m.put("text", t.text());
+                    m.put("seconds", t.seconds());
+                    List<Map<String, Object>> ds = new ArrayList<>();
+                    for (Transcriber.Digit d : t.digits()) {
+                        Map<String, Object> dm = new LinkedHashMap<>();
+                        dm.put("digit", String.valueOf(d.digit()));
+                        dm.put("start", Math.round(d.start() * 1000) / 1000.0);
+                        dm.put("end", Math.round(d.end() * 1000) / 1000.0);
+                        dm.put("probability", Math.round(d.probability() * 10000) / 10000.0);
+                        ds.add(dm);
+                    }
+                    m.put("digits", ds);
+                    io.out().println(Json.write(m));
+                } else {
+                    io.out().println(files.size() == 1 ? t.text() : f + "\t" + t.text());
+                }
+                io.out().flush();
+                if (plot != null) {
+                    Path png = files.size() == 1 ? plot : plotFor(plot, f);
+                    SpectrogramPlot.save(png, t, featureConfig);
+                    io.progress().info("spectrogram: " + png);
+                }
+            }
+        }
+        return 0;
+    }
+
+    static Path plotFor(Path plot, Path file) {
+        String base = plot.getFileName().toString(), name = file.getFileName().toString();
+        String stem = base.endsWith(".png") ? base.substring(0, base.length() - 4) : base;
+        String fstem = name.toLowerCase(Locale.ROOT).endsWith(".wav") ? name.substring(0, name.length() - 4) : name;
+        return plot.resolveSibling(stem + "-" + fstem + ".png");
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            throw AppException.usage(e.getMessage());
+        }
+    }
+}
