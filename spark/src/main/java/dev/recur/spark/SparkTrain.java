@@ -2,6 +2,9 @@ package dev.recur.spark;
 
 import dev.recur.app.cli.ModelOptions;
 import dev.recur.app.cli.TrainingOptions;
+import dev.recur.app.cli.ThreadsOption;
+import dev.recur.app.cli.SeedOption;
+import dev.recur.app.cli.ClassifierOptions;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Choices.TruncateKind;
@@ -32,7 +35,13 @@ public final class SparkTrain implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Mixin ModelOptions model = new ModelOptions();
+    @Mixin ClassifierOptions shape = new ClassifierOptions();
     @Mixin TrainingOptions training = new TrainingOptions();
+    @Mixin SeedOption seed = new SeedOption();
+    @Mixin ThreadsOption threads = new ThreadsOption();
+
+    @Option(names = "--tbptt", paramLabel = "N", description = "Truncated backprop through time: gradients flow back at most N steps (0 = full BPTT). Default: ${DEFAULT-VALUE}.")
+    int tbptt = 0;
 
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "Training data (a file, folder or glob Spark reads; for imdb an aclImdb/ folder or aclImdb_v1.tar.gz on the driver).")
     String data;
@@ -55,9 +64,6 @@ public final class SparkTrain implements Callable<Integer> {
     @Option(names = "--sync-every", paramLabel = "K", description = "Local steps between parameter averages; 1 = synchronous SGD (one Spark job per step). Default: ${DEFAULT-VALUE}.")
     int syncEvery = 1;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
-    int epochs = 4;
-
     @Option(names = "--max-len", paramLabel = "N", description = "Words kept per text. Default: ${DEFAULT-VALUE}.")
     int maxLen = 400;
 
@@ -66,9 +72,6 @@ public final class SparkTrain implements Callable<Integer> {
 
     @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of the training data held out for validation, in [0, 0.5]. Default: ${DEFAULT-VALUE}.")
     double validationSplit = 0.1;
-
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping after N epochs without a better validation accuracy; 0 = off. Default: ${DEFAULT-VALUE}.")
-    int patience = 0;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder on the driver.")
     Path out;
@@ -121,7 +124,8 @@ public final class SparkTrain implements Callable<Integer> {
         model.check();
         training.check();
         if (syncEvery < 1 || syncEvery > 100_000) throw AppException.usage("--sync-every must be in [1, 100000], got " + syncEvery);
-        if (epochs < 1) throw AppException.usage("--epochs must be ≥ 1, got " + epochs);
+        shape.check();
+        if (training.epochs < 1) throw AppException.usage("--epochs must be ≥ 1, got " + training.epochs);
         if (maxLen < 1) throw AppException.usage("--max-len must be ≥ 1, got " + maxLen);
         if (!(validationSplit >= 0 && validationSplit <= 0.5)) throw AppException.usage("--validation-split must be in [0, 0.5], got " + validationSplit);
         if (partitions != null && partitions < 1) throw AppException.usage("--partitions must be ≥ 1, got " + partitions);
@@ -139,7 +143,7 @@ public final class SparkTrain implements Callable<Integer> {
                 from = SentimentCheckpoint.load(last);
                 TrainConfig stored = from.trainConfig();
                 boolean epochsGiven = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
-                cfg = stored.withEpochsAndThreads(epochsGiven ? epochs : stored.epochs(), threadsGiven ? training.threads : stored.threads());
+                cfg = stored.withEpochsAndThreads(epochsGiven ? training.epochs : stored.epochs(), threadsGiven ? threads.threads : stored.threads());
                 if (from.state().epoch() >= cfg.epochs()) {
                     throw AppException.usage("the run in '" + out + "' has already done " + from.state().epoch() + " of "
                             + cfg.epochs() + " epochs; pass a larger --epochs to train further");
@@ -147,11 +151,11 @@ public final class SparkTrain implements Callable<Integer> {
                 log.println("resuming " + last + " after epoch " + from.state().epoch() + " of " + cfg.epochs());
             } else {
                 RunFolder.prepare(out, false);
-                cfg = new TrainConfig(model.model, model.layers, model.bidirectional, model.hidden, model.embed, model.vocabSize,
-                        model.pool, model.dropout, maxLen, truncate, training.batch, epochs, training.lr, training.optimizer,
-                        training.momentum, training.weightDecay(), training.clipNorm, training.clipValue, training.tbptt,
-                        training.seed, threadsGiven ? training.threads : 1, validationSplit, data, training.lrSchedule, null,
-                        FreezeKind.none, patience);
+                cfg = new TrainConfig(model.model, model.layers, shape.bidirectional, model.hidden, shape.embed, shape.vocabSize,
+                        shape.pool, model.dropout, maxLen, truncate, training.batch, training.epochs, training.lr, training.optimizer,
+                        training.momentum(), training.weightDecay(), training.clipNorm, training.clipValue, tbptt,
+                        seed.seed, threadsGiven ? threads.threads : 1, validationSplit, data, training.lrSchedule, null,
+                        FreezeKind.none, training.patience, training.lrWarmup);
             }
             int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
             SentimentInput.Data train = SentimentInput.read(spark, format, data, textCol, labelCol, p);

@@ -206,7 +206,7 @@ public final class RecurSentimentClassifier extends Estimator<RecurSentimentMode
                 i(hidden), i(embed), i(vocabSize), choice(PoolKind.class, "pool", s(pool)), d(dropout), i(maxLen),
                 TruncateKind.end, i(batchSize), i(epochs), d(learningRate), opt, 0.9, d(weightDecay), d(clipNorm), 0, 0,
                 (Long) getOrDefault(seed), 1, d(validationSplit), "spark:" + uid, choice(LrScheduleKind.class, "lrSchedule",
-                s(lrSchedule)), null, FreezeKind.none, 0);
+                s(lrSchedule)), null, FreezeKind.none, 0, 0);
     }
 
     @Override
