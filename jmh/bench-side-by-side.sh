@@ -44,6 +44,7 @@ for side in base head; do
     -rf json -rff "$out/train-$side.json" > "$out/train-$side.log"
 done
 
+rm -f "$out"/app-base.jsonl "$out"/app-head.jsonl   # no app table from an earlier run
 if [ "${APP_BENCH:-0}" = 1 ]; then
   for side in base head; do
     jar="$root/train-app/target/train-app.jar"; [ $side = base ] && jar="$basewt/train-app/target/train-app.jar"
