@@ -1,6 +1,8 @@
 package dev.recur.app.forecast;
 
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EpochMeter;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import dev.recur.layers.forecast.ForecastModel;
@@ -24,9 +26,8 @@ final class ForecastTask implements TrainingLoop.Task {
     private final Map<String, String> meta;
     private final long seed;
     private final int batch;
+    private final EpochMeter meter = new EpochMeter();
     private int[] order;
-    private double lossSum;
-    private long seen, epochStart, totalWindows, totalNanos;
 
     ForecastTask(ForecastModel model, Batches batches, Windows train, Windows val, double[] outputStd, Map<String, String> meta,
                  long seed, int batch) {
@@ -41,21 +42,12 @@ final class ForecastTask implements TrainingLoop.Task {
     }
 
     /** The loop's position a {@code forecast} checkpoint recorded (keys absent before the loop: one evaluation per epoch). */
-    static TrainingLoop.Position position(Checkpoint ck, long steps) {
-        Map<String, String> m = ck.metadata();
-        int epoch = Integer.parseInt(ck.meta("train.epoch"));
-        int evaluations = Integer.parseInt(m.getOrDefault("train.evaluations", Integer.toString(epoch)));
-        return new TrainingLoop.Position(epoch, Integer.parseInt(m.getOrDefault("train.batch", "0")), steps, evaluations,
-                Double.parseDouble(ck.meta("train.best_score")),
-                Integer.parseInt(m.getOrDefault("train.best_epoch", Integer.toString(evaluations))));
-    }
+    static TrainingLoop.Position position(Checkpoint ck, long steps) { return PositionKeys.STANDARD.read(ck, steps); }
 
     @Override
     public int planEpoch(int epoch, int first) {
         order = ForecastTrainer.shuffled(train.count(), seed, epoch - 1);
-        lossSum = 0;
-        seen = 0;
-        epochStart = System.nanoTime();
+        meter.startEpoch();
         return (order.length + batch - 1) / batch;
     }
 
@@ -67,25 +59,22 @@ final class ForecastTask implements TrainingLoop.Task {
         model.zeroGrad();
         float loss = model.forward(batches.input(), batches.target(), b * batches.perWindow(), true);
         if (Float.isFinite(loss)) model.backward();
-        lossSum += (double) loss * b;
-        seen += b;
-        totalWindows += b;
-        totalNanos += System.nanoTime() - t0;
+        meter.add(loss, b, t0);
         return loss;
     }
 
     @Override
     public List<Field> progress() {
-        return List.of(Field.metric("loss %.4f", lossSum / seen),
-                Field.detail("%,.0f windows/s", seen / ((System.nanoTime() - epochStart) / 1e9)));
+        return List.of(Field.metric("loss %.4f", meter.meanLoss()),
+                Field.detail("%,.0f windows/s", meter.count() / meter.epochSeconds()));
     }
 
     @Override
     public TrainingLoop.Training training(double seconds) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_loss", lossSum / seen);
-        m.put("windows_per_s", seen / seconds);
-        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f", lossSum / seen));
+        m.put("train_loss", meter.meanLoss());
+        m.put("windows_per_s", meter.count() / seconds);
+        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f", meter.meanLoss()));
     }
 
     @Override
@@ -102,15 +91,11 @@ final class ForecastTask implements TrainingLoop.Task {
     @Override
     public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
         Map<String, String> m = new LinkedHashMap<>(meta);
-        m.put("train.epoch", Integer.toString(at.epochsDone()));
-        m.put("train.batch", Integer.toString(at.batch()));
-        m.put("train.best_score", Double.toString(at.best()));
-        m.put("train.best_epoch", Integer.toString(at.bestAt()));
-        m.put("train.evaluations", Integer.toString(at.evaluations()));
+        PositionKeys.STANDARD.write(m, at);
         model.randomState().forEach((k, n) -> m.put(ForecastTrainer.RANDOM_PREFIX + k, Long.toString(n)));
         return m;
     }
 
     /** Training windows per second over the run in this process. */
-    double windowsPerSecond() { return totalNanos > 0 ? totalWindows / (totalNanos / 1e9) : 0; }
+    double windowsPerSecond() { return meter.runUnitsPerSecond(); }
 }

@@ -107,9 +107,8 @@ public final class ForecastTrainer {
         Path last = RunFolder.prepare(o.out(), o.resume()), best = o.out().resolve(RunFolder.BEST);
         Checkpoint resumed = o.resume() ? Checkpoint.read(last, TASK, "forecast") : null;
         String fingerprint = fingerprint(data);
-        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
-            throw AppException.usage(last + " was trained on other data than " + series.source()
-                    + "; resume with the same --data and data options");
+        if (resumed != null) {
+            resumed.requireData(fingerprint, "other data than " + series.source() + "; resume with the same --data and data options");
         }
         int maxSeq = o.batch() * perWindow;
         try (Arena arena = Arena.ofShared();
@@ -119,8 +118,7 @@ public final class ForecastTrainer {
             if (model instanceof EncoderDecoderForecaster ed) ed.setTeacherForcing((float) o.teacherForcing());
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.restoreRandomState(randomState(resumed.metadata()));
                 from = ForecastTask.position(resumed, opt.steps());
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
@@ -293,9 +291,7 @@ public final class ForecastTrainer {
     }
 
     private static Map<String, String> metadata(Options o, ForecastConfig cfg, ForecastData data, String fingerprint, boolean ci) {
-        Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-        meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-        meta.put(Checkpoint.K_DATA, fingerprint);
+        Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
         Normaliser n = data.normaliser();
         double[] mean = new double[n.columns()], std = new double[n.columns()];
         for (int c = 0; c < n.columns(); c++) {

@@ -2,6 +2,8 @@ package dev.recur.app.lm;
 
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EpochMeter;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import dev.recur.engine.FloatMatrix;
@@ -29,12 +31,12 @@ final class LmTask implements TrainingLoop.Task {
     private final Io io;
     private final int[] in;
     private final int[] tg;
-    private double lossSum;
-    private long lossCount;
-    private long epochStart;
-    private long totalChars;
-    private long totalNanos;
+    private final EpochMeter meter = new EpochMeter();
     private double lastVal = Double.NaN;
+
+    /** Where its checkpoints record the loop's position (the batch is the window). */
+    private static final PositionKeys KEYS = new PositionKeys("train.epoch", "train.window", null, "train.evaluations",
+            "train.best_val", "train.best_at");
 
     /** {@code meta}: the run's fixed checkpoint metadata (configuration, options, data). */
     LmTask(CharModel model, CharModel evalModel, CharModel sampler, TbpttBatcher train, TbpttBatcher val,
@@ -53,20 +55,12 @@ final class LmTask implements TrainingLoop.Task {
     }
 
     /** The loop's position an {@code lm} checkpoint recorded (evaluation counts are absent before the loop: one per epoch). */
-    static TrainingLoop.Position position(Checkpoint ck, long steps) {
-        int epoch = Integer.parseInt(ck.meta("train.epoch"));
-        int evaluations = Integer.parseInt(ck.metadata().getOrDefault("train.evaluations", Integer.toString(epoch)));
-        return new TrainingLoop.Position(epoch, Integer.parseInt(ck.meta("train.window")), steps, evaluations,
-                Double.parseDouble(ck.meta("train.best_val")),
-                Integer.parseInt(ck.metadata().getOrDefault("train.best_at", Integer.toString(evaluations))));
-    }
+    static TrainingLoop.Position position(Checkpoint ck, long steps) { return KEYS.read(ck, steps); }
 
     @Override
     public int planEpoch(int epoch, int first) {
         if (first == 0) model.resetState(); // a resumed run inside an epoch continues from the stored state
-        lossSum = 0;
-        lossCount = 0;
-        epochStart = System.nanoTime();
+        meter.startEpoch();
         return train.windows();
     }
 
@@ -77,26 +71,23 @@ final class LmTask implements TrainingLoop.Task {
         model.zeroGrad();
         float loss = model.window(in, tg, steps, true);
         long chars = (long) steps * train.batch();
-        lossSum += (double) loss * chars;
-        lossCount += chars;
-        totalChars += chars;
-        totalNanos += System.nanoTime() - s0;
+        meter.add(loss, chars, s0);
         return loss;
     }
 
     @Override
     public List<Field> progress() {
-        double avg = lossSum / lossCount;
+        double avg = meter.meanLoss();
         return List.of(Field.metric("loss %.3f (%.3f bpc)", avg, avg / LmTrainer.LN2),
-                Field.detail("%,.0f chars/s", lossCount / ((System.nanoTime() - epochStart) / 1e9)));
+                Field.detail("%,.0f chars/s", meter.count() / meter.epochSeconds()));
     }
 
     @Override
     public TrainingLoop.Training training(double seconds) {
-        double avg = lossSum / lossCount;
+        double avg = meter.meanLoss();
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("train_loss", avg);
-        m.put("chars_per_s", lossCount / seconds);
+        m.put("chars_per_s", meter.count() / seconds);
         return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train %.4f nats/char", avg));
     }
 
@@ -114,11 +105,7 @@ final class LmTask implements TrainingLoop.Task {
     @Override
     public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
         Map<String, String> m = new LinkedHashMap<>(meta);
-        m.put("train.epoch", Integer.toString(at.epochsDone()));
-        m.put("train.window", Integer.toString(at.batch()));
-        m.put("train.best_val", Double.toString(at.best()));
-        m.put("train.evaluations", Integer.toString(at.evaluations()));
-        m.put("train.best_at", Integer.toString(at.bestAt()));
+        KEYS.write(m, at);
         m.put("train.val_loss", Double.toString(lastVal));
         m.put("train.dropout_calls", Long.toString(model.recurrent().dropoutCalls()));
         return m;
@@ -143,7 +130,7 @@ final class LmTask implements TrainingLoop.Task {
     }
 
     /** Training characters per second over the whole run in this process. */
-    double charsPerSecond() { return totalChars / Math.max(totalNanos / 1e9, 1e-9); }
+    double charsPerSecond() { return meter.runUnitsPerSecond(); }
 
     private static FloatMatrix zerosLike(FloatMatrix m) {
         return FloatMatrix.of(java.lang.foreign.Arena.ofAuto(), m.rows(), m.cols(), new float[m.rows() * m.cols()]);

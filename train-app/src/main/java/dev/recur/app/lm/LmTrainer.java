@@ -8,7 +8,6 @@ import dev.recur.app.core.Io;
 import dev.recur.app.run.Launcher;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Fingerprint;
-import dev.recur.app.run.Json;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.run.TrainingLoop;
@@ -150,8 +149,7 @@ public final class LmTrainer {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             model.resetState();
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.restoreState(resumed);
                 // Inter-layer dropout masks are a function of (seed, call counter): restore the counter.
                 String dropoutCalls = resumed.metadata().get("train.dropout_calls");
@@ -164,9 +162,7 @@ public final class LmTrainer {
                             + " %d windows per epoch", cfg.describe(), corpus.name(), corpus.train().length,
                     corpus.validation().length, o.batch(), o.tbptt(), train.windows()));
             long t0 = System.nanoTime();
-            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-            meta.put(Checkpoint.K_DATA, fingerprint);
+            Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
             meta.put("train.batch", Integer.toString(o.batch()));
             meta.put("train.tbptt", Integer.toString(o.tbptt()));
             meta.put("data.name", corpus.name());

@@ -281,6 +281,32 @@ public final class Checkpoint {
         }
     }
 
+    /** Loads what resuming a run needs: the parameters, then the optimizer state. */
+    public void loadTraining(List<Parameter> params, Optimizer optimizer) {
+        loadParameters(params);
+        loadOptimizer(optimizer);
+    }
+
+    /**
+     * Refuses to resume on other data: unless this checkpoint's {@value #K_DATA} is
+     * {@code fingerprint}, a usage error "{@code <file> was trained on <otherData>}"
+     * ({@code otherData} says what differs and how to resume, e.g. "other recordings; resume with the same --data").
+     */
+    public void requireData(String fingerprint, String otherData) {
+        if (!fingerprint.equals(metadata().get(K_DATA))) throw AppException.usage(file + " was trained on " + otherData);
+    }
+
+    /**
+     * The metadata a run's checkpoints start with: the task's {@code config} keys, then
+     * {@value #K_OPTIONS} (the options that define the run, as JSON) and {@value #K_DATA}.
+     */
+    public static Map<String, String> runMetadata(Map<String, String> config, Map<String, String> runOptions, String fingerprint) {
+        Map<String, String> meta = new LinkedHashMap<>(config);
+        meta.put(K_OPTIONS, Json.write(runOptions));
+        meta.put(K_DATA, fingerprint);
+        return meta;
+    }
+
     /** The {@code recur.rng.*} entries (dropout counters). */
     public Map<String, String> rngState() {
         Map<String, String> rng = new LinkedHashMap<>();

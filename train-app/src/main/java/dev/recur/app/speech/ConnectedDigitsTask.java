@@ -7,6 +7,8 @@ import dev.recur.layers.loss.CtcDecoder;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.CtcAcousticModel;
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EpochMeter;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import java.util.ArrayList;
@@ -45,9 +47,7 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
     private final Map<String, String> meta;
     private List<Example> epochData = List.of();
     private List<int[]> plan = List.of();
-    private double lossSum;
-    private long seen, epochFrames, totalUtterances, totalNanos;
-    private long epochStart;
+    private final EpochMeter meter = new EpochMeter();
     private Score lastScore;
 
     /**
@@ -55,6 +55,9 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
      * per epoch, validated on {@code validation} (decoded with a beam of {@code beam}, 1 = best
      * path); {@code meta} is the checkpoint metadata it adds its position to.
      */
+    /** Where its checkpoints record the loop's position. */
+    private static final PositionKeys KEYS = PositionKeys.STANDARD.withBestAt("train.best_at");
+
     public ConnectedDigitsTask(CtcAcousticModel model, StackedFeatures features, List<ConnectedDigits.Recording> trainPool,
                                int utterancesPerEpoch, float noise, long seed, int batchSize, List<Example> validation, int beam,
                                Map<String, String> meta) {
@@ -90,19 +93,11 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
     }
 
     /** The loop's position a connected-digit checkpoint recorded. */
-    static TrainingLoop.Position position(Checkpoint ck, long steps) {
-        Map<String, String> m = ck.metadata();
-        return new TrainingLoop.Position(Integer.parseInt(ck.meta("train.epoch")), Integer.parseInt(ck.meta("train.batch")), steps,
-                Integer.parseInt(ck.meta("train.evaluations")), Double.parseDouble(ck.meta("train.best_score")),
-                Integer.parseInt(m.getOrDefault("train.best_at", "0")));
-    }
+    static TrainingLoop.Position position(Checkpoint ck, long steps) { return KEYS.read(ck, steps); }
 
     @Override
     public int planEpoch(int epoch, int first) {
-        lossSum = 0;
-        seen = 0;
-        epochFrames = 0;
-        epochStart = System.nanoTime();
+        meter.startEpoch();
         return plan(epoch - 1);
     }
 
@@ -168,28 +163,26 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
         float loss = model.forward(batch);
         if (!Float.isFinite(loss)) return loss;   // the loop stops, naming the step
         model.backward();
-        lossSum += (double) loss * members.length;
-        seen += members.length;
-        totalUtterances += members.length;
-        for (int i = 0; i < members.length; i++) epochFrames += batch.lengths()[i];
-        totalNanos += System.nanoTime() - s0;
+        long frames = 0;
+        for (int i = 0; i < members.length; i++) frames += batch.lengths()[i];
+        meter.add(loss, members.length, frames, s0);
         return loss;
     }
 
     @Override
     public List<Field> progress() {
-        return List.of(Field.metric("loss %.4f", lossSum / Math.max(1, seen)),
-                Field.detail("%,.1f utterances/s", seen / ((System.nanoTime() - epochStart) / 1e9)));
+        return List.of(Field.metric("loss %.4f", meter.meanLoss()),
+                Field.detail("%,.1f utterances/s", meter.count() / meter.epochSeconds()));
     }
 
     @Override
     public TrainingLoop.Training training(double seconds) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_loss", lossSum / Math.max(1, seen));
-        m.put("utterances_per_s", seen / seconds);
-        m.put("frames_per_s", epochFrames / seconds);
-        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f, %,.1f utterances/s", lossSum / Math.max(1, seen),
-                seen / seconds));
+        m.put("train_loss", meter.meanLoss());
+        m.put("utterances_per_s", meter.count() / seconds);
+        m.put("frames_per_s", meter.units() / seconds);
+        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f, %,.1f utterances/s", meter.meanLoss(),
+                meter.count() / seconds));
     }
 
     @Override
@@ -208,11 +201,7 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
     @Override
     public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
         Map<String, String> m = new LinkedHashMap<>(meta);
-        m.put("train.epoch", Integer.toString(at.epochsDone()));
-        m.put("train.batch", Integer.toString(at.batch()));
-        m.put("train.best_score", Double.toString(at.best()));
-        m.put("train.best_at", Integer.toString(at.bestAt()));
-        m.put("train.evaluations", Integer.toString(at.evaluations()));
+        KEYS.write(m, at);
         m.putAll(model.rngState());
         return m;
     }
@@ -221,10 +210,10 @@ public final class ConnectedDigitsTask implements TrainingLoop.Task {
     public Score lastScore() { return lastScore; }
 
     /** Training utterances per second over the steps run in this process (0 before one). */
-    public double utterancesPerSecond() { return totalNanos == 0 ? 0 : totalUtterances / (totalNanos / 1e9); }
+    public double utterancesPerSecond() { return meter.runSeconds() == 0 ? 0 : meter.runCount() / meter.runSeconds(); }
 
     /** Seconds spent in training steps in this process. */
-    public double trainSeconds() { return totalNanos / 1e9; }
+    public double trainSeconds() { return meter.runSeconds(); }
 
     /** Decodes {@code set} (greedy, or prefix beam search of {@code beam} > 1) and scores it. */
     public Score evaluate(List<Example> set, int beam) {

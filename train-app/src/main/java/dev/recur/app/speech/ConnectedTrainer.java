@@ -6,7 +6,6 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.Fingerprint;
-import dev.recur.app.run.Json;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
@@ -105,8 +104,8 @@ public final class ConnectedTrainer {
         List<ConnectedDigitsTask.Example> val = ConnectedDigitsTask.examples(features, valPool, o.seed() + 17, Math.max(20, x.testUtterances() / 2), x.noise());
         List<ConnectedDigitsTask.Example> test = testSet(features, split, x);
         String fingerprint = fingerprint(split.train(), x);
-        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
-            throw AppException.usage(last + " was trained on other recordings or strings; resume with the same --data, --test-speaker,"
+        if (resumed != null) {
+            resumed.requireData(fingerprint, "other recordings or strings; resume with the same --data, --test-speaker,"
                     + " --utterances and --noise");
         }
         int maxFrames = ConnectedDigitsTask.maxFrames(features, List.of(split.train(), split.test()));
@@ -120,15 +119,12 @@ public final class ConnectedTrainer {
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.restoreRngState(resumed.rngState());
                 from = ConnectedDigitsTask.position(resumed, opt.steps());
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d, batch %d", last, from.epochsDone(), from.batch()));
             }
-            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-            meta.put(Checkpoint.K_DATA, fingerprint);
+            Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
             ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, trainPool, x.utterances(), x.noise(), o.seed(), o.batch(),
                     val, x.beam(), meta);
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), SpeechConfig.TASK, o.epochs(), o.lr())

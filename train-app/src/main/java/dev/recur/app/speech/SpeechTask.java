@@ -1,6 +1,8 @@
 package dev.recur.app.speech;
 
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EpochMeter;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import java.util.LinkedHashMap;
@@ -22,9 +24,7 @@ final class SpeechTask implements TrainingLoop.Task {
     private final int masks;
     private List<int[]> plan;
     private SplittableRandom maskRng;
-    private double lossSum;
-    private int seen;
-    private long epochFrames, epochStart, totalFrames, totalNanos;
+    private final EpochMeter meter = new EpochMeter();
 
     SpeechTask(IsolatedDigits digits, FrameBatches train, FrameBatches val, Map<String, String> meta, long seed, int masks) {
         this.digits = digits;
@@ -36,21 +36,14 @@ final class SpeechTask implements TrainingLoop.Task {
     }
 
     /** The loop's position a {@code speech} checkpoint recorded. */
-    static TrainingLoop.Position position(Checkpoint ck, long steps) {
-        return new TrainingLoop.Position(Integer.parseInt(ck.meta("train.epoch")), Integer.parseInt(ck.meta("train.batch")), steps,
-                Integer.parseInt(ck.meta("train.evaluations")), Double.parseDouble(ck.meta("train.best_score")),
-                Integer.parseInt(ck.meta("train.best_epoch")));
-    }
+    static TrainingLoop.Position position(Checkpoint ck, long steps) { return PositionKeys.STANDARD.read(ck, steps); }
 
     @Override
     public int planEpoch(int epoch, int first) {
         plan = train.trainingPlan(seed, epoch - 1);
         maskRng = new SplittableRandom(seed * 1_000_003L + (epoch - 1));
         for (int i = 0; i < first; i++) digits.replayMasks(train, plan.get(i), masks, maskRng);   // the draws of the batches done
-        lossSum = 0;
-        seen = 0;
-        epochFrames = 0;
-        epochStart = System.nanoTime();
+        meter.startEpoch();
         return plan.size();
     }
 
@@ -61,26 +54,23 @@ final class SpeechTask implements TrainingLoop.Task {
         float loss = digits.forwardBackward(train, members, masks, maskRng);
         long frames = 0;
         for (int m : members) frames += train.utterances().get(m).frames();
-        lossSum += (double) loss * members.length;
-        seen += members.length;
-        epochFrames += frames;
-        totalFrames += frames;
-        totalNanos += System.nanoTime() - s0;
+        meter.add(loss, members.length, frames, s0);
         return loss;
     }
 
     @Override
     public List<Field> progress() {
-        return List.of(Field.metric("loss %.4f", lossSum / seen),
-                Field.detail("%,.0f frames/s", epochFrames / ((System.nanoTime() - epochStart) / 1e9)));
+        return List.of(Field.metric("loss %.4f", meter.meanLoss()),
+                Field.detail("%,.0f frames/s", meter.units() / meter.epochSeconds()));
     }
 
     @Override
     public TrainingLoop.Training training(double seconds) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_loss", lossSum / seen);
-        m.put("frames_per_s", epochFrames / seconds);
-        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f, %,.0f frames/s", lossSum / seen, epochFrames / seconds));
+        m.put("train_loss", meter.meanLoss());
+        m.put("frames_per_s", meter.units() / seconds);
+        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f, %,.0f frames/s", meter.meanLoss(),
+                meter.units() / seconds));
     }
 
     @Override
@@ -96,17 +86,13 @@ final class SpeechTask implements TrainingLoop.Task {
     @Override
     public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
         Map<String, String> m = new LinkedHashMap<>(meta);
-        m.put("train.epoch", Integer.toString(at.epochsDone()));
-        m.put("train.batch", Integer.toString(at.batch()));
-        m.put("train.best_score", Double.toString(at.best()));
-        m.put("train.best_epoch", Integer.toString(at.bestAt()));
-        m.put("train.evaluations", Integer.toString(at.evaluations()));
+        PositionKeys.STANDARD.write(m, at);
         m.putAll(digits.model().rngState());
         return m;
     }
 
     /** Training frames per second over the run in this process. */
-    double framesPerSecond() { return totalNanos > 0 ? totalFrames / (totalNanos / 1e9) : 0; }
+    double framesPerSecond() { return meter.runUnitsPerSecond(); }
 
-    double trainSeconds() { return totalNanos / 1e9; }
+    double trainSeconds() { return meter.runSeconds(); }
 }

@@ -6,7 +6,6 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Fingerprint;
-import dev.recur.app.run.Json;
 import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.MetricsLog;
@@ -84,9 +83,7 @@ public final class SpeechTrainer {
         }
         List<Utterance> val = pool.subList(0, nVal), train = pool.subList(nVal, pool.size());
         String fingerprint = fingerprint(split.train());
-        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
-            throw AppException.usage(last + " was trained on other recordings; resume with the same --data and --test-speaker");
-        }
+        if (resumed != null) resumed.requireData(fingerprint, "other recordings; resume with the same --data and --test-speaker");
         FrameBatches trainB = new FrameBatches(train, o.batch()), valB = new FrameBatches(val, o.batch()),
                 testB = new FrameBatches(split.test(), o.batch());
         int maxFrames = Math.max(trainB.maxFrames(), Math.max(valB.maxFrames(), testB.maxFrames()));
@@ -100,15 +97,12 @@ public final class SpeechTrainer {
             IsolatedDigits digits = new IsolatedDigits(model, maxFrames, o.batch(), cfg.features().width());
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.restoreRngState(resumed.rngState());
                 from = SpeechTask.position(resumed, opt.steps());
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
             }
-            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-            meta.put(Checkpoint.K_DATA, fingerprint);
+            Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
             SpeechTask task = new SpeechTask(digits, trainB, valB, meta, o.seed(), o.masks());
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), SpeechConfig.TASK, o.epochs(), o.lr())
                     .withSchedule(new LrSchedule(o.lrSchedule(), o.lr(), 0)).withClipping(o.clipNorm(), 0).withPatience(o.patience())

@@ -1,6 +1,8 @@
 package dev.recur.app.tag;
 
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.EpochMeter;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import java.util.LinkedHashMap;
@@ -25,11 +27,7 @@ final class TagTask implements TrainingLoop.Task {
     private final double wordDropout;
     private int[] order;
     private SplittableRandom drop;
-    private double lossSum;
-    private long lossTokens;
-    private long epochStart;
-    private long totalTokens;
-    private long totalNanos;
+    private final EpochMeter meter = new EpochMeter();
     private TagTrainer.Scores lastScores;
 
     TagTask(TagModel model, TagBatches train, TagBatches valBatches, List<Sentence> val, Map<String, String> meta, long seed,
@@ -44,23 +42,14 @@ final class TagTask implements TrainingLoop.Task {
     }
 
     /** The loop's position a {@code tag} checkpoint recorded (keys absent before the loop: one evaluation per epoch, at its end). */
-    static TrainingLoop.Position position(Checkpoint ck, long steps) {
-        Map<String, String> m = ck.metadata();
-        int epoch = Integer.parseInt(ck.meta("train.epoch"));
-        int evaluations = Integer.parseInt(m.getOrDefault("train.evaluations", Integer.toString(epoch)));
-        return new TrainingLoop.Position(epoch, Integer.parseInt(m.getOrDefault("train.batch", "0")), steps, evaluations,
-                Double.parseDouble(ck.meta("train.best_score")),
-                Integer.parseInt(m.getOrDefault("train.best_epoch", Integer.toString(evaluations))));
-    }
+    static TrainingLoop.Position position(Checkpoint ck, long steps) { return PositionKeys.STANDARD.read(ck, steps); }
 
     @Override
     public int planEpoch(int epoch, int first) {
         order = train.order(seed, epoch - 1);
         drop = new SplittableRandom(seed * 1_000_003L + (epoch - 1));
         for (int i = 0; i < first; i++) dropWords(train.batches().get(order[i])); // the draws of the batches already done
-        lossSum = 0;
-        lossTokens = 0;
-        epochStart = System.nanoTime();
+        meter.startEpoch();
         return order.length;
     }
 
@@ -83,25 +72,22 @@ final class TagTask implements TrainingLoop.Task {
         float loss = model.step(b, words, true);
         long tok = 0;
         for (int len : b.lengths()) tok += len;
-        lossSum += (double) loss * tok;
-        lossTokens += tok;
-        totalTokens += tok;
-        totalNanos += System.nanoTime() - s0;
+        meter.add(loss, tok, s0);
         return loss;
     }
 
     @Override
     public List<Field> progress() {
-        return List.of(Field.metric("loss %.4f", lossSum / lossTokens),
-                Field.detail("%,.0f tokens/s", lossTokens / ((System.nanoTime() - epochStart) / 1e9)));
+        return List.of(Field.metric("loss %.4f", meter.meanLoss()),
+                Field.detail("%,.0f tokens/s", meter.count() / meter.epochSeconds()));
     }
 
     @Override
     public TrainingLoop.Training training(double seconds) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_loss", lossSum / lossTokens);
-        m.put("tokens_per_s", lossTokens / seconds);
-        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f", lossSum / lossTokens));
+        m.put("train_loss", meter.meanLoss());
+        m.put("tokens_per_s", meter.count() / seconds);
+        return new TrainingLoop.Training(m, String.format(Locale.ROOT, "train loss %.4f", meter.meanLoss()));
     }
 
     @Override
@@ -125,11 +111,7 @@ final class TagTask implements TrainingLoop.Task {
     @Override
     public Map<String, String> metadata(TrainingLoop.Position at, List<Map<String, Object>> history) {
         Map<String, String> m = new LinkedHashMap<>(meta);
-        m.put("train.epoch", Integer.toString(at.epochsDone()));
-        m.put("train.batch", Integer.toString(at.batch()));
-        m.put("train.best_score", Double.toString(at.best()));
-        m.put("train.best_epoch", Integer.toString(at.bestAt()));
-        m.put("train.evaluations", Integer.toString(at.evaluations()));
+        PositionKeys.STANDARD.write(m, at);
         m.put("train.dropout_calls", Long.toString(model.dropout().calls()));
         return m;
     }
@@ -138,5 +120,5 @@ final class TagTask implements TrainingLoop.Task {
     TagTrainer.Scores lastScores() { return lastScores; }
 
     /** Training tokens per second over the run in this process. */
-    double tokensPerSecond() { return totalNanos > 0 ? totalTokens / (totalNanos / 1e9) : 0; }
+    double tokensPerSecond() { return meter.runUnitsPerSecond(); }
 }

@@ -5,7 +5,6 @@ import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Fingerprint;
-import dev.recur.app.run.Json;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.TrainingLoop;
@@ -133,9 +132,9 @@ public final class TagTrainer {
         Path last = RunFolder.prepare(o.out(), o.resume()), best = o.out().resolve(RunFolder.BEST);
         Checkpoint resumed = o.resume() ? Checkpoint.read(last, TASK, "tag") : null;
         String fingerprint = fingerprint(all);
-        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
-            throw AppException.usage(last + " was trained on other sentences than " + (o.train() == null ? "the embedded sample"
-                    : o.train().toString()) + "; resume with the same --train (the test file may change)");
+        if (resumed != null) {
+            resumed.requireData(fingerprint, "other sentences than " + (o.train() == null ? "the embedded sample" : o.train().toString())
+                    + "; resume with the same --train (the test file may change)");
         }
         TagConfig cfg = resumed != null ? TagConfig.fromMetadata(resumed.metadata(), last.toString()) : configFor(o, train);
         if (resumed != null && cfg.column() != o.column()) {
@@ -149,8 +148,7 @@ public final class TagTrainer {
              Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.dropout().setCalls(Long.parseLong(resumed.meta("train.dropout_calls")));
                 from = TagTask.position(resumed, opt.steps());
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
@@ -159,9 +157,7 @@ public final class TagTrainer {
                             + "sentences; %,d words, %d tags", cfg.column().name().toLowerCase(Locale.ROOT),
                     cfg.cell(), cfg.layers(), cfg.hidden(), train.size(), val.size(), test.size(), cfg.words().size(),
                     cfg.tags().size()));
-            Map<String, String> meta = new LinkedHashMap<>(cfg.toMetadata());
-            meta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-            meta.put(Checkpoint.K_DATA, fingerprint);
+            Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
             TagTask task = new TagTask(model, trainB, valB, val, meta, o.seed(), o.wordDropout());
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr()).withSchedule(o.schedule())
                     .withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience()).withTimeLimit(o.timeLimitMinutes())

@@ -54,8 +54,8 @@ public final class TranslateCheckpoint {
         m.put("lowercase", c.lowerCase());
         m.put("max_length", c.maxLength());
         m.put("tokenizer", TranslationTokenizer.NAME);
-        m.put("epochs_done", Integer.parseInt(ck.meta(TranslateTask.K_EPOCHS)));
-        m.put("best_validation_bleu", String.format(Locale.ROOT, "%.2f", Double.parseDouble(ck.meta(TranslateTask.K_BEST))));
+        m.put("epochs_done", Integer.parseInt(ck.meta(TranslateTask.KEYS.epoch())));
+        m.put("best_validation_bleu", String.format(Locale.ROOT, "%.2f", Double.parseDouble(ck.meta(TranslateTask.KEYS.best()))));
         m.put("run_options", ck.runOptions());
         return m;
     }

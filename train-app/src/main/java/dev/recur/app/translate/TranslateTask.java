@@ -2,6 +2,7 @@ package dev.recur.app.translate;
 
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Json;
+import dev.recur.app.run.PositionKeys;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.progress.Field;
 import dev.recur.layers.model.Batch;
@@ -21,8 +22,10 @@ import java.util.Map;
  */
 final class TranslateTask implements TrainingLoop.Task {
     /** Metadata keys of the loop's position. */
-    static final String K_EPOCHS = "train.epochs_done", K_BATCH = "train.batch", K_STEPS = "train.steps",
-            K_EVALS = "train.evaluations", K_BEST = "train.best", K_BEST_AT = "train.best_at", K_HISTORY = "train.history";
+    static final PositionKeys KEYS = new PositionKeys("train.epochs_done", "train.batch", "train.steps", "train.evaluations",
+            "train.best", "train.best_at");
+    /** Metadata key of the evaluations' history. */
+    static final String K_HISTORY = "train.history";
 
     private final Seq2Seq model;
     private final TranslateConfig cfg;
@@ -59,11 +62,7 @@ final class TranslateTask implements TrainingLoop.Task {
     }
 
     /** The position a checkpoint of this task recorded. */
-    static TrainingLoop.Position position(Checkpoint ck) {
-        return new TrainingLoop.Position(Integer.parseInt(ck.meta(K_EPOCHS)), Integer.parseInt(ck.meta(K_BATCH)),
-                Long.parseLong(ck.meta(K_STEPS)), Integer.parseInt(ck.meta(K_EVALS)), Double.parseDouble(ck.meta(K_BEST)),
-                Integer.parseInt(ck.meta(K_BEST_AT)));
-    }
+    static TrainingLoop.Position position(Checkpoint ck) { return KEYS.read(ck); }
 
     @Override
     public int planEpoch(int epoch, int first) {
@@ -134,12 +133,7 @@ final class TranslateTask implements TrainingLoop.Task {
         Map<String, String> m = new LinkedHashMap<>(cfg.toMetadata());
         m.putAll(runMeta);
         m.putAll(model.rngState());
-        m.put(K_EPOCHS, Integer.toString(at.epochsDone()));
-        m.put(K_BATCH, Integer.toString(at.batch()));
-        m.put(K_STEPS, Long.toString(at.steps()));
-        m.put(K_EVALS, Integer.toString(at.evaluations()));
-        m.put(K_BEST, Double.toString(at.best()));
-        m.put(K_BEST_AT, Integer.toString(at.bestAt()));
+        KEYS.write(m, at);
         m.put(K_HISTORY, Json.write(history));
         return m;
     }

@@ -4,7 +4,6 @@ import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices.OptimizerKind;
-import dev.recur.app.run.Json;
 import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
@@ -65,8 +64,8 @@ public final class TranslateTrainer {
         Path last = RunFolder.prepare(o.out(), o.resume());
         Checkpoint resumed = o.resume() ? Checkpoint.read(last, TASK, "translate") : null;
         String fingerprint = data.fingerprint();
-        if (resumed != null && !fingerprint.equals(resumed.metadata().get(Checkpoint.K_DATA))) {
-            throw AppException.usage(last + " was trained on other sentence pairs than " + data.describe()
+        if (resumed != null) {
+            resumed.requireData(fingerprint, "other sentence pairs than " + data.describe()
                     + "; resume with the same training and validation files and the same --lowercase and --max-length");
         }
         TranslateConfig cfg = resumed != null ? TranslateConfig.fromMetadata(resumed.metadata(), last.toString()) : config(o, data);
@@ -88,15 +87,12 @@ public final class TranslateTrainer {
             io.progress().info(String.format(Locale.ROOT, "%,d parameters; %s", model.parameterCount(), describeRun(o)));
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
-                resumed.loadParameters(model.parameters());
-                resumed.loadOptimizer(opt);
+                resumed.loadTraining(model.parameters(), opt);
                 model.restoreRngState(resumed.rngState());
                 from = TranslateTask.position(resumed);
                 io.progress().info(String.format(Locale.ROOT, "resuming %s after epoch %d", last, from.epochsDone()));
             }
-            Map<String, String> runMeta = new LinkedHashMap<>();
-            runMeta.put(Checkpoint.K_OPTIONS, Json.write(o.runOptions()));
-            runMeta.put(Checkpoint.K_DATA, fingerprint);
+            Map<String, String> runMeta = Checkpoint.runMetadata(Map.of(), o.runOptions(), fingerprint);
             TranslateTask task = new TranslateTask(model, cfg, train, valid, data.valid().pairs(), o.batch(), o.seed(), runMeta);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.Settings(o.out(), TASK, o.epochs(), 0, 0, o.patience(),
                     o.schedule(), o.clipNorm(), 0, o.timeLimitMinutes(), "pairs", "Translation", "training-curves.png", false),
