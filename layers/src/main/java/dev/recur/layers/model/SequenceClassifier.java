@@ -1,11 +1,9 @@
 package dev.recur.layers.model;
 
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Dropout;
 import dev.recur.layers.Embedding;
 import dev.recur.layers.Linear;
-import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RowViews;
 import dev.recur.layers.SequencePooling;
@@ -14,8 +12,6 @@ import dev.recur.layers.loss.SoftmaxCrossEntropyLoss;
 import dev.recur.layers.rnn.DirectionMerge;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -43,56 +39,39 @@ import java.util.SplittableRandom;
  * {@code fc.bias} (F = hidden × directions). Batches need not be sorted by length. One caller at
  * a time; workspaces sized for {@code maxSteps × maxBatch}; deterministic for a seed and thread count.
  */
-public final class SequenceClassifier implements SequenceModel {
+public final class SequenceClassifier extends EncoderModel<Linear> {
     private final ModelConfig config;
-    private final long seed;
-    private final int maxSteps, maxBatch;
-    private final Arena arena = Arena.ofShared();
     private final Embedding embedding;
-    private final SequenceEncoder encoder;
     private final SequencePooling pooling;
-    private final Dropout headDropout;
-    private final Linear fc;
-    private final List<Parameter> parameters;
-    private final BatchOrder order;
     private final RowViews pooled, pooledIn, logits, dLogits, dPooled, dH, logitsOut;
     private final int[] sortedLabels;
     private final float[] binaryTargets;
     private FloatMatrix lastLogits;
-    private boolean training = true;
-    private boolean backwardReady;
 
     /**
      * A new model with seeded initialisation and workspaces for batches of up to
      * {@code maxSteps × maxBatch}.
      */
     public SequenceClassifier(ModelConfig config, long seed, int maxSteps, int maxBatch) {
-        if (maxSteps < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("maxSteps and maxBatch must be ≥ 1, got " + maxSteps + " and " + maxBatch);
-        }
-        this.config = config;
-        this.seed = seed;
-        this.maxSteps = maxSteps;
-        this.maxBatch = maxBatch;
+        checkSize(maxSteps, maxBatch);
+        Arena arena = Arena.ofShared();
         SplittableRandom rng = new SplittableRandom(seed);
         SplittableRandom embeddingRng = rng.split();   // drawn for frame input too: the streams below stay the same
-        embedding = config.readsFrames() ? null
+        Embedding embedding = config.readsFrames() ? null
                 : new Embedding(arena, "embedding", config.vocabSize(), config.embedDim(), config.paddingIdx(), embeddingRng);
         Dropout embeddingDropout = new Dropout(arena, config.embeddingDropout(), rng.nextLong());
         RecurrentConfig rc = new RecurrentConfig(config.cell(), config.embedDim(), config.hidden(), config.layers(),
                 config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), config.orthogonalRecurrent(),
                 config.forgetBiasOne(), rng.nextLong());
         RecurrentStack rnn = new RecurrentStack("rnn", rc, maxSteps, maxBatch);
-        encoder = config.readsFrames() ? SequenceEncoder.ofFrames(embeddingDropout, rnn, maxSteps, maxBatch)
+        SequenceEncoder encoder = config.readsFrames() ? SequenceEncoder.ofFrames(embeddingDropout, rnn, maxSteps, maxBatch)
                 : new SequenceEncoder(List.of(embedding), embeddingDropout, rnn, maxSteps, maxBatch);
-        fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng.split());
+        Linear fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng.split());
+        Dropout headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
+        super(seed, maxSteps, maxBatch, arena, encoder, fc, headDropout);
+        this.config = config;
+        this.embedding = embedding;
         pooling = new SequencePooling(config.pool(), config.hidden(), config.directions());
-        headDropout = new Dropout(arena, config.dropout(), seed ^ 0x5DEECE66DL);
-        List<Parameter> ps = new ArrayList<>(encoder.parameters());
-        ps.addAll(fc.parameters());
-        parameters = List.copyOf(ps);
-
-        order = new BatchOrder(maxBatch);
         int f = config.featureSize(), o = config.outputs();
         pooled = new RowViews(FloatMatrix.allocate(arena, maxBatch, f));
         pooledIn = config.dropout() > 0f ? new RowViews(FloatMatrix.allocate(arena, maxBatch, f)) : pooled;
@@ -111,46 +90,12 @@ public final class SequenceClassifier implements SequenceModel {
     public String kind() { return "classifier"; }
 
     @Override
-    public long seed() { return seed; }
-
-    @Override
-    public int maxSteps() { return maxSteps; }
-
-    @Override
-    public int maxBatch() { return maxBatch; }
-
-    @Override
     public Map<String, String> configMetadata() { return config.toMetadata(); }
-
-    /** Every trainable parameter in a fixed order: embedding, recurrent stack (PyTorch order), fc. */
-    @Override
-    public List<Parameter> parameters() { return parameters; }
-
-    /** Clears every gradient (the embedding's the sparse-aware way: only the rows touched). */
-    @Override
-    public void zeroGrad() {
-        encoder.zeroGrad();
-        fc.zeroGrad();
-    }
-
-    @Override
-    public void markGradDirty() { encoder.markGradDirty(); }
-
-    @Override
-    public void train(boolean on) { training = on; }
-
-    @Override
-    public boolean isTraining() { return training; }
 
     /** The embedding table, or null for a model over frames. */
     public Embedding embedding() { return embedding; }
 
-    /** The encoder (embedding, embedding dropout, recurrent stack). */
-    public SequenceEncoder encoder() { return encoder; }
-
-    public RecurrentStack recurrent() { return encoder.recurrent(); }
-
-    public Linear fc() { return fc; }
+    public Linear fc() { return head; }
 
     /**
      * Truncated BPTT within each forward: the recurrent gradient is cut every {@code k} steps of the
@@ -168,7 +113,7 @@ public final class SequenceClassifier implements SequenceModel {
      */
     @Override
     public float forward(Batch batch) {
-        FloatMatrix lg = run(batch, training);
+        FloatMatrix lg = run(batch, isTraining());
         int b = order.size(), o = config.outputs();
         int[] y = batch.labels();
         FloatMatrix dl = dLogits.first(b);
@@ -186,7 +131,7 @@ public final class SequenceClassifier implements SequenceModel {
             for (int i = 0; i < b; i++) sortedLabels[i] = y[order.source(i)];
             loss = SoftmaxCrossEntropyLoss.forward(lg, sortedLabels, b, Batch.IGNORE, dl);
         }
-        backwardReady = training;
+        forwarded(true);
         return loss;
     }
 
@@ -199,14 +144,10 @@ public final class SequenceClassifier implements SequenceModel {
     /** Accumulates every parameter's gradient of the last {@link #forward} loss. */
     @Override
     public void backward() {
-        if (!backwardReady) {
-            throw new IllegalStateException("backward() needs a preceding forward(batch) in training mode"
-                    + " (call train(true) and forward first; each forward allows one backward)");
-        }
-        backwardReady = false;
+        startBackward();
         int b = order.size(), steps = encoder.steps();
         FloatMatrix dp = dPooled.first(b);
-        fc.backward(pooledIn.first(b), dLogits.first(b), dp);
+        head.backward(pooledIn.first(b), dLogits.first(b), dp);
         if (config.dropout() > 0f) headDropout.backward(dp, dp);
         FloatMatrix dh = dH.first(steps * b);
         pooling.backward(dp, order.sortedLengths(), steps, b, dh);
@@ -225,7 +166,7 @@ public final class SequenceClassifier implements SequenceModel {
             headDropout.forward(p, pin, train);
         }
         FloatMatrix lg = logits.first(b);
-        fc.forward(pin, lg);
+        head.forward(pin, lg);
         if (order.isIdentity()) {
             lastLogits = lg;
         } else {
@@ -241,7 +182,7 @@ public final class SequenceClassifier implements SequenceModel {
      */
     public FloatMatrix logits(Batch batch) {
         run(batch, false);
-        backwardReady = false;
+        forwarded(false);
         return lastLogits;
     }
 
@@ -271,26 +212,5 @@ public final class SequenceClassifier implements SequenceModel {
                 for (int k = 0; k < o; k++) out[i * o + k] = (float) (Math.exp(lg.get(i, k) - max) / z);
             }
         }
-    }
-
-    /** {@code recur.rng.embedding_dropout}, {@code recur.rng.recurrent_dropout}, {@code recur.rng.head_dropout}. */
-    @Override
-    public Map<String, String> rngState() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(RngKeys.EMBEDDING_DROPOUT, Long.toString(encoder.inputDropout().calls()));
-        m.put(RngKeys.RECURRENT_DROPOUT, Long.toString(encoder.recurrent().dropoutCalls()));
-        m.put(RngKeys.HEAD_DROPOUT, Long.toString(headDropout.calls()));
-        return m;
-    }
-
-    @Override
-    public void restoreRngState(Map<String, String> state) {
-        RngKeys.restore(state, encoder.inputDropout(), encoder.recurrent(), headDropout);
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
-        arena.close();
     }
 }

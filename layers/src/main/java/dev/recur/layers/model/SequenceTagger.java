@@ -1,17 +1,14 @@
 package dev.recur.layers.model;
 
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Dropout;
 import dev.recur.layers.Embedding;
 import dev.recur.layers.Linear;
-import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.rnn.DirectionMerge;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -29,27 +26,13 @@ import java.util.SplittableRandom;
  * tables in order and then fc; the recurrent stack uses seed + 1, the input dropout seed + 7.
  * Batches need not be sorted. One caller at a time.
  */
-public final class SequenceTagger implements SequenceModel {
+public final class SequenceTagger extends StepModel<StepSoftmaxHead> {
     private final TaggerConfig config;
-    private final long seed;
-    private final int maxSteps, maxBatch;
-    private final Arena arena = Arena.ofShared();
-    private final SequenceEncoder encoder;
-    private final StepSoftmaxHead head;
-    private final List<Parameter> parameters;
-    private final BatchOrder order;
-    private boolean training = true;
-    private boolean backwardReady;
 
     /** A new model with seeded initialisation and workspaces for batches up to {@code maxSteps × maxBatch}. */
     public SequenceTagger(TaggerConfig config, long seed, int maxSteps, int maxBatch) {
-        if (maxSteps < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("maxSteps and maxBatch must be ≥ 1, got " + maxSteps + " and " + maxBatch);
-        }
-        this.config = config;
-        this.seed = seed;
-        this.maxSteps = maxSteps;
-        this.maxBatch = maxBatch;
+        checkSize(maxSteps, maxBatch);
+        Arena arena = Arena.ofShared();
         SplittableRandom rng = new SplittableRandom(seed);
         List<Embedding> tables = new ArrayList<>();
         for (TaggerConfig.Feature f : config.features()) {
@@ -58,15 +41,13 @@ public final class SequenceTagger implements SequenceModel {
         Dropout inputDropout = new Dropout(arena, config.inputDropout(), seed + 7);
         RecurrentConfig rc = new RecurrentConfig(config.cell(), config.inputSize(), config.hidden(), config.layers(),
                 config.bidirectional(), DirectionMerge.CONCAT, config.dropout(), false, false, seed + 1);
-        encoder = new SequenceEncoder(tables, inputDropout, new RecurrentStack(config.rnnName(), rc, maxSteps, maxBatch),
+        SequenceEncoder encoder = new SequenceEncoder(tables, inputDropout, new RecurrentStack(config.rnnName(), rc, maxSteps, maxBatch),
                 maxSteps, maxBatch);
         Linear fc = new Linear(arena, "fc", config.featureSize(), config.outputs(), rng);
-        head = new StepSoftmaxHead(arena, new Dropout(arena, config.headDropout(), seed ^ 0x5DEECE66DL), fc,
+        StepSoftmaxHead head = new StepSoftmaxHead(arena, new Dropout(arena, config.headDropout(), seed ^ 0x5DEECE66DL), fc,
                 Math.multiplyExact(maxSteps, maxBatch));
-        List<Parameter> ps = new ArrayList<>(encoder.parameters());
-        ps.addAll(head.parameters());
-        parameters = List.copyOf(ps);
-        order = new BatchOrder(maxBatch);
+        super(seed, maxSteps, maxBatch, arena, encoder, head);
+        this.config = config;
     }
 
     public TaggerConfig config() { return config; }
@@ -75,41 +56,7 @@ public final class SequenceTagger implements SequenceModel {
     public String kind() { return "tagger"; }
 
     @Override
-    public long seed() { return seed; }
-
-    @Override
-    public int maxSteps() { return maxSteps; }
-
-    @Override
-    public int maxBatch() { return maxBatch; }
-
-    @Override
     public Map<String, String> configMetadata() { return config.toMetadata(); }
-
-    /** The feature tables, the recurrent stack (PyTorch order), fc.weight, fc.bias. */
-    @Override
-    public List<Parameter> parameters() { return parameters; }
-
-    @Override
-    public void zeroGrad() {
-        encoder.zeroGrad();
-        head.zeroGrad();
-    }
-
-    @Override
-    public void markGradDirty() { encoder.markGradDirty(); }
-
-    @Override
-    public void train(boolean on) { training = on; }
-
-    @Override
-    public boolean isTraining() { return training; }
-
-    public SequenceEncoder encoder() { return encoder; }
-
-    public RecurrentStack recurrent() { return encoder.recurrent(); }
-
-    public Linear fc() { return head.fc(); }
 
     /**
      * Runs the model in the current mode and returns the mean cross-entropy (nats per valid target)
@@ -117,12 +64,7 @@ public final class SequenceTagger implements SequenceModel {
      * k of the batch is looked up in table k.
      */
     @Override
-    public float forward(Batch batch) {
-        FloatMatrix h = encoder.forward(batch, order, training);
-        float loss = head.forward(h, batch, order, encoder.steps(), training);
-        backwardReady = training;
-        return loss;
-    }
+    public float forward(Batch batch) { return super.forward(batch); }
 
     /** Same as {@code train(training); forward(batch)}. */
     public float forward(Batch batch, boolean training) {
@@ -130,33 +72,9 @@ public final class SequenceTagger implements SequenceModel {
         return forward(batch);
     }
 
-    @Override
-    public void backward() {
-        if (!backwardReady) {
-            throw new IllegalStateException("backward() needs a preceding forward(batch) in training mode"
-                    + " (call train(true) and forward first; each forward allows one backward)");
-        }
-        backwardReady = false;
-        encoder.backward(head.backward());
-    }
-
-    /**
-     * Evaluation-mode forward without a loss (targets are not read): the logits at every step
-     * (T·B × outputs, row {@code t·B + b} in the batch's order; a view valid until the next call).
-     */
-    public FloatMatrix logits(Batch batch) {
-        FloatMatrix h = encoder.forward(batch, order, false);
-        head.forward(h, null, order, encoder.steps(), false);
-        backwardReady = false;
-        return head.logits();
-    }
-
-    /** The logits of the last forward, in the batch's order (T·B × outputs view). */
-    public FloatMatrix lastLogits() { return head.logits(); }
-
     /** The most likely tag of step {@code t} of sequence {@code b} after the last forward. */
     public int predictedTag(int t, int b) {
-        FloatMatrix lg = head.logits();
+        FloatMatrix lg = lastLogits();
         int row = t * encoder.batchSize() + b, best = 0;
         for (int c = 1; c < lg.cols(); c++) if (lg.get(row, c) > lg.get(row, best)) best = c;
         return best;
@@ -164,24 +82,4 @@ public final class SequenceTagger implements SequenceModel {
 
     /** Number of targets the last forward's loss averaged over. */
     public int lastValidTargets() { return head.validTargets(); }
-
-    @Override
-    public Map<String, String> rngState() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(RngKeys.EMBEDDING_DROPOUT, Long.toString(encoder.inputDropout().calls()));
-        m.put(RngKeys.RECURRENT_DROPOUT, Long.toString(encoder.recurrent().dropoutCalls()));
-        m.put(RngKeys.HEAD_DROPOUT, Long.toString(head.dropout().calls()));
-        return m;
-    }
-
-    @Override
-    public void restoreRngState(Map<String, String> state) {
-        RngKeys.restore(state, encoder.inputDropout(), encoder.recurrent(), head.dropout());
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
-        arena.close();
-    }
 }
