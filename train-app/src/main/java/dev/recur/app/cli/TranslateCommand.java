@@ -125,6 +125,9 @@ public final class TranslateCommand implements Callable<Integer> {
             "--teacher-forcing", "--label-smoothing", "--dropout", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--warmup",
             "--optimizer", "--momentum", "--weight-decay", "--clip-norm", "--clip-value", "--patience", "--seed");
 
+    /** How the test pairs are decoded: recorded and taken again by --resume when not given, but free to change. */
+    static final List<String> TEST_OPTIONS = List.of("--beam", "--length-penalty");
+
     @Spec CommandSpec spec;
 
     /** translate's defaults of the shared training options: 10 epochs, batch 64, Adam 3e-3 constant, clip 1, patience 3. */
@@ -146,6 +149,7 @@ public final class TranslateCommand implements Callable<Integer> {
             stored = Checkpoint.read(last, TranslateTrainer.TASK, "translate").runOptions();
             RunOptions.checkResume(spec.commandLine().getParseResult(), stored, RUN_OPTIONS, last);
             RunOptions.restore(spec, stored, RUN_OPTIONS);
+            RunOptions.restore(spec, stored, TEST_OPTIONS);
         }
         if (shape.model == ModelKind.rnn) throw Checks.usage("--model must be lstm or gru for translate, got 'rnn'");
         CellType cell = Choices.cell(shape.model);
@@ -178,6 +182,7 @@ public final class TranslateCommand implements Callable<Integer> {
         threads.apply();
         Map<String, String> record = new LinkedHashMap<>(RunOptions.of(spec, RUN_OPTIONS));
         record.put("--epochs", Integer.toString(passes));   // restored, not checked, by --resume: it may grow
+        record.putAll(RunOptions.of(spec, TEST_OPTIONS));
         new TranslateTrainer(io).run(new TranslateTrainer.Options(
                 files, lowercase, minCount,
                 maxLength, cell, shape.layers, bidirectional, embed, shape.hidden, score,
