@@ -1,6 +1,7 @@
 package dev.recur.layers.model;
 
 import dev.recur.engine.Activations;
+import dev.recur.engine.DropoutMask;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
 import dev.recur.engine.RowOps;
@@ -48,6 +49,12 @@ import java.util.SplittableRandom;
  *             logits_t = W_o h̃_t + b_o                           (W_o = Embedding_tgt.weight when tied)
  *   loss:     cross-entropy with label smoothing, mean over the valid target positions
  * </pre>
+ *
+ * <p><b>Dropout</b> ({@link Seq2SeqConfig#dropout()} = p &gt; 0, training only): inverted dropout on
+ * the source embeddings, between stacked encoder layers, on the target embeddings and on h̃ before
+ * the output projection; input feeding reads the dropped h̃ (as OpenNMT's decoder). The masks are
+ * {@link DropoutMask}'s pure functions of (seed, call, position), one call per training forward and
+ * stream; the streams' positions are {@link #rngState()}. Evaluation and decoding drop nothing.
  *
  * <p><b>Parameters</b> (PyTorch names): {@code encoder.embedding.weight}, {@code encoder.rnn.*}
  * (the {@code nn.LSTM}/{@code nn.GRU} names), {@code bridge.weight}/{@code bridge.bias} (and
@@ -103,6 +110,12 @@ public final class Seq2Seq implements Module {
     private final RowViews beamKeysV;
     private final int[] decIds, gradIds, targets, stepIds, beamLengths, selParent, selToken;
     private final boolean[] forced;
+    // dropout: the masks of the last training forward and h̃ before its mask (allocated only with p > 0)
+    private final float dropout;
+    private final FloatMatrix embMask, outMask, htKept;
+    private long decoderDropoutCalls;
+    private boolean dropping;
+    private long embKey, outKey;
 
     // the last forward
     private boolean training = true, backwardReady, allForced;
@@ -132,12 +145,13 @@ public final class Seq2Seq implements Module {
         v = config.targetVocab();
         g = cell.gates();
         xin = config.decoderInput();
+        dropout = config.dropout();
         SplittableRandom rng = new SplittableRandom(seed);
 
         srcEmbedding = new Embedding(arena, "encoder.embedding", config.sourceVocab(), e, 0, rng);
         RecurrentConfig rc = new RecurrentConfig(cell, e, config.encoderHidden(), config.encoderLayers(), config.bidirectional(),
-                DirectionMerge.CONCAT, 0f, false, false, seed + 1);
-        encoder = new SequenceEncoder(List.of(srcEmbedding), new Dropout(arena, 0f, seed + 7),
+                DirectionMerge.CONCAT, dropout, false, false, seed + 1);
+        encoder = new SequenceEncoder(List.of(srcEmbedding), new Dropout(arena, dropout, seed + 7),
                 new RecurrentStack("encoder.rnn", rc, maxSourceSteps, maxBatch), maxSourceSteps, maxBatch);
         boolean hasBridge = config.hasBridge();
         bridge = hasBridge ? new Linear(arena, "bridge", k, hd, rng) : null;
@@ -230,6 +244,10 @@ public final class Seq2Seq implements Module {
         selParent = new int[rows];
         selToken = new int[rows];
         forced = new boolean[maxTargetSteps];
+        boolean drops = dropout > 0f;
+        embMask = alloc(drops ? rows : 1, e);
+        outMask = alloc(drops ? rows : 1, hd);
+        htKept = alloc(drops ? rows : 1, hd);
     }
 
     private Parameter param(String name, int rows, int cols, float bound, SplittableRandom rng) {
@@ -304,13 +322,36 @@ public final class Seq2Seq implements Module {
         return m;
     }
 
-    /** The teacher-forcing stream's position ({@code recur.rng.teacher_forcing}), for an exact resume. */
-    public Map<String, String> rngState() { return Map.of("recur.rng.teacher_forcing", Long.toString(teacherDraws)); }
+    /** Metadata key of the decoder's dropout streams' position (target embeddings and h̃ share one counter). */
+    public static final String DECODER_DROPOUT = "recur.rng.decoder_dropout";
 
-    /** Restores {@link #rngState()} (an absent key leaves the stream as it is). */
+    /**
+     * The random streams' positions, for an exact resume: {@code recur.rng.teacher_forcing},
+     * {@code recur.rng.embedding_dropout} (source embeddings), {@code recur.rng.recurrent_dropout}
+     * (between encoder layers) and {@value #DECODER_DROPOUT}.
+     */
+    public Map<String, String> rngState() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("recur.rng.teacher_forcing", Long.toString(teacherDraws));
+        m.put(RngKeys.EMBEDDING_DROPOUT, Long.toString(encoder.inputDropout().calls()));
+        m.put(RngKeys.RECURRENT_DROPOUT, Long.toString(encoder.recurrent().dropoutCalls()));
+        m.put(DECODER_DROPOUT, Long.toString(decoderDropoutCalls));
+        return m;
+    }
+
+    /** Restores {@link #rngState()} (an absent key leaves that stream as it is). */
     public void restoreRngState(Map<String, String> state) {
         String s = state.get("recur.rng.teacher_forcing");
         if (s != null) teacherDraws = Long.parseLong(s);
+        RngKeys.restore(state, encoder.inputDropout(), encoder.recurrent(), null);
+        s = state.get(DECODER_DROPOUT);
+        if (s != null) {
+            try {
+                decoderDropoutCalls = Long.parseLong(s);
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("metadata " + DECODER_DROPOUT + " is not an integer: " + s);
+            }
+        }
     }
 
     /** Copies every parameter value from {@code other}, a model of the same configuration. */
@@ -373,6 +414,12 @@ public final class Seq2Seq implements Module {
                 targets[row] = y;
             }
         }
+        dropping = training && dropout > 0f;
+        if (dropping) {
+            long call = ++decoderDropoutCalls;
+            embKey = DropoutMask.callKey(seed + 11, call);
+            outKey = DropoutMask.callKey(seed + 13, call);
+        }
         allForced = !training || cfg.teacherForcing() >= 1f;
         if (!allForced) {
             long draw = ++teacherDraws;
@@ -382,6 +429,7 @@ public final class Seq2Seq implements Module {
         boolean perStep = cfg.inputFeeding() || !allForced;
         if (allForced) {
             tgtEmbedding.forward(decIds, s * b, embV.block(0, s, b));
+            dropEmbeddings(0, s * b);
             System.arraycopy(decIds, 0, gradIds, 0, s * b);
             embeddingGates(0, s * b);
         }
@@ -395,6 +443,7 @@ public final class Seq2Seq implements Module {
                 System.arraycopy(decIds, row0, stepIds, 0, b);
                 System.arraycopy(decIds, row0, gradIds, row0, b);
                 tgtEmbedding.forward(stepIds, b, embV.step(t, b));
+                dropEmbeddings(row0, b);
                 embeddingGates(row0, b);
             }
             cellForward(t, b);
@@ -463,6 +512,7 @@ public final class Seq2Seq implements Module {
         kernels.addColumnSums(n, g * hd, dgh, 0, g * hd, bHh.grad().segment(), 0);
         // decoder embedding: dE = dG_x · W_e (the embedding columns of W_ih), written over the embeddings
         Gemm.sgemm(Transpose.N, Transpose.N, n, e, g * hd, 1f, dgx, 0, g * hd, wih, 0, xin, 0f, emb.segment(), 0, e);
+        if (dropping) VectorOps.mul(emb.segment(), 0, embMask.segment(), 0, emb.segment(), 0, n * e);
         tgtEmbedding.backward(gradIds, n, embV.block(0, s, b));
         if (cfg.tieEmbeddings()) tgtEmbedding.markGradDirty();   // the output projection wrote every row
         // initial state → encoder final states; attention → encoder outputs
@@ -514,6 +564,7 @@ public final class Seq2Seq implements Module {
         batch = b;
         tgtSteps = 0;   // no logits of a forward to read any more
         backwardReady = false;
+        dropping = false;
         initialState(b);
         boolean[] done = new boolean[b];
         int[] lengthOut = new int[b];
@@ -578,6 +629,7 @@ public final class Seq2Seq implements Module {
         batch = b;
         tgtSteps = 0;
         backwardReady = false;
+        dropping = false;
         initialState(b);
         RowOps.copyRows(states.segment(), 0, hd, startH.segment(), 0, hd, b, hd);
         if (cell == CellType.LSTM) RowOps.copyRows(cells.segment(), 0, hd, startC.segment(), 0, hd, b, hd);
@@ -849,7 +901,20 @@ public final class Seq2Seq implements Module {
         RowOps.copyRows(states.segment(), (r0 + b) * hd, hd, cat.segment(), r0 * (k + hd) + k, k + hd, rows, hd);
         FloatMatrix h = htV.block(t0, n, b);
         combine.forward(catV.block(t0, n, b), h);
-        Activations.tanh(ht.segment(), r0 * hd, ht.segment(), r0 * hd, rows * hd);
+        if (dropping) {   // h̃ kept before its mask for tanh's backward; ht holds the dropped h̃
+            Activations.tanh(ht.segment(), r0 * hd, htKept.segment(), r0 * hd, rows * hd);
+            DropoutMask.apply(outKey, r0 * hd, dropout, htKept.segment(), r0 * hd, outMask.segment(), r0 * hd,
+                    ht.segment(), r0 * hd, rows * hd);
+        } else {
+            Activations.tanh(ht.segment(), r0 * hd, ht.segment(), r0 * hd, rows * hd);
+        }
+    }
+
+    /** Dropout on the target embeddings of rows [row0, row0 + n) (training with p &gt; 0; the mask is a function of the row). */
+    private void dropEmbeddings(int row0, int n) {
+        if (!dropping) return;
+        long off = (long) row0 * e;
+        DropoutMask.apply(embKey, off, dropout, emb.segment(), off, embMask.segment(), off, emb.segment(), off, n * e);
     }
 
     /** logits of steps [t0, t0 + n) = h̃ · W_oᵀ + b_o. */
@@ -863,7 +928,12 @@ public final class Seq2Seq implements Module {
     private void combineBackward(int t0, int n, int b) {
         long r0 = (long) t0 * b;
         int rows = n * b;
-        tanhBackward(ht.segment(), dHt.segment(), dQ.segment(), r0 * hd, rows * hd);
+        if (dropping) {   // dh̃ through the mask, then tanh's backward on the undropped h̃
+            VectorOps.mul(dHt.segment(), r0 * hd, outMask.segment(), r0 * hd, dHt.segment(), r0 * hd, rows * hd);
+            tanhBackward(htKept.segment(), dHt.segment(), dQ.segment(), r0 * hd, rows * hd);
+        } else {
+            tanhBackward(ht.segment(), dHt.segment(), dQ.segment(), r0 * hd, rows * hd);
+        }
         FloatMatrix dcat = dCatV.block(t0, n, b);
         combine.backward(catV.block(t0, n, b), dHtV.block(t0, n, b), dcat);
         FloatMatrix dq = dQV.block(t0, n, b);

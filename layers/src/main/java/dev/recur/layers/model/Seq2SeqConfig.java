@@ -26,13 +26,25 @@ import java.util.Map;
  * @param teacherForcing probability in [0, 1] that a training step reads the reference token rather
  *                       than the model's own previous argmax (1 = always; one draw per decoder step and batch)
  * @param labelSmoothing ε in [0, 1) of the cross-entropy
+ * @param dropout        inverted dropout probability in [0, 1), in training only: on the source
+ *                       embeddings, between stacked encoder layers, on the target embeddings and on
+ *                       h̃ before the output projection (the dropped h̃ is also what input feeding reads)
  * @param bos            target id of the start symbol the decoder reads first
  * @param eos            target id of the end symbol that ends a decoded sentence
  */
 public record Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int embedDim, int encoderHidden,
                             int encoderLayers, boolean bidirectional, int decoderHidden, AttentionScore attention,
                             int attentionDim, boolean inputFeeding, boolean tieEmbeddings, float teacherForcing,
-                            float labelSmoothing, int bos, int eos) {
+                            float labelSmoothing, float dropout, int bos, int eos) {
+
+    /** A configuration without dropout. */
+    public Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int embedDim, int encoderHidden,
+                         int encoderLayers, boolean bidirectional, int decoderHidden, AttentionScore attention,
+                         int attentionDim, boolean inputFeeding, boolean tieEmbeddings, float teacherForcing,
+                         float labelSmoothing, int bos, int eos) {
+        this(cell, sourceVocab, targetVocab, embedDim, encoderHidden, encoderLayers, bidirectional, decoderHidden, attention,
+                attentionDim, inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing, 0f, bos, eos);
+    }
 
     public Seq2SeqConfig {
         if (cell != CellType.LSTM && cell != CellType.GRU) {
@@ -65,6 +77,9 @@ public record Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int
         if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) {
             throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
         }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
         if (bos < 1 || bos >= targetVocab || eos < 1 || eos >= targetVocab || bos == eos) {
             throw new IllegalArgumentException("bos and eos must be two different target ids in [1, " + targetVocab + "), got "
                     + bos + " and " + eos);
@@ -93,7 +108,13 @@ public record Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int
     /** The same configuration with other training options. */
     public Seq2SeqConfig withTraining(float teacherForcing, float labelSmoothing) {
         return new Seq2SeqConfig(cell, sourceVocab, targetVocab, embedDim, encoderHidden, encoderLayers, bidirectional,
-                decoderHidden, attention, attentionDim, inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing, bos, eos);
+                decoderHidden, attention, attentionDim, inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing, dropout, bos, eos);
+    }
+
+    /** The same configuration with another dropout probability. */
+    public Seq2SeqConfig withDropout(float p) {
+        return new Seq2SeqConfig(cell, sourceVocab, targetVocab, embedDim, encoderHidden, encoderLayers, bidirectional,
+                decoderHidden, attention, attentionDim, inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing, p, bos, eos);
     }
 
     /** Flat metadata entries ({@code seq2seq.*}) for checkpoints; {@link #fromMetadata} reads them back. */
@@ -113,12 +134,16 @@ public record Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int
         m.put("seq2seq.tie_embeddings", Boolean.toString(tieEmbeddings));
         m.put("seq2seq.teacher_forcing", Float.toString(teacherForcing));
         m.put("seq2seq.label_smoothing", Float.toString(labelSmoothing));
+        m.put("seq2seq.dropout", Float.toString(dropout));
         m.put("seq2seq.bos", Integer.toString(bos));
         m.put("seq2seq.eos", Integer.toString(eos));
         return m;
     }
 
-    /** Reads {@link #toMetadata()}'s entries; a missing or malformed entry is a one-line error naming the key. */
+    /**
+     * Reads {@link #toMetadata()}'s entries; a missing or malformed entry is a one-line error naming the key
+     * ({@code seq2seq.dropout} may be absent: checkpoints written before it existed had no dropout).
+     */
     public static Seq2SeqConfig fromMetadata(Map<String, String> m) {
         return new Seq2SeqConfig(
                 choice(m, "seq2seq.cell", CellType.class, "lstm or gru"),
@@ -127,6 +152,7 @@ public record Seq2SeqConfig(CellType cell, int sourceVocab, int targetVocab, int
                 integer(m, "seq2seq.decoder_hidden"), choice(m, "seq2seq.attention", AttentionScore.class, "dot, general or additive"),
                 integer(m, "seq2seq.attention_dim"), bool(m, "seq2seq.input_feeding"), bool(m, "seq2seq.tie_embeddings"),
                 real(m, "seq2seq.teacher_forcing"), real(m, "seq2seq.label_smoothing"),
+                m.containsKey("seq2seq.dropout") ? real(m, "seq2seq.dropout") : 0f,
                 integer(m, "seq2seq.bos"), integer(m, "seq2seq.eos"));
     }
 

@@ -10,15 +10,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A {@link Seq2Seq} training step (zeroGrad, forward, backward) allocates nothing once the batch
- * shape repeats, with full teacher forcing and with a teacher-forcing ratio (the step-by-step
- * path). Repeats the measurement until the code is compiled (at most 150 s: on a loaded machine
+ * shape repeats, with full teacher forcing, with a teacher-forcing ratio (the step-by-step
+ * path), and with dropout. Repeats the measurement until the code is compiled (at most 150 s: on a loaded machine
  * the compiler threads are starved, and 60 s was seen to end before C2 compiled the step).
  */
 class Seq2SeqAllocationTest {
 
     static List<Seq2SeqConfig> configs() {
         List<Seq2SeqConfig> c = Seq2SeqTest.configs();
-        return List.of(c.get(1), c.get(2).withTraining(0.5f, 0.1f));
+        return List.of(c.get(1), c.get(2).withTraining(0.5f, 0.1f), c.get(2).withTraining(0.5f, 0.1f).withDropout(0.3f));
     }
 
     @ParameterizedTest

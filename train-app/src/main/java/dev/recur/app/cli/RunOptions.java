@@ -59,6 +59,40 @@ final class RunOptions {
         if (!differ.isEmpty()) throw AppException.usage(what + ": " + String.join("; ", differ) + ". " + advice);
     }
 
+    /**
+     * Gives every option among {@code names} that this command line did not set the value the run
+     * recorded in {@code stored} (so {@code --resume} continues with the run's own settings); an
+     * option the checkpoint does not record keeps its default.
+     */
+    static void restore(CommandSpec spec, Map<String, String> stored, List<String> names) {
+        ParseResult given = spec.commandLine().getParseResult();
+        for (String n : names) {
+            String v = stored.get(n);
+            if (v == null || given.hasMatchedOption(n)) continue;
+            OptionSpec o = spec.findOption(n);
+            if (o == null) throw new IllegalStateException("no option " + n);
+            o.setValue(parse(o.type(), v, n));
+        }
+    }
+
+    private static Object parse(Class<?> type, String v, String name) {
+        try {
+            if (v.equals("null") && !type.isPrimitive()) return null;
+            if (type == int.class || type == Integer.class) return Integer.valueOf(v);
+            if (type == long.class || type == Long.class) return Long.valueOf(v);
+            if (type == double.class || type == Double.class) return Double.valueOf(v);
+            if (type == boolean.class || type == Boolean.class) return Boolean.valueOf(v);
+            if (type == String.class) return v;
+            if (type.isEnum()) {
+                for (Object c : type.getEnumConstants()) if (((Enum<?>) c).name().equals(v)) return c;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw AppException.usage("the checkpoint records " + name + " as '" + v + "', which this version cannot read; "
+                + "give " + name + " on the command line");
+    }
+
     /** Option values in the checkpoint and on the command line: equal as text, or as numbers ("0.004" and "4e-3"). */
     private static boolean same(String a, String b) {
         if (a.equals(b)) return true;

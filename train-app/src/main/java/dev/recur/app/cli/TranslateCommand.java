@@ -2,9 +2,10 @@ package dev.recur.app.cli;
 
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Choices;
+import dev.recur.app.run.Choices.ModelKind;
 import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.OptimizerKind;
-import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.translate.TranslateBench;
 import dev.recur.app.translate.TranslateData;
@@ -15,7 +16,9 @@ import dev.recur.layers.AttentionScore;
 import dev.recur.layers.rnn.CellType;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,11 +66,8 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--max-length", paramLabel = "N", description = "Pairs with a side longer than N tokens are skipped (and counted); decoding stops after N tokens. Default: ${DEFAULT-VALUE}.")
     int maxLength = 50;
 
-    @Option(names = "--model", paramLabel = "lstm|gru", description = "Recurrent cell of the encoder and the decoder. Default: ${DEFAULT-VALUE}.")
-    String model = "gru";
-
-    @Option(names = "--layers", paramLabel = "N", description = "Stacked encoder layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 1;
+    /** --model (lstm or gru: the encoder's and the decoder's cell), --layers (stacked encoder layers), --hidden, --dropout. */
+    @Mixin ModelOptions shape = new ModelOptions(ModelKind.gru, 1, 128, 0.0);
 
     @Option(names = "--bidirectional", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Bidirectional encoder (its final states reach the decoder through a learned bridge). Default: ${DEFAULT-VALUE}.")
@@ -75,9 +75,6 @@ public final class TranslateCommand implements Callable<Integer> {
 
     @Option(names = "--embed", paramLabel = "N", description = "Width of the source and target embeddings. Default: ${DEFAULT-VALUE}.")
     int embed = 64;
-
-    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units of the decoder and of each encoder direction. Default: ${DEFAULT-VALUE}.")
-    int hidden = 128;
 
     @Option(names = "--attention", paramLabel = "additive|dot|general", description = "Attention score: additive (Bahdanau), dot or general (Luong). Default: ${DEFAULT-VALUE}.")
     String attention = "additive";
@@ -97,32 +94,18 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", paramLabel = "E", description = "Label smoothing of the cross-entropy. Default: ${DEFAULT-VALUE}.")
     double labelSmoothing = 0.0;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Sentence pairs per batch. Default: ${DEFAULT-VALUE}.")
-    int batch = 64;
+    /**
+     * --batch, --lr, --optimizer, --momentum, --weight-decay, --clip-norm, --clip-value, --epochs
+     * (10; 3 for the generated task when not given), --lr-schedule, --lr-warmup, --patience.
+     */
+    @Mixin TrainingOptions training = trainingDefaults();
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training pairs. Default: 10 (3 for the generated task).")
-    Integer epochs;
+    /** The name --lr-warmup had here before translate used the shared options. */
+    @Option(names = "--warmup", paramLabel = "STEPS", hidden = true, description = "The same as --lr-warmup.")
+    Integer warmup;
 
     @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Evaluate, checkpoint and stop at the first batch after this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
     double timeLimit = 0;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr = 3e-3;
-
-    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear", description = "Learning-rate schedule over the run after the warm-up. Default: ${DEFAULT-VALUE}.")
-    LrScheduleKind lrSchedule = LrScheduleKind.constant;
-
-    @Option(names = "--warmup", paramLabel = "STEPS", description = "Linear learning-rate warm-up over the first STEPS updates (0 = none). Default: ${DEFAULT-VALUE}.")
-    long warmup = 0;
-
-    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
-    OptimizerKind optimizer = OptimizerKind.adam;
-
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
-    double clipNorm = 1.0;
-
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation BLEU (0 = run all --epochs). Default: ${DEFAULT-VALUE}.")
-    int patience = 3;
 
     @Option(names = "--beam", paramLabel = "K", description = "Beam size for the test translations (1 = greedy; validation is always greedy). Default: ${DEFAULT-VALUE}.")
     int beam = 1;
@@ -139,10 +122,20 @@ public final class TranslateCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--lowercase", "--min-count", "--max-length", "--model", "--layers",
             "--bidirectional", "--embed", "--hidden", "--attention", "--attention-dim", "--input-feeding", "--tie-embeddings",
-            "--teacher-forcing", "--label-smoothing", "--batch", "--lr", "--lr-schedule", "--warmup", "--optimizer",
-            "--clip-norm", "--patience", "--seed");
+            "--teacher-forcing", "--label-smoothing", "--dropout", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--warmup",
+            "--optimizer", "--momentum", "--weight-decay", "--clip-norm", "--clip-value", "--patience", "--seed");
+
+    /** How the test pairs are decoded: recorded and taken again by --resume when not given, but free to change. */
+    static final List<String> TEST_OPTIONS = List.of("--beam", "--length-penalty");
 
     @Spec CommandSpec spec;
+
+    /** translate's defaults of the shared training options: 10 epochs, batch 64, Adam 3e-3 constant, clip 1, patience 3. */
+    private static TrainingOptions trainingDefaults() {
+        TrainingOptions t = new TrainingOptions(10, 64, 3e-3, LrScheduleKind.constant, OptimizerKind.adam, 1.0);
+        t.patience = 3;
+        return t;
+    }
 
     private final Io io;
 
@@ -150,44 +143,53 @@ public final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CellType cell = cell(model);
+        Map<String, String> stored = null;
+        if (run.resume) {   // the run's own settings, before anything reads the options
+            Path last = RunFolder.prepare(run.out, true);
+            stored = Checkpoint.read(last, TranslateTrainer.TASK, "translate").runOptions();
+            RunOptions.checkResume(spec.commandLine().getParseResult(), stored, RUN_OPTIONS, last);
+            RunOptions.restore(spec, stored, RUN_OPTIONS);
+            RunOptions.restore(spec, stored, TEST_OPTIONS);
+        }
+        if (shape.model == ModelKind.rnn) throw Checks.usage("--model must be lstm or gru for translate, got 'rnn'");
+        CellType cell = Choices.cell(shape.model);
         AttentionScore score = score(attention);
+        shape.check();
+        if (warmup != null) training.lrWarmup = warmup;
+        training.check();
         Checks.range("--min-count", minCount, 1, 1_000_000);
         Checks.range("--max-length", maxLength, 1, 1000);
-        Checks.range("--layers", layers, 1, 16);
         Checks.range("--embed", embed, 1, 8192);
-        Checks.range("--hidden", hidden, 1, 8192);
+        Checks.range("--hidden", shape.hidden, 1, 8192);
         if (attentionDim != null) Checks.range("--attention-dim", attentionDim, 1, 8192);
         Checks.range("--teacher-forcing", teacherForcing, 0, 1);
         Checks.range("--label-smoothing", labelSmoothing, 0, 0.99);
-        Checks.range("--batch", batch, 1, 100_000);
+        Checks.range("--dropout", shape.dropout, 0, 0.95);
         TranslateData.Files files = new TranslateData.Files(source, target, validSource, validTarget, testSource, testTarget);
-        int passes = epochs != null ? epochs : files.none() ? 3 : 10;
-        Checks.range("--epochs", passes, 1, 100_000);
+        boolean epochsGiven = spec.commandLine().getParseResult().hasMatchedOption("--epochs");
+        int passes = epochsGiven || !files.none() ? training.epochs : 3;
+        if (!epochsGiven && stored != null && stored.containsKey("--epochs")) passes = Integer.parseInt(stored.get("--epochs"));
         Checks.range("--time-limit", timeLimit, 0, 1e6);
-        Checks.positive("--lr", lr);
-        Checks.range("--warmup", warmup, 0, 1_000_000_000);
-        Checks.range("--clip-norm", clipNorm, 0, 1e9);
-        Checks.range("--patience", patience, 0, 100_000);
         Checks.range("--beam", beam, 1, 100);
         Checks.range("--length-penalty", lengthPenalty, 0, 10);
-        if (score == AttentionScore.DOT && (bidirectional ? 2 : 1) * hidden != hidden) {
+        if (score == AttentionScore.DOT && bidirectional) {
             throw Checks.usage("--attention dot needs encoder states as wide as the decoder: use --no-bidirectional, "
                     + "or --attention general or additive");
         }
-        if (tieEmbeddings && embed != hidden) throw Checks.usage("--tie-embeddings needs --embed equal to --hidden, got " + embed + " and " + hidden);
-        threads.apply();
-        if (run.resume) {
-            Path last = RunFolder.prepare(run.out, true);
-            RunOptions.checkResume(spec.commandLine().getParseResult(),
-                    Checkpoint.read(last, TranslateTrainer.TASK, "translate").runOptions(), RUN_OPTIONS, last);
+        if (tieEmbeddings && embed != shape.hidden) {
+            throw Checks.usage("--tie-embeddings needs --embed equal to --hidden, got " + embed + " and " + shape.hidden);
         }
+        threads.apply();
+        Map<String, String> record = new LinkedHashMap<>(RunOptions.of(spec, RUN_OPTIONS));
+        record.put("--epochs", Integer.toString(passes));   // restored, not checked, by --resume: it may grow
+        record.putAll(RunOptions.of(spec, TEST_OPTIONS));
         new TranslateTrainer(io).run(new TranslateTrainer.Options(
                 files, lowercase, minCount,
-                maxLength, cell, layers, bidirectional, embed, hidden, score, attentionDim != null ? attentionDim : hidden,
-                inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing, batch, passes, timeLimit,
-                new LrSchedule(lrSchedule, lr, warmup), optimizer, clipNorm, patience, beam, lengthPenalty, seed.seed, run.out, run.resume,
-                RunOptions.of(spec, RUN_OPTIONS)));
+                maxLength, cell, shape.layers, bidirectional, embed, shape.hidden, score,
+                attentionDim != null ? attentionDim : shape.hidden, inputFeeding, tieEmbeddings, teacherForcing, labelSmoothing,
+                shape.dropout, training.batch, passes, timeLimit, training.schedule(training.lr), training.optimizer,
+                training.momentum, training.weightDecay, training.clipNorm, training.clipValue, training.patience, beam,
+                lengthPenalty, seed.seed, run.out, run.resume, record));
         return 0;
     }
 

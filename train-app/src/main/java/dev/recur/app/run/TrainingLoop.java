@@ -289,8 +289,13 @@ public final class TrainingLoop {
     public Outcome run(Position from) {
         Path last = last(), best = best();
         // A kill between writing last (of the best evaluation so far) and copying it to best leaves
-        // an older best behind: copy again, so best is the evaluation the position says it is.
-        if (from.evaluations() > 0 && from.bestAt() == from.evaluations() && Files.exists(last)) AtomicFiles.copy(last, best);
+        // an older best behind: write it again, so best is the evaluation the position says it is —
+        // as it was written then: a copy of last, or (best not resumable) last's metadata and the
+        // parameters alone, which the caller has loaded from last.
+        if (from.evaluations() > 0 && from.bestAt() == from.evaluations() && Files.exists(last)) {
+            if (settings.bestResumable) AtomicFiles.copy(last, best);
+            else Checkpoint.write(best, settings.task, Checkpoint.readAny(last).metadata(), parameters, null, Map.of());
+        }
         List<Map<String, Object>> history = new ArrayList<>();
         for (Map<String, Object> r : MetricsLog.read(metricsFile())) {
             Object s = r.containsKey("steps") ? r.get("steps") : r.get("step");

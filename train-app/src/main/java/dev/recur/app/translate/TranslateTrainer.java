@@ -35,8 +35,8 @@ public final class TranslateTrainer {
     public record Options(TranslateData.Files files, boolean lowerCase, int minCount, int maxLength,
                           CellType cell, int layers, boolean bidirectional, int embed, int hidden, AttentionScore attention,
                           int attentionDim, boolean inputFeeding, boolean tieEmbeddings, double teacherForcing,
-                          double labelSmoothing, int batch, int epochs, double timeLimitMinutes, LrSchedule schedule,
-                          OptimizerKind optimizer, double clipNorm, int patience, int beam, double lengthPenalty, long seed, Path out,
+                          double labelSmoothing, double dropout, int batch, int epochs, double timeLimitMinutes, LrSchedule schedule,
+                          OptimizerKind optimizer, Double momentum, Double weightDecay, double clipNorm, double clipValue, int patience, int beam, double lengthPenalty, long seed, Path out,
                           boolean resume, Map<String, String> runOptions) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
@@ -83,7 +83,7 @@ public final class TranslateTrainer {
                 m.decoderHidden(), m.attention().name().toLowerCase(Locale.ROOT), m.inputFeeding() ? " with input feeding" : "",
                 m.embedDim(), cfg.source().size(), cfg.target().size(), o.minCount()));
         try (Seq2Seq model = new Seq2Seq(m, o.seed(), maxSource, maxTarget, Math.max(o.batch(), o.beam()));
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.schedule().lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.schedule().lr(), o.momentum(), o.weightDecay())) {
             io.progress().info(String.format(Locale.ROOT, "%,d parameters; %s", model.parameterCount(), describeRun(o)));
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
@@ -95,7 +95,7 @@ public final class TranslateTrainer {
             Map<String, String> runMeta = Checkpoint.runMetadata(Map.of(), o.runOptions(), fingerprint);
             TranslateTask task = new TranslateTask(model, cfg, train, valid, data.valid().pairs(), o.batch(), o.seed(), runMeta);
             TrainingLoop loop = new TrainingLoop(new TrainingLoop.Settings(o.out(), TASK, o.epochs(), 0, 0, o.patience(),
-                    o.schedule(), o.clipNorm(), 0, o.timeLimitMinutes(), "pairs", "Translation", "training-curves.png", false),
+                    o.schedule(), o.clipNorm(), o.clipValue(), o.timeLimitMinutes(), "pairs", "Translation", "training-curves.png", false),
                     task, opt, model.parameters(), model.parameters(), io).stopAfterEpoch(stopAfterEpoch);
             TrainingLoop.Outcome outcome = loop.run(from);
             double vb = outcome.last() == null ? Double.NaN : outcome.last().metrics().get("bleu");
@@ -150,7 +150,7 @@ public final class TranslateTrainer {
         try {
             m = new Seq2SeqConfig(o.cell(), sv.size(), tv.size(), o.embed(), o.hidden(), o.layers(), o.bidirectional(), o.hidden(),
                     o.attention(), o.attentionDim(), o.inputFeeding(), o.tieEmbeddings(), (float) o.teacherForcing(),
-                    (float) o.labelSmoothing(), TranslationVocabulary.BOS, TranslationVocabulary.EOS);
+                    (float) o.labelSmoothing(), (float) o.dropout(), TranslationVocabulary.BOS, TranslationVocabulary.EOS);
         } catch (IllegalArgumentException e) {
             throw AppException.usage(e.getMessage());
         }
@@ -160,7 +160,7 @@ public final class TranslateTrainer {
     private static String name(CellType c) { return c.name().toUpperCase(Locale.ROOT); }
 
     private static String describeRun(Options o) {
-        return String.format(Locale.ROOT, "batch %d, %s lr %s, teacher forcing %.2f, label smoothing %.2f, clip %.1f",
-                o.batch(), o.optimizer(), o.schedule().lr(), o.teacherForcing(), o.labelSmoothing(), o.clipNorm());
+        return String.format(Locale.ROOT, "batch %d, %s lr %s, teacher forcing %.2f, label smoothing %.2f, dropout %.2f, clip %.1f",
+                o.batch(), o.optimizer(), o.schedule().lr(), o.teacherForcing(), o.labelSmoothing(), o.dropout(), o.clipNorm());
     }
 }

@@ -29,11 +29,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SameBitsAcrossProcessesTest {
     Path dir;
     Path imdb;
+    Path pairs;
 
     @BeforeAll
     void writeData(@TempDir Path tmp) throws Exception {
         dir = tmp;
         imdb = SampleSubset.write(dir.resolve("imdb"), 600, 50);
+        pairs = NewerTasks.writeNumberPairs(dir.resolve("pairs"));
     }
 
     /** Small IMDB classifier options on real review text: 34 steps an epoch, 1 epoch unless {@code more} says otherwise. */
@@ -56,7 +58,10 @@ class SameBitsAcrossProcessesTest {
                 Arguments.of("lm", true, List.of("lm", "--layers", "2", "--dropout", "0.2", "--hidden", "24", "--embed", "8",
                         "--batch", "8", "--tbptt", "32", "--epochs", "1", "--sample-length", "0", "--seed", "3")),
                 Arguments.of("tag", true, List.of("tag", "--hidden", "16", "--word-dim", "16", "--feature-dim", "8", "--batch", "8",
-                        "--epochs", "2", "--seed", "5")));
+                        "--epochs", "2", "--seed", "5")),
+                Arguments.of("translate", false, NewerTasks.translate(pairs, 2)),
+                Arguments.of("forecast 2-layer gru with dropout", false, NewerTasks.forecast(2, "--layers", "2", "--dropout", "0.2")),
+                Arguments.of("speech", false, NewerTasks.speech(2)));
     }
 
     @ParameterizedTest(name = "{0}")
