@@ -1,7 +1,6 @@
 package dev.recur.engine;
 
 import dev.recur.engine.gemm.Blocking;
-import dev.recur.engine.gemm.SimdGemm;
 import dev.recur.engine.gemm.ParallelGemm;
 import java.lang.foreign.MemorySegment;
 
@@ -35,13 +34,12 @@ import java.lang.foreign.MemorySegment;
 public final class Gemm {
     private Gemm() {}
 
-    private static final boolean SIMD = Engine.vectorApiAvailable();
     private static final GemmSupport K = Kernels.gemm();
     /** Below this many flops (2·M·N·K) a GEMM stays on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 1L << 21;
 
     static {
-        if (!SIMD) {
+        if (!Kernels.simd()) {
             System.err.println("recur: warning: the Vector API is not available, GEMM uses plain Java loops"
                     + " (much slower); start java with " + Engine.VECTOR_FLAG);
         }
@@ -180,9 +178,8 @@ public final class Gemm {
                 Thread self = Thread.currentThread();
                 if (w != null && !pool.isWorker(self)
                         && a.isAccessibleBy(w) && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
-                    if (SIMD && ParallelGemm.suits(m, threads)) {
-                        ParallelGemm.forThisThread().sgemm(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
-                                a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+                    if (K.sgemmParallel(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
+                            a, a0, lda, b, b0, ldb, beta, c, c0, ldc)) {
                         return;
                     }
                     Split s = SPLIT.get();

@@ -15,7 +15,7 @@ import dev.recur.engine.cell.CellKernels;
  * {@link OptimizerSupport} {@link SimdOptimizerKernels} {@link ScalarOptimizerKernels} → {@link OptimizerKernels};
  * {@link GemmSupport} {@code gemm.SimdGemm} {@link ScalarGemm} → {@link Gemm};
  * {@link CellKernels} {@code cell.SimdCellKernels} {@code cell.ScalarCellKernels} → {@link CellKernels#get()};
- * {@link SimdActivations} {@link ScalarActivations} → {@link Activations} (static kernels, switched on {@link #simd()}).
+ * {@link ActivationsSupport} {@link SimdActivations} {@link ScalarActivations} → {@link Activations}.
  * The facades hold the chosen instance in a static final field, so C2 binds every call directly.
  */
 public final class Kernels {
@@ -28,6 +28,8 @@ public final class Kernels {
     private static final OptimizerSupport OPTIMIZER =
             choose("dev.recur.engine.SimdOptimizerKernels", ScalarOptimizerKernels.INSTANCE);
     private static final GemmSupport GEMM = choose("dev.recur.engine.gemm.SimdGemm", ScalarGemm.INSTANCE);
+    private static final ActivationsSupport ACTIVATIONS =
+            choose("dev.recur.engine.SimdActivations", ScalarActivations.INSTANCE);
     private static final CellKernels CELLS = choose("dev.recur.engine.cell.SimdCellKernels", CellKernels.scalar());
 
     static VectorOpsSupport vectorOps() { return VECTOR_OPS; }
@@ -37,6 +39,8 @@ public final class Kernels {
     static OptimizerSupport optimizer() { return OPTIMIZER; }
 
     static GemmSupport gemm() { return GEMM; }
+
+    static ActivationsSupport activations() { return ACTIVATIONS; }
 
     /** The cell kernels for this JVM (what {@link CellKernels#get()} returns). */
     public static CellKernels cells() { return CELLS; }

@@ -1,6 +1,5 @@
 package dev.recur.engine;
 
-import dev.recur.engine.gemm.SimdGemm;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,16 +17,16 @@ public final class PackedB {
     private final int k;
     private final int n;
     private final float[] data;
-    /** Scalar path only: op(B) row-major k×n, as a segment over {@link #data}. */
+    /** {@link #data} as a segment (the scalar twin reads op(B) from it as a row-major k×n matrix). */
     private final MemorySegment plain;
+    private static final GemmSupport K = Kernels.gemm();
 
     PackedB(Transpose tb, int k, int n) {
         this.tb = tb;
         this.k = k;
         this.n = n;
-        boolean simd = Engine.vectorApiAvailable();
-        this.data = new float[Math.toIntExact(simd ? SimdGemm.packedSize(k, n) : (long) k * n)];
-        this.plain = simd ? null : MemorySegment.ofArray(data);
+        this.data = new float[Math.toIntExact(K.packedFloats(k, n))];
+        this.plain = MemorySegment.ofArray(data);
     }
 
     /** Rows of op(B): the depth k of the products it takes part in. */
@@ -47,16 +46,7 @@ public final class PackedB {
     public void repack(MemorySegment b, long bOffset, int ldb) {
         Gemm.checkOperand("B", b, bOffset, ldb, tb == Transpose.N ? k : n, tb == Transpose.N ? n : k, -1, n, k);
         if (k == 0 || n == 0) return;
-        if (plain == null) {
-            SimdGemm.packAll(tb == Transpose.T, k, n, b, bOffset, ldb, data);
-        } else {
-            for (int p = 0; p < k; p++) {
-                for (int j = 0; j < n; j++) {
-                    long at = bOffset + (tb == Transpose.N ? (long) p * ldb + j : (long) j * ldb + p);
-                    data[p * n + j] = b.getAtIndex(FloatMatrix.FLOAT, at);
-                }
-            }
-        }
+        K.packB(tb == Transpose.T, k, n, b, bOffset, ldb, data);
     }
 
     /** Repacks from a matrix of the creation shape (B k×n for {@code N}, n×k for {@code T}). */
@@ -65,7 +55,7 @@ public final class PackedB {
         repack(b.segment(), 0, b.ld());
     }
 
-    /** The packed micro-panels, read by the SIMD GEMM kernel (layout: {@code SimdGemm.packAll}); not for callers. */
+    /** The packed panels in the chosen GEMM's layout ({@link GemmSupport#packB}); not for callers. */
     public float[] data() { return data; }
 
     MemorySegment plain() { return plain; }

@@ -9,7 +9,10 @@ import java.lang.foreign.MemorySegment;
  * {@link Math} and rounded to float once. Same contract as the SIMD kernels (in place allowed:
  * {@code x} and {@code y} may be the same span); the reference the tests hold them to.
  */
-public final class ScalarActivations {
+public final class ScalarActivations implements ActivationsSupport {
+    /** The one instance ({@link Kernels} hands it out to {@link Activations} without the Vector API). */
+    public static final ScalarActivations INSTANCE = new ScalarActivations();
+
     private ScalarActivations() {}
 
     /** σ(x) = 1 / (1 + e^(−x)). */
@@ -79,17 +82,33 @@ public final class ScalarActivations {
     }
 
     /** y[i] = σ(x[i]) for i in [0, n). */
-    public static void sigmoid(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void sigmoid(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         for (int i = 0; i < n; i++) y.setAtIndex(FLOAT, yOff + i, sigmoid(x.getAtIndex(FLOAT, xOff + i)));
     }
 
     /** y[i] = tanh(x[i]) for i in [0, n). */
-    public static void tanh(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void tanh(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         for (int i = 0; i < n; i++) y.setAtIndex(FLOAT, yOff + i, tanh(x.getAtIndex(FLOAT, xOff + i)));
     }
 
     /** y[i] = e^(x[i]) for i in [0, n). */
-    public static void exp(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void exp(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         for (int i = 0; i < n; i++) y.setAtIndex(FLOAT, yOff + i, exp(x.getAtIndex(FLOAT, xOff + i)));
+    }
+
+    /** y[r·ldy + j] = tanh(x[r·ldx + j] + bias[j]) for r &lt; rows, j &lt; cols; bias null means none. */
+    @Override
+    public void tanhRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
+                         MemorySegment bias, long bOff, MemorySegment y, long yOff, int ldy) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                float v = x.getAtIndex(FLOAT, xOff + (long) r * ldx + j);
+                if (bias != null) v += bias.getAtIndex(FLOAT, bOff + j);
+                y.setAtIndex(FLOAT, yOff + (long) r * ldy + j, tanh(v));
+            }
+        }
     }
 }

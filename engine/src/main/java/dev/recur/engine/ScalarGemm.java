@@ -30,6 +30,27 @@ public final class ScalarGemm implements GemmSupport {
                 a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
     }
 
+    /** op(B) as a plain row-major k×n copy. */
+    @Override
+    public long packedFloats(int k, int n) { return (long) k * n; }
+
+    @Override
+    public void packB(boolean transB, int k, int n, MemorySegment b, long b0, int ldb, float[] dst) {
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                dst[p * n + j] = b.getAtIndex(FloatMatrix.FLOAT, b0 + (transB ? (long) j * ldb + p : (long) p * ldb + j));
+            }
+        }
+    }
+
+    /** No split of its own: {@link Gemm} splits by column or row slabs. */
+    @Override
+    public boolean sgemmParallel(WorkerPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                                 float beta, MemorySegment c, long c0, int ldc) {
+        return false;
+    }
+
     /** {@code C = alpha·op(A)·op(B) + beta·C} on matrices; see {@link Gemm#sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}. */
     public static void sgemm(Transpose ta, Transpose tb, float alpha, FloatMatrix a, FloatMatrix b,
                              float beta, FloatMatrix c) {

@@ -30,7 +30,10 @@ import jdk.incubator.vector.VectorOperators;
  * relative; tanh ≤ 1.2e-7 absolute (≤ 3.6e-8 for |x| ≥ 2, so 1 − tanh² stays accurate near ±1), ≤ 3
  * ulp relative; exp ≤ 1.03 ulp.
  */
-public final class SimdActivations {
+public final class SimdActivations implements ActivationsSupport {
+    /** The one instance ({@link Kernels} hands it out to {@link Activations}; the cell and row kernels call it directly). */
+    public static final SimdActivations INSTANCE = new SimdActivations();
+
     private SimdActivations() {}
 
     private static final ByteOrder NO = ByteOrder.nativeOrder();
@@ -69,17 +72,20 @@ public final class SimdActivations {
     // ------------------------------------------------------------------ spans
 
     /** y[i] = σ(x[i]) for i in [0, n). */
-    public static void sigmoid(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void sigmoid(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         sigmoidRows(n == 0 ? 0 : 1, n, x, xOff, n, null, 0, y, yOff, n);
     }
 
     /** y[i] = tanh(x[i]) for i in [0, n). */
-    public static void tanh(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void tanh(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         tanhRows(n == 0 ? 0 : 1, n, x, xOff, n, null, 0, y, yOff, n);
     }
 
     /** y[i] = e^(x[i]) for i in [0, n). */
-    public static void exp(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
+    @Override
+    public void exp(MemorySegment x, long xOff, MemorySegment y, long yOff, int n) {
         expRows(n == 0 ? 0 : 1, n, x, xOff, n, y, yOff, n);
     }
 
@@ -90,7 +96,7 @@ public final class SimdActivations {
      * σ(x) = 1 / (1 + e^(−x)) on the arithmetic exp (2^n applied in two halves so results down to
      * subnormals round once). In place allowed (y = x with the same leading dimension).
      */
-    public static void sigmoidRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
+    public void sigmoidRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
                                    MemorySegment bias, long bOff, MemorySegment y, long yOff, int ldy) {
         MemorySegment b = bias != null ? bias : minusZeros(cols);
         long b0 = bias != null ? bOff : 0;
@@ -135,7 +141,8 @@ public final class SimdActivations {
      * (error ≈ half an ulp of 1 near ±1); the sign of x is copied back (tanh(−0) = −0, NaN → NaN).
      * Lane for lane the bits of {@link ScalarActivations#tanhArithmetic}. In place allowed.
      */
-    public static void tanhRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
+    @Override
+    public void tanhRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
                                 MemorySegment bias, long bOff, MemorySegment y, long yOff, int ldy) {
         MemorySegment b = bias != null ? bias : minusZeros(cols);
         long b0 = bias != null ? bOff : 0;
@@ -182,7 +189,7 @@ public final class SimdActivations {
      * two halves (a = n >> 1) so subnormal results and overflow to +∞ come out with one final
      * rounding; −∞ → 0, +∞ → +∞, NaN → NaN. In place allowed.
      */
-    public static void expRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
+    public void expRows(int rows, int cols, MemorySegment x, long xOff, int ldx,
                                MemorySegment y, long yOff, int ldy) {
         int upper = F.loopBound(cols);
         FloatVector one = FloatVector.broadcast(F, 1f), lo = FloatVector.broadcast(F, EXP_LO);

@@ -76,7 +76,7 @@ public final class SimdRowOps implements RowOpsSupport {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
             float max = rowMax(x, xr, cols, lanes);
             subtract(x, xr, cols, max, y, yr);
-            SimdActivations.expRows(1, cols, y, yr, cols, y, yr, cols);
+            SimdActivations.INSTANCE.expRows(1, cols, y, yr, cols, y, yr, cols);
             divide(y, yr, cols, sumInOrder(y, yr, cols, lanes));
         }
     }
@@ -94,7 +94,7 @@ public final class SimdRowOps implements RowOpsSupport {
             long xr = xOff + (long) r * ldx, yr = yOff + (long) r * ldy;
             float max = rowMax(x, xr, cols, lanes);
             subtract(x, xr, cols, max, y, yr);
-            SimdActivations.expRows(1, cols, y, yr, cols, e, 0, cols);
+            SimdActivations.INSTANCE.expRows(1, cols, y, yr, cols, e, 0, cols);
             subtract(y, yr, cols, (float) Math.log(sumInOrder(e, 0, cols, lanes)), y, yr);
         }
     }

@@ -19,8 +19,8 @@ class ActivationsTest {
             MemorySegment y = arena.allocate((long) n * Float.BYTES, 64);
             for (int i = 0; i < n; i++) x.setAtIndex(FloatMatrix.FLOAT, i, -20f + i * 1e-4f);
             switch (which) {
-                case "sigmoid" -> SimdActivations.sigmoid(x, 0, y, 0, n);
-                case "tanh" -> SimdActivations.tanh(x, 0, y, 0, n);
+                case "sigmoid" -> SimdActivations.INSTANCE.sigmoid(x, 0, y, 0, n);
+                case "tanh" -> SimdActivations.INSTANCE.tanh(x, 0, y, 0, n);
                 default -> throw new IllegalArgumentException(which);
             }
             double worst = 0;
@@ -108,9 +108,9 @@ class ActivationsTest {
                     for (int i = 0; i < x.cols(); i++) x.set(0, i, (i - 5) * 0.7f);
                     y.fill(-7f);
                     switch (f) {
-                        case "sigmoid" -> SimdActivations.sigmoid(x.segment(), off, y.segment(), off, n);
-                        case "tanh" -> SimdActivations.tanh(x.segment(), off, y.segment(), off, n);
-                        default -> SimdActivations.exp(x.segment(), off, y.segment(), off, n);
+                        case "sigmoid" -> SimdActivations.INSTANCE.sigmoid(x.segment(), off, y.segment(), off, n);
+                        case "tanh" -> SimdActivations.INSTANCE.tanh(x.segment(), off, y.segment(), off, n);
+                        default -> SimdActivations.INSTANCE.exp(x.segment(), off, y.segment(), off, n);
                     }
                     for (int i = 0; i < y.cols(); i++) {
                         float xi = x.get(0, i);
@@ -163,9 +163,9 @@ class ActivationsTest {
             FloatMatrix x = FloatMatrix.of(arena, 1, xs.length, xs);
             FloatMatrix y = FloatMatrix.allocate(arena, 1, xs.length);
             switch (which) {
-                case "sigmoid" -> SimdActivations.sigmoid(x.segment(), 0, y.segment(), 0, xs.length);
-                case "tanh" -> SimdActivations.tanh(x.segment(), 0, y.segment(), 0, xs.length);
-                default -> SimdActivations.exp(x.segment(), 0, y.segment(), 0, xs.length);
+                case "sigmoid" -> SimdActivations.INSTANCE.sigmoid(x.segment(), 0, y.segment(), 0, xs.length);
+                case "tanh" -> SimdActivations.INSTANCE.tanh(x.segment(), 0, y.segment(), 0, xs.length);
+                default -> SimdActivations.INSTANCE.exp(x.segment(), 0, y.segment(), 0, xs.length);
             }
             return y.toArray();
         }

@@ -41,6 +41,14 @@ class ScalarFallbackTest {
             check("activations tanh", y.get(1, 2), (float) Math.tanh(-6));
             Activations.exp(x.segment(), 0, y.segment(), 0, 6);
             check("activations exp", y.get(0, 2), (float) Math.exp(3));
+            // GEMM through the scalar twin, prepacked B (stored transposed) against the raw form
+            FloatMatrix w = FloatMatrix.of(arena, 2, 3, 1, 2, 3, 4, 5, 6);          // B stored n×k, op(B) = Wᵀ (3×2)
+            PackedB packed = Gemm.packB(Transpose.T, w);
+            FloatMatrix c1 = FloatMatrix.allocate(arena, 2, 2), c2 = FloatMatrix.allocate(arena, 2, 2);
+            Gemm.sgemm(Transpose.N, 2, 1f, x.segment(), 0, 3, packed, 0f, c1.segment(), 0, 2);
+            Gemm.sgemm(Transpose.N, Transpose.T, 1f, x, w, 0f, c2);
+            check("gemm", c2.get(1, 1), 0 * 4 + 5 * 5 - 6 * 6);
+            check("gemm prepacked", c1.get(1, 1), c2.get(1, 1));
         }
         System.out.println("scalar twins ran");
     }

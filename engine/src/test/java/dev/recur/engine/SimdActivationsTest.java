@@ -45,8 +45,8 @@ class SimdActivationsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = arena.allocate(xs.length * 4L, 64), y = arena.allocate(xs.length * 4L, 64);
             MemorySegment.copy(xs, 0, x, FloatMatrix.FLOAT, 0, xs.length);
-            if (exp) SimdActivations.exp(x, 0, y, 0, xs.length);
-            else SimdActivations.sigmoid(x, 0, y, 0, xs.length);
+            if (exp) SimdActivations.INSTANCE.exp(x, 0, y, 0, xs.length);
+            else SimdActivations.INSTANCE.sigmoid(x, 0, y, 0, xs.length);
             return y.toArray(FloatMatrix.FLOAT);
         }
     }

@@ -81,9 +81,9 @@ public class KernelBench {
 
     // ---- activations ----
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidSimd() { SimdActivations.sigmoid(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidSimd() { SimdActivations.INSTANCE.sigmoid(x, 0, y, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidScalar() { ScalarActivations.sigmoid(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidScalar() { ScalarActivations.INSTANCE.sigmoid(x, 0, y, 0, N); }
 
     /** Candidate: σ(x) = ½ + ½·tanh(x/2) with the lane-wise TANH. */
     @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void sigmoidViaTanhSimd() {
@@ -94,9 +94,9 @@ public class KernelBench {
     }
 
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhSimd() { SimdActivations.tanh(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhSimd() { SimdActivations.INSTANCE.tanh(x, 0, y, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhScalar() { ScalarActivations.tanh(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void tanhScalar() { ScalarActivations.INSTANCE.tanh(x, 0, y, 0, N); }
 
 
     /** Candidate: tanh(x) = e/(e + 2) with e = expm1(2x), x clamped to ±9. */
@@ -109,9 +109,9 @@ public class KernelBench {
     }
 
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expSimd() { SimdActivations.exp(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expSimd() { SimdActivations.INSTANCE.exp(x, 0, y, 0, N); }
 
-    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expScalar() { ScalarActivations.exp(x, 0, y, 0, N); }
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void expScalar() { ScalarActivations.INSTANCE.exp(x, 0, y, 0, N); }
 
     // ---- reductions, BLAS-1, optimizer ----
 

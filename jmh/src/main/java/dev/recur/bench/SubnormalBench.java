@@ -113,8 +113,8 @@ public class SubnormalBench {
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public MemorySegment simdActivations() {
-        SimdActivations.sigmoid(ds, 0, os, 0, N);
-        SimdActivations.tanh(ds, 0, os, 0, N);
+        SimdActivations.INSTANCE.sigmoid(ds, 0, os, 0, N);
+        SimdActivations.INSTANCE.tanh(ds, 0, os, 0, N);
         return os;
     }
 

@@ -322,7 +322,10 @@ public final class Attention implements Module {
 
     // ------------------------------------------------------------------ internals
 
-    /** Checks a block of query rows and returns its number of steps. */
+    /**
+     * Checks a block of query rows and returns its number of steps. Runs at every decoder step:
+     * error messages are built only on the failing branch, so a good call allocates nothing.
+     */
     private int block(FloatMatrix queries, int firstStep, String what, int width) {
         if (keys == null) throw new IllegalStateException("attention: call setKeys before forward");
         int n = queries.rows();
@@ -330,7 +333,7 @@ public final class Attention implements Module {
             throw new IllegalArgumentException("attention " + what + ": " + n + " rows is not a whole number of steps of "
                     + batch + " sentences");
         }
-        queries.requireShape("attention " + what, n, width);
+        if (queries.cols() != width) queries.requireShape("attention " + what, n, width); // message built only on failure
         int s = n / batch;
         if (firstStep < 0 || firstStep + s > maxS) {
             throw new IllegalArgumentException("attention: decoder steps " + firstStep + "…" + (firstStep + s - 1)

@@ -72,9 +72,9 @@ class KernelProperties {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment x = segment(arena, off, xs), simd = copy(arena, x), scalar = copy(arena, x);
             String name = switch (which) {
-                case 0 -> { SimdActivations.sigmoid(x, off, simd, off, xs.length); ScalarActivations.sigmoid(x, off, scalar, off, xs.length); yield "sigmoid"; }
-                case 1 -> { SimdActivations.tanh(x, off, simd, off, xs.length); ScalarActivations.tanh(x, off, scalar, off, xs.length); yield "tanh"; }
-                default -> { SimdActivations.exp(x, off, simd, off, xs.length); ScalarActivations.exp(x, off, scalar, off, xs.length); yield "exp"; }
+                case 0 -> { SimdActivations.INSTANCE.sigmoid(x, off, simd, off, xs.length); ScalarActivations.INSTANCE.sigmoid(x, off, scalar, off, xs.length); yield "sigmoid"; }
+                case 1 -> { SimdActivations.INSTANCE.tanh(x, off, simd, off, xs.length); ScalarActivations.INSTANCE.tanh(x, off, scalar, off, xs.length); yield "tanh"; }
+                default -> { SimdActivations.INSTANCE.exp(x, off, simd, off, xs.length); ScalarActivations.INSTANCE.exp(x, off, scalar, off, xs.length); yield "exp"; }
             };
             float[] want = all(scalar), got = all(simd);
             for (int i = 0; i < want.length; i++) {

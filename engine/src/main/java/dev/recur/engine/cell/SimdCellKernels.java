@@ -68,7 +68,7 @@ final class SimdCellKernels implements CellKernels {
                            MemorySegment bias, long biasOff, MemorySegment h, long hOff) {
         int H = hidden, upper = S.loopBound(H);
         if (relu) reluRows(rows, H, a, aOff, bias, biasOff, h, hOff);
-        else SimdActivations.tanhRows(rows, upper, a, aOff, H, bias, biasOff, h, hOff, H);
+        else SimdActivations.INSTANCE.tanhRows(rows, upper, a, aOff, H, bias, biasOff, h, hOff, H);
         for (int r = 0; upper < H && r < rows; r++) {
             long row = (long) r * H;
             ScalarCellKernels.rnnForwardRow(upper, H, relu, a, aOff + row, bias, biasOff, h, hOff + row);
@@ -124,12 +124,12 @@ final class SimdCellKernels implements CellKernels {
                             MemorySegment c, long cOff, MemorySegment h, long hOff) {
         int H = hidden, ld = 4 * H, u = S.loopBound(H);
         // columns [0, u) in passes of whole vectors, the rest by the twin's row function
-        SimdActivations.sigmoidRows(rows, u, gates, gOff, ld, bias, biasOff, gates, gOff, ld);                   // i
-        SimdActivations.sigmoidRows(rows, u, gates, gOff + H, ld, bias, biasOff + H, gates, gOff + H, ld);       // f
-        SimdActivations.sigmoidRows(rows, u, gates, gOff + 3 * H, ld, bias, biasOff + 3 * H, gates, gOff + 3 * H, ld); // o
-        SimdActivations.tanhRows(rows, u, gates, gOff + 2 * H, ld, bias, biasOff + 2 * H, gates, gOff + 2 * H, ld); // g
+        SimdActivations.INSTANCE.sigmoidRows(rows, u, gates, gOff, ld, bias, biasOff, gates, gOff, ld);                   // i
+        SimdActivations.INSTANCE.sigmoidRows(rows, u, gates, gOff + H, ld, bias, biasOff + H, gates, gOff + H, ld);       // f
+        SimdActivations.INSTANCE.sigmoidRows(rows, u, gates, gOff + 3 * H, ld, bias, biasOff + 3 * H, gates, gOff + 3 * H, ld); // o
+        SimdActivations.INSTANCE.tanhRows(rows, u, gates, gOff + 2 * H, ld, bias, biasOff + 2 * H, gates, gOff + 2 * H, ld); // g
         lstmCellRows(rows, H, gates, gOff, cPrev, cPrevOff, c, cOff);
-        SimdActivations.tanhRows(rows, u, c, cOff, H, null, 0, h, hOff, H);                                // tanh(c)
+        SimdActivations.INSTANCE.tanhRows(rows, u, c, cOff, H, null, 0, h, hOff, H);                                // tanh(c)
         lstmOutputRows(rows, H, gates, gOff, h, hOff);
         for (int r = 0; u < H && r < rows; r++) {
             long sRow = (long) r * H;
@@ -176,7 +176,7 @@ final class SimdCellKernels implements CellKernels {
                              MemorySegment dh, long dhOff, MemorySegment dc, long dcOff) {
         int H = hidden, u = S.loopBound(H);
         MemorySegment tc = tanhScratch((long) rows * H);
-        SimdActivations.tanhRows(rows, u, c, cOff, H, null, 0, tc, 0, H);
+        SimdActivations.INSTANCE.tanhRows(rows, u, c, cOff, H, null, 0, tc, 0, H);
         MemorySegment dO = dOut != null ? dOut : minusZeros(H);
         lstmBackwardOutputGate(rows, H, gates, gOff, tc, dO, dOut != null ? dOutOff : 0, dOut != null ? ldDOut : 0,
                 dh, dhOff, dc, dcOff);
@@ -242,10 +242,10 @@ final class SimdCellKernels implements CellKernels {
         // columns [0, u) in passes of whole vectors, the rest by the twin's row function
         for (int k = 0; k < 2; k++) { // r, z: the pre-activation sum, then σ in place
             gruGateSumRows(rows, H, gx, gxOff + k * H, gh, ghOff + k * H, bih, bihOff + k * H, bhh, bhhOff + k * H);
-            SimdActivations.sigmoidRows(rows, u, gx, gxOff + k * H, ld, null, 0, gx, gxOff + k * H, ld);
+            SimdActivations.INSTANCE.sigmoidRows(rows, u, gx, gxOff + k * H, ld, null, 0, gx, gxOff + k * H, ld);
         }
         gruCandidateRows(rows, H, gx, gxOff, gh, ghOff, bih, bihOff, bhh, bhhOff);
-        SimdActivations.tanhRows(rows, u, gx, gxOff + 2 * H, ld, null, 0, gx, gxOff + 2 * H, ld); // n
+        SimdActivations.INSTANCE.tanhRows(rows, u, gx, gxOff + 2 * H, ld, null, 0, gx, gxOff + 2 * H, ld); // n
         gruStateRows(rows, H, gx, gxOff, hPrev, hPrevOff, h, hOff);
         for (int r = 0; u < H && r < rows; r++) {
             long sRow = (long) r * H;

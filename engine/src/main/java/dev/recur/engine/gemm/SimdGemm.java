@@ -2,6 +2,7 @@ package dev.recur.engine.gemm;
 
 import dev.recur.engine.GemmSupport;
 import dev.recur.engine.PackedB;
+import dev.recur.engine.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -40,6 +41,24 @@ public final class SimdGemm implements GemmSupport {
     public void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
                       float beta, MemorySegment c, long c0, int ldc) {
         sgemmPrepacked(transA, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
+    }
+
+    @Override
+    public long packedFloats(int k, int n) { return packedSize(k, n); }
+
+    @Override
+    public void packB(boolean transB, int k, int n, MemorySegment b, long b0, int ldb, float[] dst) {
+        packAll(transB, k, n, b, b0, ldb, dst);
+    }
+
+    /** {@link ParallelGemm} (work taken dynamically, same bits as serial) when it {@link ParallelGemm#suits} m. */
+    @Override
+    public boolean sgemmParallel(WorkerPool pool, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
+                                 float beta, MemorySegment c, long c0, int ldc) {
+        if (!ParallelGemm.suits(m, pool.threads())) return false;
+        ParallelGemm.forThisThread().sgemm(pool, transA, transB, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+        return true;
     }
 
     private static final int MR = Blocking.MR, KC = Blocking.KC, MC = Blocking.MC, NC = Blocking.NC;

@@ -64,11 +64,11 @@ class JitTierDeterminismTest {
             Random rnd = new Random(42);
             int n = 1000, rows = 5, cols = 203;
             MemorySegment x = random(arena, rnd, n, -12f, 12f), y = arena.allocate(n * 4L, 64);
-            SimdActivations.exp(x, 0, y, 0, n);
+            SimdActivations.INSTANCE.exp(x, 0, y, 0, n);
             out.add("exp " + hash(y));
-            SimdActivations.sigmoid(x, 0, y, 0, n);
+            SimdActivations.INSTANCE.sigmoid(x, 0, y, 0, n);
             out.add("sigmoid " + hash(y));
-            SimdActivations.tanh(x, 0, y, 0, n);
+            SimdActivations.INSTANCE.tanh(x, 0, y, 0, n);
             out.add("tanh " + hash(y));
 
             FloatMatrix m = FloatMatrix.allocate(arena, rows, cols), sm = FloatMatrix.allocate(arena, rows, cols);

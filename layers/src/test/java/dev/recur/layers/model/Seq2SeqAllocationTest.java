@@ -18,7 +18,7 @@ class Seq2SeqAllocationTest {
 
     static List<Seq2SeqConfig> configs() {
         List<Seq2SeqConfig> c = Seq2SeqTest.configs();
-        return List.of(c.get(1), c.get(2).withTraining(0.5f, 0.1f), c.get(2).withTraining(0.5f, 0.1f).withDropout(0.3f));
+        return List.of(c.get(0), c.get(1), c.get(2).withTraining(0.5f, 0.1f), c.get(2).withTraining(0.5f, 0.1f).withDropout(0.3f));
     }
 
     @ParameterizedTest

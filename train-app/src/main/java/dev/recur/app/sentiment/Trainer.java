@@ -117,10 +117,14 @@ public final class Trainer {
     public Result run(Path data, SentimentCheckpoint resumeFrom, SentimentCheckpoint initFrom) {
         Engine.setThreads(cfg.threads());
         long t0 = System.nanoTime();
-        ImdbDataset ds;
-        try (KernelWarmup warmup = KernelWarmup.start(cfg)) { // the kernels compile while the data is read
-            ds = ImdbDataset.load(data, EnumSet.of(Split.TRAIN, Split.TEST));
+        // the kernels compile while the data is read and encoded; closed (settled) before the first batch
+        try (KernelWarmup warmup = KernelWarmup.start(cfg)) {
+            return run(data, resumeFrom, initFrom, warmup, t0);
         }
+    }
+
+    private Result run(Path data, SentimentCheckpoint resumeFrom, SentimentCheckpoint initFrom, KernelWarmup warmup, long t0) {
+        ImdbDataset ds = ImdbDataset.load(data, EnumSet.of(Split.TRAIN, Split.TEST));
         List<List<Review>> parts = carveValidation(ds.train(), cfg.validationSplit(), cfg.seed());
         List<Review> fitReviews = parts.get(0), valReviews = parts.get(1);
         if (fitReviews.isEmpty()) {
@@ -171,8 +175,14 @@ public final class Trainer {
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(out, SentimentCheckpoint.TASK, cfg.epochs(), cfg.lr())
                     .withSchedule(cfg.schedule()).withClipping(cfg.clipNorm(), cfg.clipValue()).withPatience(cfg.patience())
                     .withUnit("seq").withPlot("IMDB " + describeShort(cfg), PLOT).withBestResumable(true);
-            TrainingLoop.Outcome o = new TrainingLoop(settings, new SentimentTask(model, cfg, encoder, fit, val, batch, fingerprint),
-                    optimizer, model.parameters(), trainable(model), io).stopAfterEpoch(stopAfterEpoch).run(from);
+            TrainingLoop loop = new TrainingLoop(settings, new SentimentTask(model, cfg, encoder, fit, val, batch, fingerprint),
+                    optimizer, model.parameters(), trainable(model), io).stopAfterEpoch(stopAfterEpoch);
+            warmup.finish();
+            if (warmup.steps() > 0) {
+                io.progress().info(String.format("kernels warmed up (%d steps on random tokens); first batch %.1f s after the start",
+                        warmup.steps(), (System.nanoTime() - t0) / 1e9));
+            }
+            TrainingLoop.Outcome o = loop.run(from);
             TrainState state = SentimentTask.state(o.at(), o.history());
             if (o.interrupted()) return new Result(out, state, null, 0);
             return finish(model, test, batch, state);
