@@ -89,7 +89,7 @@ public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the epoch that passes this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
     double timeLimit = 0;
 
-    @Mixin ModelOptions shape = new ModelOptions(ModelKind.gru, 1, 64, 0.2);
+    @Mixin ModelOptions shape = new ModelOptions(ModelKind.gru, 2, 64, 0.2);
 
     /** --epochs' default here is the isolated task's on FSDD; {@link #epochs()} gives the others'. */
     @Mixin TrainingOptions training = new TrainingOptions(20, 32, 3e-3, LrScheduleKind.cosine, OptimizerKind.adam, 5.0);

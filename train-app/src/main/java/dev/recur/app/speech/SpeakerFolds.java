@@ -58,8 +58,9 @@ public final class SpeakerFolds {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "leave one speaker out (%s digits): test %s per held-out speaker%n",
                 task.id(), what));
         int w = Math.max(7, speakers.stream().mapToInt(String::length).max().orElse(0));
-        s.append(String.format(Locale.ROOT, "%-" + w + "s  %8s  %-32s  %s%n", "speaker", task == SpeechConfig.Task.CONNECTED ? "DER" : "accuracy",
-                "", "training"));
+        boolean connected = task == SpeechConfig.Task.CONNECTED;
+        s.append(String.format(Locale.ROOT, "%-" + w + "s  %9s  %-32s  %s%n", "speaker", connected ? "DER" : "accuracy",
+                connected ? "test strings" : "recordings right", "training"));
         for (int i = 0; i < folds.size(); i++) {
             Fold f = folds.get(i);
             s.append(String.format(Locale.ROOT, "%-" + w + "s  %7.2f %%  %-32s  %.0f s%n", speakers.get(i), 100 * f.score(), f.detail(),
