@@ -144,6 +144,12 @@ class SpeechCommandTest {
         assertTrue(mean.find(), folds.out());
         assertEquals(sum / 6, Double.parseDouble(mean.group(1)), 0.01);
 
+        Run help = Run.of("speech", "--help");
+        assertEquals(0, help.code(), help.toString());
+        for (String o : new String[] {"--leave-one-speaker-out", "--weight-decay", "--lr-warmup", "--clip-value", "Default: 2."}) {
+            assertTrue(help.out().contains(o), "speech --help names " + o + ":\n" + help.out());
+        }
+
         Run both = Run.of("speech", "--leave-one-speaker-out", "--test-speaker", "synth1", "--out", dir.resolve("r4").toString());
         assertEquals(2, both.code(), both.toString());
         assertTrue(both.err().contains("drop --test-speaker synth1"), both.err());
