@@ -3,7 +3,6 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
