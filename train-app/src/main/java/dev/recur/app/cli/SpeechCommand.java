@@ -17,6 +17,7 @@ import dev.recur.app.speech.ConnectedTranscriber;
 import dev.recur.app.speech.SpeechConfig;
 import dev.recur.app.speech.SpeechEvaluation;
 import dev.recur.app.speech.SpeechTrainer;
+import dev.recur.app.speech.SpeakerFolds;
 import dev.recur.app.speech.SpectrogramPlot;
 import dev.recur.app.speech.Transcriber;
 import dev.recur.layers.Pooling;
@@ -37,13 +38,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code train-app speech}: spoken digits: train (the command itself), {@code eval} and {@code transcribe}. */
 @Command(name = "speech", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-            "Spoken-digit recognition. Trains on the Free Spoken Digit Dataset (--data ../shared/data/speech/fsdd) with the",
-            "official split (takes 0-4 are the test set) or one speaker held out (--test-speaker), then scores the test set",
-            "once with the best epoch's checkpoint. --task isolated: one digit per recording, a recurrent stack over",
-            "log-mel or MFCC frames, pooled, softmax over the 10 digits. Without --data it trains on a small generated",
-            "set of formant-like sounds in well under a minute. 'speech eval' scores a checkpoint; 'speech transcribe",
-            "FILE.wav...' prints what each file says (--json, --plot for the spectrogram)."})
+        description = "Spoken-digit recognition. Trains on the Free Spoken Digit Dataset (--data ../shared/data/speech/fsdd) with the "
+            + "official split (takes 0-4 are the test set), one speaker held out (--test-speaker) or each in turn "
+            + "(--leave-one-speaker-out), then scores the test set once with the best epoch's checkpoint. --task isolated: one "
+            + "digit per recording, a recurrent stack over log-mel or MFCC frames, pooled, softmax over the 10 digits. Without "
+            + "--data it trains on a small generated set of formant-like sounds in well under a minute. --epochs defaults to 20 "
+            + "(--task connected: 8; the generated set: 6). 'speech eval' scores a checkpoint; 'speech transcribe FILE.wav...' "
+            + "prints what each file says (--json, --plot for the spectrogram).")
 public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "The FSDD folder (DIGIT_SPEAKER_TAKE.wav files, or a recordings/ folder of them). Default: the generated set.")
     Path data;
@@ -69,53 +70,29 @@ public final class SpeechCommand implements Callable<Integer> {
     @Option(names = "--features", paramLabel = "logmel|mfcc", description = "40 log-mel energies or 13 MFCCs per 10 ms frame (25 ms window), normalised per recording. Default: ${DEFAULT-VALUE}.")
     String features = "mfcc";
 
-    @Option(names = "--model", paramLabel = "rnn|lstm|gru", description = "Recurrent cell. Default: ${DEFAULT-VALUE}.")
-    ModelKind model = ModelKind.gru;
-
-    @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers. Default: ${DEFAULT-VALUE}.")
-    int layers = 1;
-
-    @Option(names = "--hidden", paramLabel = "N", description = "Hidden units per direction. Default: ${DEFAULT-VALUE}.")
-    int hidden = 64;
-
     @Option(names = "--unidirectional", description = "One direction only (the default is bidirectional).")
     boolean unidirectional;
 
     @Option(names = "--pool", paramLabel = "last|mean|max", description = "How the frames' outputs become one vector. Default: ${DEFAULT-VALUE}.")
     PoolKind pool = PoolKind.mean;
 
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout between recurrent layers and before the output layer. Default: ${DEFAULT-VALUE}.")
-    double dropout = 0.2;
-
     @Option(names = "--masks", paramLabel = "N", description = "Training-time masking (SpecAugment): N frequency bands and N stretches of frames, each up to 6 wide, zeroed per recording; 0 = off. Default: ${DEFAULT-VALUE}.")
     int masks = 0;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Recordings per batch. Default: ${DEFAULT-VALUE}.")
-    int batch = 32;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training recordings (--task connected: rounds of fresh strings). Default: 20 with --data (connected: 8), 6 on the generated set.")
-    Integer epochs;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr = 3e-3;
-
-    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear", description = "Learning-rate schedule over the run. Default: ${DEFAULT-VALUE}.")
-    LrScheduleKind lrSchedule = LrScheduleKind.cosine;
-
-    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
-    OptimizerKind optimizer = OptimizerKind.adam;
-
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
-    double clipNorm = 5.0;
 
     @Option(names = "--validation-split", paramLabel = "F", description = "Fraction of the training recordings held out (seeded) to pick the best epoch. Default: ${DEFAULT-VALUE}.")
     double validationSplit = 0.1;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation accuracy; 0 = run all --epochs. Default: ${DEFAULT-VALUE}.")
-    int patience = 0;
+    @Option(names = "--leave-one-speaker-out", description = "One training per speaker, that speaker's recordings the test set "
+            + "and the others' training (each into --out/NAME), then the table of the folds' test scores and their mean.")
+    boolean leaveOneSpeakerOut;
 
     @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the epoch that passes this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
     double timeLimit = 0;
+
+    @Mixin ModelOptions shape = new ModelOptions(ModelKind.gru, 2, 64, 0.2);
+
+    /** --epochs' default here is the isolated task's on FSDD; {@link #epochs()} gives the others'. */
+    @Mixin TrainingOptions training = new TrainingOptions(20, 32, 3e-3, LrScheduleKind.cosine, OptimizerKind.adam, 5.0);
 
     @Mixin SeedOption seed = new SeedOption();
 
@@ -125,8 +102,9 @@ public final class SpeechCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
-            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--optimizer", "--clip-norm",
-            "--validation-split", "--patience", "--seed", "--utterances", "--noise");
+            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--optimizer",
+            "--momentum", "--weight-decay", "--clip-norm", "--clip-value", "--validation-split", "--patience", "--seed", "--utterances",
+            "--noise");
 
     @Spec CommandSpec spec;
 
@@ -138,38 +116,63 @@ public final class SpeechCommand implements Callable<Integer> {
     public Integer call() {
         SpeechConfig.Task t = parse(() -> SpeechConfig.Task.parse(task));
         FeatureConfig.Kind kind = parse(() -> FeatureConfig.Kind.parse(features));
-        Checks.range("--layers", layers, 1, 16);
-        Checks.range("--hidden", hidden, 1, 8192);
-        Checks.range("--dropout", dropout, 0, 0.95);
-        Checks.range("--batch", batch, 1, 100_000);
-        Checks.range("--masks", masks, 0, 10);
-        if (epochs == null) epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 20;
-        if (utterances == null) utterances = data == null ? 300 : 3000;
-        Checks.range("--epochs", epochs, 1, 100_000);
-        Checks.range("--patience", patience, 0, 100_000);
-        Checks.range("--time-limit", timeLimit, 0, 1e6);
-        Checks.positive("--lr", lr);
-        Checks.range("--clip-norm", clipNorm, 0, 1e9);
-        Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
-        threads.apply();
-        if (run.resume) {
-            Path last = RunFolder.prepare(run.out, true);
-            RunOptions.checkResume(spec.commandLine().getParseResult(),
-                    Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
+        shape.check();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+            training.epochs = data == null ? 6 : t == SpeechConfig.Task.CONNECTED ? 8 : 20;
         }
-        SpeechTrainer.Options options = new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(model), layers, hidden,
-                !unidirectional, Pooling.parse(pool.name()), dropout, batch, epochs, masks, lr, lrSchedule, optimizer, clipNorm,
-                validationSplit, patience, timeLimit, seed.seed, run.out, run.resume, RunOptions.of(spec, RUN_OPTIONS));
+        training.check();
+        Checks.range("--masks", masks, 0, 10);
+        if (utterances == null) utterances = data == null ? 300 : 3000;
+        Checks.range("--time-limit", timeLimit, 0, 1e6);
+        Checks.range("--validation-split", validationSplit, 1e-6, 0.9);
         if (t == SpeechConfig.Task.CONNECTED) {
             Checks.range("--utterances", utterances, 1, 10_000_000);
             Checks.range("--test-utterances", testUtterances(), 1, 10_000_000);
             Checks.range("--noise", noise, 0, 0.5);
             Checks.range("--beam", beam, 1, 1000);
-            new ConnectedTrainer(io).run(options, new ConnectedTrainer.Extra(utterances, testUtterances(), (float) noise, beam));
+        }
+        threads.apply();
+        if (leaveOneSpeakerOut) {
+            if (testSpeaker != null) throw AppException.usage("--leave-one-speaker-out holds out every speaker in turn: drop --test-speaker " + testSpeaker);
+            if (run.resume) {
+                throw AppException.usage("--leave-one-speaker-out starts every fold afresh; to continue one fold give --test-speaker NAME"
+                        + " --out " + run.out.resolve("NAME") + " --resume");
+            }
+            SpeakerFolds folds = new SpeakerFolds(t);
+            for (String speaker : SpeakerFolds.speakers(data)) {
+                testSpeaker = speaker;
+                io.progress().info("fold: speaker " + speaker + " held out, into " + run.out.resolve(speaker));
+                folds.add(speaker, train(t, options(t, kind, run.out.resolve(speaker), false)));
+            }
+            testSpeaker = null;
+            io.out().print(folds.table());
+            io.out().flush();
             return 0;
         }
-        new SpeechTrainer(io).run(options);
+        if (run.resume) {
+            Path last = RunFolder.prepare(run.out, true);
+            RunOptions.checkResume(spec.commandLine().getParseResult(),
+                    Checkpoint.read(last, SpeechConfig.TASK, "speech").runOptions(), RUN_OPTIONS, last);
+        }
+        train(t, options(t, kind, run.out, run.resume));
         return 0;
+    }
+
+    private SpeechTrainer.Options options(SpeechConfig.Task t, FeatureConfig.Kind kind, Path out, boolean resume) {
+        return new SpeechTrainer.Options(data, testSpeaker, t, kind, Choices.cell(shape.model), shape.layers, shape.hidden,
+                !unidirectional, Pooling.parse(pool.name()), shape.dropout, training.batch, training.epochs, masks, training.lr,
+                training.schedule(training.lr), training.optimizer, training.momentum, training.weightDecay, training.clipNorm,
+                training.clipValue, validationSplit, training.patience, timeLimit, seed.seed, out, resume, RunOptions.of(spec, RUN_OPTIONS));
+    }
+
+    /** Trains one run of {@code options}; the fold's result for {@link SpeakerFolds}. */
+    private SpeakerFolds.Fold train(SpeechConfig.Task t, SpeechTrainer.Options options) {
+        if (t == SpeechConfig.Task.CONNECTED) {
+            var r = new ConnectedTrainer(io).run(options, new ConnectedTrainer.Extra(utterances, testUtterances(), (float) noise, beam));
+            return SpeakerFolds.Fold.connected(r.test(), r.trainSeconds());
+        }
+        var r = new SpeechTrainer(io).run(options);
+        return SpeakerFolds.Fold.isolated(r.test(), r.trainSeconds());
     }
 
     private int testUtterances() { return testUtterances != null ? testUtterances : data == null ? 100 : 500; }

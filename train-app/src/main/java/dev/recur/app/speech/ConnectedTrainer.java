@@ -3,7 +3,6 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.TrainingLoop;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.MetricsLog;
@@ -116,7 +115,7 @@ public final class ConnectedTrainer {
                 cfg.model().bidirectional() ? "bi" : "uni", cfg.model().layers(), cfg.model().cell().name().toLowerCase(Locale.ROOT),
                 cfg.model().hidden(), STACK));
         try (CtcAcousticModel model = new CtcAcousticModel(cfg.model(), o.seed(), maxFrames, o.batch(), ConnectedDigits.MAX_DIGITS);
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
                 resumed.loadTraining(model.parameters(), opt);
@@ -128,7 +127,7 @@ public final class ConnectedTrainer {
             ConnectedDigitsTask task = new ConnectedDigitsTask(model, features, trainPool, x.utterances(), x.noise(), o.seed(), o.batch(),
                     val, x.beam(), meta);
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), SpeechConfig.TASK, o.epochs(), o.lr())
-                    .withSchedule(new LrSchedule(o.lrSchedule(), o.lr(), 0)).withClipping(o.clipNorm(), 0).withPatience(o.patience())
+                    .withSchedule(o.schedule()).withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience())
                     .withTimeLimit(o.timeLimitMinutes()).withUnit("batches").withPlot("Connected digits (CTC)", "curve.png");
             new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
             Checkpoint.read(best, SpeechConfig.TASK, "speech").loadParameters(model.parameters());

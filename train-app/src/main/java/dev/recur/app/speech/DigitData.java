@@ -33,19 +33,7 @@ public final class DigitData {
 
     /** Reads every {@code D_SPEAKER_TAKE.wav} of {@code dir} (or {@code dir/recordings}). */
     public static List<Utterance> load(Path dir, FeatureConfig features) {
-        if (!Files.exists(dir)) throw AppException.usage("--data " + dir + " does not exist: give the FSDD folder (…/fsdd or …/fsdd/recordings)");
-        if (!Files.isDirectory(dir)) throw AppException.usage("--data " + dir + " is not a folder: give the FSDD folder of D_SPEAKER_TAKE.wav files");
-        Path folder = Files.isDirectory(dir.resolve("recordings")) ? dir.resolve("recordings") : dir;
-        List<Path> files;
-        try (Stream<Path> s = Files.list(folder)) {
-            files = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted(Comparator.comparing(Path::toString)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (files.isEmpty()) {
-            throw AppException.usage(folder + " holds no recordings named DIGIT_SPEAKER_TAKE.wav (e.g. 7_jackson_32.wav): "
-                    + "give the FSDD folder (../shared/data/speech/fsdd), or no --data for the generated set");
-        }
+        List<Path> files = files(dir);
         FeatureExtractor fe = new FeatureExtractor(features);
         List<Utterance> out = new ArrayList<>(files.size());
         for (Path f : files) {
@@ -59,6 +47,33 @@ public final class DigitData {
             }
         }
         return out;
+    }
+
+    /** The recordings' files of {@code dir} (or {@code dir/recordings}), in name order; a usage error when there are none. */
+    private static List<Path> files(Path dir) {
+        if (!Files.exists(dir)) throw AppException.usage("--data " + dir + " does not exist: give the FSDD folder (…/fsdd or …/fsdd/recordings)");
+        if (!Files.isDirectory(dir)) throw AppException.usage("--data " + dir + " is not a folder: give the FSDD folder of D_SPEAKER_TAKE.wav files");
+        Path folder = Files.isDirectory(dir.resolve("recordings")) ? dir.resolve("recordings") : dir;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (files.isEmpty()) {
+            throw AppException.usage(folder + " holds no recordings named DIGIT_SPEAKER_TAKE.wav (e.g. 7_jackson_32.wav): "
+                    + "give the FSDD folder (../shared/data/speech/fsdd), or no --data for the generated set");
+        }
+        return files;
+    }
+
+    /** The speakers of the recordings in {@code dir}, in name order, from the file names alone (nothing is read). */
+    public static List<String> speakers(Path dir) {
+        return files(dir).stream().map(f -> {
+            Matcher m = NAME.matcher(f.getFileName().toString());
+            if (!m.matches()) throw new IllegalStateException("filtered above");
+            return m.group(2).toLowerCase(Locale.ROOT);
+        }).distinct().sorted().toList();
     }
 
     /** The speakers, in name order. */

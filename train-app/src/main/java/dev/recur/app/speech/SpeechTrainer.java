@@ -3,7 +3,6 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.core.Io;
 import dev.recur.app.run.Checkpoint;
-import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.LrSchedule;
@@ -36,18 +35,22 @@ public final class SpeechTrainer {
     /** The curve picture's file name in the run folder. */
     public static final String PLOT = "curve.png";
 
-    /** Everything {@code speech} is told. */
+    /**
+     * Everything {@code speech} is told; {@code momentum} and {@code weightDecay} null are the
+     * optimizer's defaults ({@link Optimizers#create(OptimizerKind, List, double, Double, Double)}).
+     */
     public record Options(Path data, String testSpeaker, SpeechConfig.Task task, FeatureConfig.Kind features, CellType cell,
                           int layers, int hidden, boolean bidirectional, Pooling pool, double dropout, int batch, int epochs,
-                          int masks, double lr, LrScheduleKind lrSchedule, OptimizerKind optimizer, double clipNorm, double validationSplit,
-                          int patience, double timeLimitMinutes, long seed, Path out, boolean resume, Map<String, String> runOptions) {
+                          int masks, double lr, LrSchedule schedule, OptimizerKind optimizer, Double momentum, Double weightDecay,
+                          double clipNorm, double clipValue, double validationSplit, int patience, double timeLimitMinutes, long seed, Path out,
+                          boolean resume, Map<String, String> runOptions) {
         public Options {
             runOptions = Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
         }
     }
 
     /** What a run ended with. */
-    public record Result(DigitScores validation, DigitScores test, double framesPerSecond, Path best) { }
+    public record Result(DigitScores validation, DigitScores test, double framesPerSecond, double trainSeconds, Path best) { }
 
     private final Io io;
 
@@ -93,7 +96,7 @@ public final class SpeechTrainer {
                 (System.nanoTime() - t0) / 1e9, cfg.features().kind().id(), ModelConfig.cellId(cfg.model().cell()),
                 cfg.model().layers(), cfg.model().hidden(), cfg.model().pool().id()));
         try (SequenceClassifier model = new SequenceClassifier(cfg.model(), o.seed(), maxFrames, o.batch());
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             IsolatedDigits digits = new IsolatedDigits(model, maxFrames, o.batch(), cfg.features().width());
             TrainingLoop.Position from = TrainingLoop.Position.START;
             if (resumed != null) {
@@ -105,7 +108,7 @@ public final class SpeechTrainer {
             Map<String, String> meta = Checkpoint.runMetadata(cfg.toMetadata(), o.runOptions(), fingerprint);
             SpeechTask task = new SpeechTask(digits, trainB, valB, meta, o.seed(), o.masks());
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), SpeechConfig.TASK, o.epochs(), o.lr())
-                    .withSchedule(new LrSchedule(o.lrSchedule(), o.lr(), 0)).withClipping(o.clipNorm(), 0).withPatience(o.patience())
+                    .withSchedule(o.schedule()).withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience())
                     .withTimeLimit(o.timeLimitMinutes()).withUnit("batches").withPlot("Spoken digits", PLOT);
             new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), io).run(from);
             // test once, with the best checkpoint
@@ -131,7 +134,7 @@ public final class SpeechTrainer {
             io.progress().result(String.format(Locale.ROOT, "training: %.1f s, %,.0f frames/s%ncheckpoints: %s, %s%nmetrics: %s",
                     task.trainSeconds(), task.framesPerSecond(), last, best, metricsFile));
             io.out().flush();
-            return new Result(valScores, test, task.framesPerSecond(), best);
+            return new Result(valScores, test, task.framesPerSecond(), task.trainSeconds(), best);
         }
     }
 }

@@ -42,6 +42,13 @@ public final class SyntheticDigits {
         return x;
     }
 
+    /** The generated speakers' names ({@code synth0} …), as {@link #generate} names them. */
+    public static List<String> speakers() {
+        List<String> out = new ArrayList<>();
+        for (int s = 0; s < SPEAKERS; s++) out.add("synth" + s);
+        return out;
+    }
+
     /** Every utterance (10 digits × {@value #SPEAKERS} speakers × {@value #TAKES} takes), normalised features. */
     public static List<Utterance> generate(FeatureConfig features, long seed) {
         FeatureExtractor fe = new FeatureExtractor(features);

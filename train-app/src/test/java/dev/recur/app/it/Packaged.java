@@ -37,6 +37,7 @@ final class Packaged {
                 List.of("tag", "--epochs", "2", "--hidden", "16", "--word-dim", "16", "--feature-dim", "8", "--batch", "8",
                         "--threads", "1", "--out", out.resolve("tag").toString()),
                 List.of("forecast", "--epochs", "2", "--hidden", "8", "--lookback", "24", "--horizon", "12",
-                        "--threads", "1", "--out", out.resolve("forecast").toString()));
+                        "--threads", "1", "--out", out.resolve("forecast").toString()),
+                List.of("speech", "--epochs", "2", "--hidden", "16", "--threads", "1", "--out", out.resolve("speech").toString()));
     }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code train}, {@code lm}, {@code tag} and {@code forecast} from the packaged jar in a real terminal: a tmux pane of
- * 80 and of 120 columns, read with {@code capture-pane} while the task runs and at its end. tmux is
+ * {@code train}, {@code lm}, {@code tag}, {@code forecast} and {@code speech} (the generated set) from the
+ * packaged jar in a real terminal: a tmux pane of 80 and of 120 columns, read with {@code capture-pane} while the task runs and at its end. tmux is
  * required (Debian: {@code apt-get install tmux}; {@code .ci/run} installs it when missing).
  */
 class TerminalIT {
@@ -32,7 +32,8 @@ class TerminalIT {
     private final String server = "recur-it-" + ProcessHandle.current().pid();
 
     @ParameterizedTest(name = "{0} at {1} columns")
-    @CsvSource({"train, 80", "train, 120", "lm, 80", "lm, 120", "tag, 80", "tag, 120", "forecast, 80", "forecast, 120"})
+    @CsvSource({"train, 80", "train, 120", "lm, 80", "lm, 120", "tag, 80", "tag, 120", "forecast, 80", "forecast, 120",
+        "speech, 80", "speech, 120"})
     void oneLinePerRunningBarAndNoWrappedFragments(String task, int columns) throws Exception {
         List<String> args = Packaged.tasks(dir).stream().filter(t -> t.getFirst().equals(task)).findFirst().orElseThrow();
         List<String> cmd = new ArrayList<>(Packaged.java("./recur run"));
@@ -87,7 +88,8 @@ class TerminalIT {
                 default -> "test (";
             };
             assertEquals(1, lines.stream().filter(l -> l.startsWith(summary)).count(), "the summary once:\n" + joined);
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("try: ./recur run ")) || task.equals("tag") || task.equals("forecast"),
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("try: ./recur run ")) || task.equals("tag") || task.equals("forecast")
+                    || task.equals("speech"),
                     "the hint as the user types it:\n" + joined);
         }
         return joined;

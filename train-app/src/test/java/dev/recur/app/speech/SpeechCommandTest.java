@@ -121,6 +121,40 @@ class SpeechCommandTest {
         assertTrue(other.err().contains("--hidden") && !other.err().contains("only once"), other.err());
     }
 
+    @Test
+    void leaveOneSpeakerOutTrainsAFoldPerSpeakerAndTablesTheirMean() throws IOException {
+        Path r = dir.resolve("folds");
+        Run folds = Run.of("speech", "--leave-one-speaker-out", "--out", r.toString(), "--hidden", "8", "--epochs", "1", "--threads", "1",
+                "--optimizer", "adamw", "--weight-decay", "0.001", "--seed", "4");
+        assertEquals(0, folds.code(), folds.toString());
+        Matcher row = Pattern.compile("(?m)^(synth[0-9]) +([0-9.]+) %  ([0-9]+) of ([0-9]+)").matcher(folds.out());
+        double sum = 0;
+        int n = 0;
+        while (row.find()) {
+            assertEquals("synth" + n, row.group(1), folds.out());
+            assertEquals(100, Integer.parseInt(row.group(4)), "a generated speaker has 10 takes of 10 digits");
+            assertEquals(Integer.parseInt(row.group(3)), Double.parseDouble(row.group(2)), 0.005, row.group());
+            String metrics = Files.readString(r.resolve(row.group(1)).resolve("metrics.jsonl"));
+            assertTrue(metrics.contains("\"test_set\":\"speaker " + row.group(1) + " held out\""), metrics);
+            sum += Double.parseDouble(row.group(2));
+            n++;
+        }
+        assertEquals(6, n, "one row per generated speaker:\n" + folds.out());
+        Matcher mean = Pattern.compile("(?m)^mean +([0-9.]+) %  \\(6 folds\\)").matcher(folds.out());
+        assertTrue(mean.find(), folds.out());
+        assertEquals(sum / 6, Double.parseDouble(mean.group(1)), 0.01);
+
+        Run help = Run.of("speech", "--help");
+        assertEquals(0, help.code(), help.toString());
+        for (String o : new String[] {"--leave-one-speaker-out", "--weight-decay", "--lr-warmup", "--clip-value", "Default: 2."}) {
+            assertTrue(help.out().contains(o), "speech --help names " + o + ":\n" + help.out());
+        }
+
+        Run both = Run.of("speech", "--leave-one-speaker-out", "--test-speaker", "synth1", "--out", dir.resolve("r4").toString());
+        assertEquals(2, both.code(), both.toString());
+        assertTrue(both.err().contains("drop --test-speaker synth1"), both.err());
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
