@@ -1,6 +1,7 @@
 package dev.recur.layers.forecast;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.VectorOps;
 import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Dropout;
 import dev.recur.layers.Init;
@@ -176,9 +177,8 @@ public final class SegmentForecaster implements ForecastModel {
         return l;
     }
 
-    private static void relu(FloatMatrix m) {
-        for (int i = 0; i < m.rows(); i++) for (int k = 0; k < m.cols(); k++) if (m.get(i, k) < 0) m.set(i, k, 0f);
-    }
+    /** max(x, 0) in place (the engine's clamp; NaN stays NaN, as torch.relu). */
+    private static void relu(FloatMatrix m) { VectorOps.clamp(0f, Float.POSITIVE_INFINITY, m); }
 
     @Override
     public void backward() {
