@@ -1,9 +1,9 @@
 package dev.recur.layers.forecast;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.VectorOps;
 import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Dropout;
-import dev.recur.layers.GruStep;
 import dev.recur.layers.Init;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
  *   encoder  rnn = GRU(d, d) over the N segments → h_N
  *   decoder  for each of the M = H/w horizon segments m, in parallel (a batch of S·M):
  *            input [pos_emb[m] (d/2), channel_emb[c] (d/2)], h0 = h_N → ONE step of the same rnn
+ *            ({@link SegmentDecoder}: its GEMMs on the M·C distinct inputs and S distinct states)
  *            → predict: Dropout → Linear(d → w) → segment m of the forecast   [RevIN⁻¹]
  * </pre>
  * Parameters, in the reference's {@code named_parameters()} order: {@code pos_emb} (M × d/2),
@@ -43,14 +44,14 @@ public final class SegmentForecaster implements ForecastModel {
     private final RevIn revin;
     private final Linear embed, predict;
     private final RecurrentStack rnn;
-    private final GruStep decoder;
+    private final SegmentDecoder decoder;
     private final Parameter posEmb, channelEmb;
     private final Dropout dropout;
     private final RegressionLoss loss;
     private final List<Parameter> parameters;
     private final BatchOrder order;
     private final int[] lengths;
-    private final RowViews normalised, segIn, emb, dEmb, hn, dHn, dEnc, decIn, dDecIn, dec0, dDec0, hy, hyDrop, dHy, dHyDrop,
+    private final RowViews normalised, segIn, emb, dEmb, hn, dHn, dEnc, hy, hyDrop, dHy, dHyDrop,
             yseg, dYseg, pred, out, dOut, dPred;
 
     private FloatMatrix segInV, embV, hyV, hyDropV, predV, outV;
@@ -75,9 +76,9 @@ public final class SegmentForecaster implements ForecastModel {
         embed = new Linear(arena, "valueEmbedding.0", w, d, rng);
         rnn = new RecurrentStack("rnn", RecurrentConfig.of(CellType.GRU, d, d).withSeed(rng.nextLong()), segsIn, maxSeq);
         List<Parameter> g = rnn.parameters();
-        decoder = new GruStep(arena, g.get(0), g.get(1), g.get(2), g.get(3), maxSeq * segsOut);
         posEmb = new Parameter("pos_emb", FloatMatrix.allocate(arena, segsOut, half), FloatMatrix.allocate(arena, segsOut, half));
         channelEmb = new Parameter("channel_emb", FloatMatrix.allocate(arena, channels, half), FloatMatrix.allocate(arena, channels, half));
+        decoder = new SegmentDecoder(arena, g.get(0), g.get(1), g.get(2), g.get(3), posEmb, channelEmb, maxSeq);
         Init.normal(posEmb.value(), 1f, rng);
         Init.normal(channelEmb.value(), 1f, rng);
         dropout = new Dropout(arena, config.dropout(), rng.nextLong());
@@ -99,10 +100,6 @@ public final class SegmentForecaster implements ForecastModel {
         dEnc = views(segsIn * maxSeq, d);
         hn = views(maxSeq, d);
         dHn = views(maxSeq, d);
-        decIn = views(dec, d);
-        dDecIn = views(dec, d);
-        dec0 = views(dec, d);
-        dDec0 = views(dec, d);
         hy = views(dec, d);
         hyDrop = views(dec, d);
         dHy = views(dec, d);
@@ -157,28 +154,16 @@ public final class SegmentForecaster implements ForecastModel {
         FloatMatrix hnV = hn.first(s);
         Rows.copy(h, (segsIn - 1) * s, hnV, 0, s);
         int rows = s * segsOut;
-        FloatMatrix in = decIn.first(rows), h0 = dec0.first(rows);
-        for (int b = 0; b < s; b++) {
-            int c = b % channels;
-            for (int m = 0; m < segsOut; m++) {
-                int row = b * segsOut + m;
-                for (int k = 0; k < half; k++) {
-                    in.set(row, k, posEmb.value().get(m, k));
-                    in.set(row, half + k, channelEmb.value().get(c, k));
-                }
-                Rows.copy(hnV, b, h0, row, 1);
-            }
-        }
         hyV = hy.first(rows);
-        decoder.forward(in, h0, hyV);
+        decoder.forward(hnV, hyV);
         hyDropV = hyDrop.first(rows);
         dropout.forward(hyV, hyDropV, train);
         FloatMatrix y = yseg.first(rows);
         predict.forward(hyDropV, y);
         predV = pred.first(horizon * s);
-        for (int b = 0; b < s; b++) {
-            for (int m = 0; m < segsOut; m++) {
-                for (int j = 0; j < w; j++) predV.set((m * w + j) * s + b, 0, y.get(b * segsOut + m, j));
+        for (int m = 0; m < segsOut; m++) {
+            for (int b = 0; b < s; b++) {
+                for (int j = 0; j < w; j++) predV.set((m * w + j) * s + b, 0, y.get(m * s + b, j));
             }
         }
         outV = predV;
@@ -192,9 +177,8 @@ public final class SegmentForecaster implements ForecastModel {
         return l;
     }
 
-    private static void relu(FloatMatrix m) {
-        for (int i = 0; i < m.rows(); i++) for (int k = 0; k < m.cols(); k++) if (m.get(i, k) < 0) m.set(i, k, 0f);
-    }
+    /** max(x, 0) in place (the engine's clamp; NaN stays NaN, as torch.relu). */
+    private static void relu(FloatMatrix m) { VectorOps.clamp(0f, Float.POSITIVE_INFINITY, m); }
 
     @Override
     public void backward() {
@@ -208,29 +192,16 @@ public final class SegmentForecaster implements ForecastModel {
             g = gp;
         }
         FloatMatrix gy = dYseg.first(rows);
-        for (int b = 0; b < s; b++) {
-            for (int m = 0; m < segsOut; m++) {
-                for (int j = 0; j < w; j++) gy.set(b * segsOut + m, j, g.get((m * w + j) * s + b, 0));
+        for (int m = 0; m < segsOut; m++) {
+            for (int b = 0; b < s; b++) {
+                for (int j = 0; j < w; j++) gy.set(m * s + b, j, g.get((m * w + j) * s + b, 0));
             }
         }
         FloatMatrix gHyDrop = dHyDrop.first(rows), gHy = dHy.first(rows);
         predict.backward(hyDropV, gy, gHyDrop);
         dropout.backward(gHyDrop, gHy);
-        FloatMatrix gIn = dDecIn.first(rows), gH0 = dDec0.first(rows);
-        decoder.backward(gHy, gIn, gH0);
         FloatMatrix gHn = dHn.first(s);
-        Rows.zero(gHn, s);
-        for (int b = 0; b < s; b++) {
-            int c = b % channels;
-            for (int m = 0; m < segsOut; m++) {
-                int row = b * segsOut + m;
-                for (int k = 0; k < half; k++) {
-                    posEmb.grad().set(m, k, posEmb.grad().get(m, k) + gIn.get(row, k));
-                    channelEmb.grad().set(c, k, channelEmb.grad().get(c, k) + gIn.get(row, half + k));
-                }
-                for (int k = 0; k < d; k++) gHn.set(b, k, gHn.get(b, k) + gH0.get(row, k));
-            }
-        }
+        decoder.backward(gHy, gHn);
         FloatMatrix gEnc = dEnc.first(segsIn * s);
         Rows.zero(gEnc, (segsIn - 1) * s);
         Rows.copy(gHn, 0, gEnc, (segsIn - 1) * s, s);

@@ -168,7 +168,12 @@ final class RecurrentDirection {
                 kernels.lstmForward(m, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
             }
             case GRU -> {
-                Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 0f, gh, gOff, gH);
+                if (startsFromZeros(t)) {
+                    // W_hh·0 = 0: the first step from the zero state needs no recurrent GEMM
+                    for (int r = 0; r < m; r++) MemorySegment.copy(zeros, 0, gh, (gOff + (long) r * gH) * 4, (long) gH * 4);
+                } else {
+                    Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 0f, gh, gOff, gH);
+                }
                 kernels.gruForward(m, H, g, gOff, gh, gOff, bih.value().segment(), 0,
                         bhh.value().segment(), 0, hs, hPrev, hs, hOut);
             }
@@ -178,6 +183,9 @@ final class RecurrentDirection {
             }
         }
     }
+
+    /** Whether step t's previous state is the zero initial state for every row (forward direction, no h0/c0 given). */
+    private boolean startsFromZeros(int t) { return !reverse && t == 0 && h0 == null && c0 == null; }
 
     /** After the last step: the final states of sequences [r0, r1), each at its own last step. */
     void finishForward(int r0, int r1) {
@@ -374,8 +382,12 @@ final class RecurrentDirection {
         // transposed measured ~1.5× faster than dGᵀ·X
         Gemm.sgemm(T, N, inW, gH, tb, 1f, x, 0, ldx, g, 0, gH, 0f, scratch, 0, gH);
         RowOps.addTransposed(scratch, 0, inW, gH, gH, wih.grad().segment(), 0, inW);
-        Gemm.sgemm(T, N, H, gH, tb, 1f, hs, hPrev0, H, dgh, 0, gH, 0f, scratch, 0, gH);
-        RowOps.addTransposed(scratch, 0, H, gH, gH, whh.grad().segment(), 0, H);
+        // the forward direction's step 0 from the zero state adds 0ᵀ·dG to dW_hh: its rows are left out
+        int skip = startsFromZeros(0) ? B : 0;
+        if (tb > skip) {
+            Gemm.sgemm(T, N, H, gH, tb - skip, 1f, hs, hPrev0 + (long) skip * H, H, dgh, (long) skip * gH, gH, 0f, scratch, 0, gH);
+            RowOps.addTransposed(scratch, 0, H, gH, gH, whh.grad().segment(), 0, H);
+        }
         if (cell == CellType.GRU) {
             passes.addColumnSums(tb, gH, g, bih.grad().segment());
             passes.addColumnSums(tb, gH, dgh, bhh.grad().segment());

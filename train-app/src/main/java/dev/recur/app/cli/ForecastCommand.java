@@ -5,6 +5,7 @@ import dev.recur.app.forecast.Features;
 import dev.recur.app.forecast.Fill;
 import dev.recur.app.forecast.ForecastTrainer;
 import dev.recur.app.run.Checkpoint;
+import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.RunFolder;
 import java.nio.file.Path;
@@ -79,23 +80,11 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--loss", paramLabel = "mse|mae|huber", description = "Training loss. Default: ${DEFAULT-VALUE}.")
     String loss = "mse";
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the training windows. Default: ${DEFAULT-VALUE}.")
-    int epochs = 10;
+    /** --epochs, --lr-schedule, --lr-warmup, --patience, --batch (windows), --lr, --optimizer, --momentum, --weight-decay, --clip-norm, --clip-value. */
+    @Mixin TrainingOptions training = defaults();
 
-    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N epochs without a better validation loss (0 = never). Default: ${DEFAULT-VALUE}.")
-    int patience = 3;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr = 3e-3;
-
-    @Option(names = "--optimizer", paramLabel = "sgd|adam|adamw", description = "Optimizer. Default: ${DEFAULT-VALUE}.")
-    OptimizerKind optimizer = OptimizerKind.adam;
-
-    @Option(names = "--clip-norm", paramLabel = "X", description = "Clip gradients to this global L2 norm (0 = off). Default: ${DEFAULT-VALUE}.")
-    double clipNorm = 1.0;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Windows per batch. Default: ${DEFAULT-VALUE}.")
-    int batch = 32;
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Validate, checkpoint and stop at the first batch after this many minutes (0 = none). Default: ${DEFAULT-VALUE}.")
+    double timeLimit = 0;
 
     @Mixin SeedOption seed = new SeedOption();
 
@@ -109,7 +98,15 @@ public final class ForecastCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
             "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--loss",
-            "--patience", "--lr", "--optimizer", "--clip-norm", "--batch", "--seed");
+            "--patience", "--lr", "--lr-schedule", "--lr-warmup", "--optimizer", "--momentum", "--weight-decay", "--clip-norm",
+            "--clip-value", "--batch", "--seed");
+
+    /** forecast's defaults: 10 epochs, 32 windows, Adam at 3e-3 constant, clipping at norm 1, patience 3. */
+    private static TrainingOptions defaults() {
+        TrainingOptions t = new TrainingOptions(10, 32, 3e-3, LrScheduleKind.constant, OptimizerKind.adam, 1.0);
+        t.patience = 3;
+        return t;
+    }
 
     @Spec CommandSpec spec;
 
@@ -144,11 +141,8 @@ public final class ForecastCommand implements Callable<Integer> {
         if (kind != ForecastTrainer.Kind.encdec && spec.commandLine().getParseResult().hasMatchedOption("--teacher-forcing")) {
             throw Checks.usage("--teacher-forcing is for --model encdec (the other models emit the horizon without feeding it back)");
         }
-        Checks.range("--epochs", epochs, 1, 100_000);
-        Checks.range("--patience", patience, 0, 100_000);
-        Checks.positive("--lr", lr);
-        Checks.range("--clip-norm", clipNorm, 0, 1e9);
-        Checks.range("--batch", batch, 1, 100_000);
+        training.check();
+        Checks.range("--time-limit", timeLimit, 0, 1e6);
         threads.apply();
         if (run.resume) {
             Path last = RunFolder.prepare(run.out, true);
@@ -156,8 +150,10 @@ public final class ForecastCommand implements Callable<Integer> {
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
-                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent, revin, lossName, epochs, patience, lr, optimizer,
-                clipNorm, batch, seed.seed, run.out, run.resume, json, RunOptions.of(spec, RUN_OPTIONS)));
+                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent, revin, lossName,
+                training.epochs, training.patience, training.lr, training.optimizer, training.clipNorm, training.batch, seed.seed, run.out,
+                run.resume, json, RunOptions.of(spec, RUN_OPTIONS), training.schedule(training.lr), training.momentum,
+                training.weightDecay, training.clipValue, timeLimit));
         return 0;
     }
 

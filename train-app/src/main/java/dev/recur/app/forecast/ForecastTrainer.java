@@ -6,6 +6,7 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Fingerprint;
 import dev.recur.app.run.Json;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.MetricsLog;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.RunFolder;
@@ -46,9 +47,11 @@ public final class ForecastTrainer {
                           double teacherForcing,
                           boolean channelIndependent, boolean revin, String loss, int epochs, int patience, double lr,
                           OptimizerKind optimizer, double clipNorm, int batch, long seed, Path out, boolean resume,
-                          boolean json, Map<String, String> runOptions) {
+                          boolean json, Map<String, String> runOptions, LrSchedule schedule, Double momentum,
+                          Double weightDecay, double clipValue, double timeLimitMinutes) {
         public Options {
             runOptions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(runOptions));
+            if (schedule == null) schedule = LrSchedule.constant(lr);
         }
     }
 
@@ -113,7 +116,7 @@ public final class ForecastTrainer {
         int maxSeq = o.batch() * perWindow;
         try (Arena arena = Arena.ofShared();
              ForecastModel model = ForecastModel.create(cfg, o.seed(), maxSeq);
-             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr())) {
+             Optimizer opt = Optimizers.create(o.optimizer(), model.parameters(), o.lr(), o.momentum(), o.weightDecay())) {
             Batches batches = new Batches(arena, cfg, o.batch(), ci, channels);
             if (model instanceof EncoderDecoderForecaster ed) ed.setTeacherForcing((float) o.teacherForcing());
             TrainingLoop.Position from = TrainingLoop.Position.START;
@@ -131,7 +134,8 @@ public final class ForecastTrainer {
             ForecastTask task = new ForecastTask(model, batches, train, val, data.outputStd(), metadata(o, cfg, data, fingerprint, ci),
                     o.seed(), o.batch());
             TrainingLoop.Settings settings = TrainingLoop.Settings.of(o.out(), TASK, o.epochs(), o.lr())
-                    .withClipping(o.clipNorm(), 0).withPatience(o.patience()).withUnit("batches").withPlot("Forecaster", PLOT);
+                    .withSchedule(o.schedule()).withClipping(o.clipNorm(), o.clipValue()).withPatience(o.patience())
+                    .withTimeLimit(o.timeLimitMinutes()).withUnit("batches").withPlot("Forecaster", PLOT);
             // with --json standard output holds the one JSON object: the loop's epoch summaries go to standard error
             Io loopIo = o.json() ? new Io(io.err(), io.err(), io.in(), Progress.off(io.err(), io.err())) : io;
             TrainingLoop.Outcome outcome = new TrainingLoop(settings, task, opt, model.parameters(), model.parameters(), loopIo)

@@ -131,6 +131,10 @@ class ForecastCommandTest {
         Run other = Run.of(concat(common, "--epochs", "3", "--lr", "0.02", "--out", b.toString(), "--resume"));
         assertEquals(2, other.code(), other.toString());
         assertTrue(other.err().contains("--lr 0.02 (the run was started with 0.003)"), other.err());
+        // the shared training options are run options too
+        Run schedule = Run.of(concat(common, "--epochs", "3", "--lr-schedule", "cosine", "--out", b.toString(), "--resume"));
+        assertEquals(2, schedule.code(), schedule.toString());
+        assertTrue(schedule.err().contains("--lr-schedule cosine"), schedule.err());
     }
 
     private static void assertPng(Path f, int width, int height) throws Exception {
@@ -181,6 +185,8 @@ class ForecastCommandTest {
         oneLineError(onFile("t.csv", small.toString(), "--target", "OT"), 1, "no numeric column 'OT'");
         oneLineError(onFile("c.csv", small.toString(), "--features", "MS", "--channel-independent"), 2, "--features M or S");
         oneLineError(onFile("x.csv", small.toString(), "--features", "X"), 2, "--features must be M, S or MS");
+        oneLineError(onFile("w.csv", small.toString(), "--lr-warmup", "-1"), 2, "--lr-warmup");
+        oneLineError(onFile("l.csv", small.toString(), "--time-limit", "-5"), 2, "--time-limit");
         assertFalse(Files.exists(dir.resolve("out-f.csv").resolve("last.safetensors")));
     }
 
