@@ -1,5 +1,6 @@
 package dev.recur.engine;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +63,31 @@ public final class WorkerPool {
 
     /** One worker thread of this pool, or null for a one-thread pool (for memory-access checks). */
     public Thread anyWorker() { return workers.length == 0 ? null : workers[0].thread; }
+
+    /**
+     * How many pieces a pass over {@code work} elements should be split into: {@link #threads()}
+     * when {@code work ≥ minWork}, the caller is not one of this pool's workers and every given
+     * segment (null = none) is accessible to the workers (not confined to the caller); else 1, and
+     * the caller runs the pass alone with no dispatch.
+     */
+    public int piecesFor(long work, long minWork, MemorySegment a, MemorySegment b, MemorySegment c) {
+        if (workers.length == 0 || work < minWork || shutdown) return 1;
+        Thread w = workers[0].thread, self = Thread.currentThread();
+        if (isWorker(self) || !reachable(a, w) || !reachable(b, w) || !reachable(c, w)) return 1;
+        return threads;
+    }
+
+    private static boolean reachable(MemorySegment s, Thread t) { return s == null || s.isAccessibleBy(t); }
+
+    /**
+     * Where piece {@code piece} of {@code pieces} starts when {@code [0, n)} is cut into contiguous
+     * ranges at multiples of {@code align}: piece k covers {@code [bound(n, k, …), bound(n, k + 1, …))};
+     * {@code bound(n, pieces, …) = n}. The ranges of an element-wise pass never share an aligned block.
+     */
+    public static long bound(long n, int piece, int pieces, int align) {
+        long units = (n + align - 1) / align;
+        return Math.min(n, units * piece / pieces * align);
+    }
 
     /** Runs {@code task} for pieces 0..pieces-1 and waits for all of them. */
     public void run(int pieces, ParallelTask task) {

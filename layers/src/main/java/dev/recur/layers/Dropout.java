@@ -1,10 +1,12 @@
 package dev.recur.layers;
 
 import dev.recur.engine.DropoutMask;
+import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.ParallelTask;
 import dev.recur.engine.VectorOps;
+import dev.recur.engine.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.foreign.Arena;
 
 /**
@@ -14,23 +16,23 @@ import java.lang.foreign.Arena;
  * <p>The mask is a pure function of (seed, call number, element index) — {@link DropoutMask} — so the
  * same seed gives the same masks on any number of threads, and the state to save for an exact
  * resume is just {@link #calls()} ({@link #setCalls}). The mask buffer grows to the largest input
- * seen and is then reused. Not thread-safe.
+ * seen and is then reused. Large inputs are split over {@link Engine#pool()} in contiguous element
+ * ranges; an element's mask depends on its index only, so the split changes no bit. Not thread-safe.
  */
 public final class Dropout implements Module {
     private final float p;
-    private final float scale;
     private final long seed;
     private final Arena arena;
     private long calls;
     private FloatMatrix mask;
     private boolean lastWasTraining;
+    private final Pass pass = new Pass();
 
     /** {@code p} in [0, 1); the mask memory comes from {@code arena}. */
     public Dropout(Arena arena, float p, long seed) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         this.arena = arena;
         this.p = p;
-        this.scale = 1f / (1f - p);
         this.seed = seed;
     }
 
@@ -50,18 +52,8 @@ public final class Dropout implements Module {
             if (in != out) out.copyFrom(in);
             return;
         }
-        int rows = in.rows(), cols = in.cols();
         if (mask == null || mask.size() < in.size()) mask = FloatMatrix.allocate(arena, 1, Math.toIntExact(in.size()));
-        MemorySegment ms = mask.segment();
-        long key = DropoutMask.callKey(seed, ++calls);
-        long n = in.size();
-        for (long i = 0; i < n; i++) {
-            double u = DropoutMask.uniform(key, i);   // uniform in [0, 1), a hash of (seed, call, i)
-            ms.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, u < p ? 0f : scale);
-        }
-        for (int r = 0; r < rows; r++) {
-            VectorOps.mul(in.segment(), in.index(r, 0), ms, (long) r * cols, out.segment(), out.index(r, 0), cols);
-        }
+        pass.run(true, DropoutMask.callKey(seed, ++calls), in, out);
     }
 
     /** {@code dIn = dOut ⊙ mask} for the last forward (identity when it was not training); may be in place. */
@@ -71,9 +63,50 @@ public final class Dropout implements Module {
             if (dOut != dIn) dIn.copyFrom(dOut);
             return;
         }
-        int cols = dOut.cols();
-        for (int r = 0; r < dOut.rows(); r++) {
-            VectorOps.mul(dOut.segment(), dOut.index(r, 0), mask.segment(), (long) r * cols, dIn.segment(), dIn.index(r, 0), cols);
+        pass.run(false, 0, dOut, dIn);
+    }
+
+    /**
+     * Forward ({@code y = x ⊙ mask}, drawing the mask) or backward ({@code y = x ⊙ mask}, the mask of
+     * the last forward) over the elements of x in row-major order, element e in row e / cols: mask
+     * element e is {@code DropoutMask.uniform(key, e) < p ? 0 : 1/(1 − p)}. Reused: no allocation.
+     */
+    private final class Pass implements ParallelTask {
+        private static final long MIN_PARALLEL = 1L << 15;
+        private static final int ALIGN = 64;
+        private boolean draw;
+        private long key;
+        private FloatMatrix x, y;
+
+        void run(boolean draw, long key, FloatMatrix x, FloatMatrix y) {
+            this.draw = draw;
+            this.key = key;
+            this.x = x;
+            this.y = y;
+            WorkerPool pool = Engine.pool();
+            int pieces = pool.piecesFor(x.size(), MIN_PARALLEL, x.segment(), y.segment(), mask.segment());
+            try {
+                if (pieces == 1) run(0, 1);
+                else pool.run(pieces, this);
+            } finally {
+                this.x = this.y = null;
+            }
+        }
+
+        @Override
+        public void run(int piece, int pieces) {
+            long n = x.size();
+            long from = WorkerPool.bound(n, piece, pieces, ALIGN), to = WorkerPool.bound(n, piece + 1, pieces, ALIGN);
+            int cols = x.cols();
+            MemorySegment ms = mask.segment();
+            for (long e = from; e < to; ) {
+                int r = (int) (e / cols), c = (int) (e - (long) r * cols);
+                int len = (int) Math.min(cols - c, to - e);
+                long xi = x.index(r, c), yi = y.index(r, c);
+                if (draw) DropoutMask.apply(key, e, p, x.segment(), xi, ms, e, y.segment(), yi, len);
+                else VectorOps.mul(x.segment(), xi, ms, e, y.segment(), yi, len);
+                e += len;
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.recur.layers;
 
+import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
+import dev.recur.engine.ParallelTask;
 import dev.recur.engine.VectorOps;
+import dev.recur.engine.WorkerPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -19,6 +22,10 @@ import java.util.SplittableRandom;
  * thousand rows). The optimizers still update the whole table, which is what PyTorch's dense
  * {@code Adam} does (moments of untouched rows keep decaying); see docs/model.md.
  *
+ * <p>Large lookups are split over {@link Engine#pool()}: the gather by positions, the gradient's
+ * scatter-add by embedding columns (every thread reads all positions in order and adds its columns),
+ * so each gradient element still receives its additions in position order: the split changes no bit.
+ *
  * <p>Not thread-safe: one caller at a time.
  */
 public final class Embedding implements Module {
@@ -31,6 +38,7 @@ public final class Embedding implements Module {
     private final int[] touchedRows;
     private int touchedCount;
     private boolean allDirty = true;
+    private final Pass pass = new Pass();
 
     public Embedding(Arena arena, String prefix, int num, int dim, int paddingIdx, SplittableRandom rng) {
         if (num < 1 || dim < 1) {
@@ -69,16 +77,14 @@ public final class Embedding implements Module {
     /** Writes row {@code ids[i]} of the table to row i of {@code out} (N×dim), for i &lt; n. */
     public void forward(int[] ids, int n, FloatMatrix out) {
         out.requireShape("Embedding output", n, dim);
-        MemorySegment w = weight.value().segment();
-        long rowBytes = (long) dim * Float.BYTES;
         for (int i = 0; i < n; i++) {
             int id = ids[i];
             if (id < 0 || id >= num) {
                 throw new IllegalArgumentException("token id " + id + " at position " + i + " is outside the vocabulary [0, "
                         + num + "); check the tokenizer's vocabulary size against the model's vocabSize");
             }
-            MemorySegment.copy(w, (long) id * rowBytes, out.segment(), out.index(i, 0) * Float.BYTES, rowBytes);
         }
+        pass.run(false, ids, n, out);
     }
 
     /**
@@ -87,8 +93,6 @@ public final class Embedding implements Module {
      */
     public void backward(int[] ids, int n, FloatMatrix dOut) {
         dOut.requireShape("Embedding output gradient", n, dim);
-        FloatMatrix g = weight.grad();
-        MemorySegment gs = g.segment(), ds = dOut.segment();
         for (int i = 0; i < n; i++) {
             int id = ids[i];
             if (id < 0 || id == paddingIdx) continue;
@@ -96,7 +100,61 @@ public final class Embedding implements Module {
                 touched[id] = true;
                 touchedRows[touchedCount++] = id;
             }
-            VectorOps.axpy(1f, ds, dOut.index(i, 0), gs, (long) id * dim, dim);
+        }
+        pass.run(true, ids, n, dOut);
+    }
+
+    /**
+     * The gather (rows of the table to positions, split by positions) or the scatter-add (positions
+     * to gradient rows, split by column blocks of whole cache lines). Reused: no allocation.
+     */
+    private final class Pass implements ParallelTask {
+        /** Fewest floats moved worth a pool dispatch. */
+        private static final long MIN_PARALLEL = 1L << 15;
+        /** Column blocks of the scatter: 16 floats, one cache line. */
+        private static final int COLUMNS = 16;
+        private boolean scatter;
+        private int[] ids;
+        private int n;
+        private FloatMatrix rows;
+
+        void run(boolean scatter, int[] ids, int n, FloatMatrix rows) {
+            this.scatter = scatter;
+            this.ids = ids;
+            this.n = n;
+            this.rows = rows;
+            WorkerPool pool = Engine.pool();
+            FloatMatrix table = scatter ? weight.grad() : weight.value();
+            int pieces = pool.piecesFor((long) n * dim, MIN_PARALLEL, table.segment(), rows.segment(), null);
+            if (scatter) pieces = Math.min(pieces, (dim + COLUMNS - 1) / COLUMNS);
+            try {
+                if (pieces <= 1) run(0, 1);
+                else pool.run(pieces, this);
+            } finally {
+                this.ids = null;
+                this.rows = null;
+            }
+        }
+
+        @Override
+        public void run(int piece, int pieces) {
+            if (scatter) {
+                int c0 = (int) WorkerPool.bound(dim, piece, pieces, COLUMNS), c1 = (int) WorkerPool.bound(dim, piece + 1, pieces, COLUMNS);
+                if (c1 <= c0) return;
+                MemorySegment gs = weight.grad().segment(), ds = rows.segment();
+                for (int i = 0; i < n; i++) {
+                    int id = ids[i];
+                    if (id < 0 || id == paddingIdx) continue;
+                    VectorOps.axpy(1f, ds, rows.index(i, c0), gs, (long) id * dim + c0, c1 - c0);
+                }
+            } else {
+                int i0 = (int) ((long) n * piece / pieces), i1 = (int) ((long) n * (piece + 1) / pieces);
+                MemorySegment w = weight.value().segment(), out = rows.segment();
+                long rowBytes = (long) dim * Float.BYTES;
+                for (int i = i0; i < i1; i++) {
+                    MemorySegment.copy(w, (long) ids[i] * rowBytes, out, rows.index(i, 0) * Float.BYTES, rowBytes);
+                }
+            }
         }
     }
 

@@ -75,6 +75,17 @@ public class Adam extends Optimizer {
     }
 
     @Override
+    protected void update(int i, Parameter p, long step, long from, int n) {
+        if (decoupled) {
+            OptimizerKernels.adamW(p.value().segment(), from, p.grad().segment(), from, m[i].segment(), from,
+                    v[i].segment(), from, n, learningRate(), beta1, beta2, eps, weightDecay, step);
+        } else {
+            OptimizerKernels.adam(p.value().segment(), from, p.grad().segment(), from, m[i].segment(), from,
+                    v[i].segment(), from, n, learningRate(), beta1, beta2, eps, weightDecay, step);
+        }
+    }
+
+    @Override
     public Map<String, FloatMatrix> state() {
         Map<String, FloatMatrix> s = new LinkedHashMap<>();
         for (int i = 0; i < m.length; i++) {

@@ -21,6 +21,9 @@ import java.util.Objects;
  * {@code optimizer.<buffer>.<parameter>} and metadata {@code optimizer.type}, {@code optimizer.step},
  * {@code optimizer.lr}. Restoring it and the parameters resumes training bit-exactly.
  *
+ * <p>A step is split over {@link dev.recur.engine.Engine#pool()} in fixed chunks of the parameters'
+ * elements ({@link ParameterChunks}); the updates are element-wise, so the split changes no bit.
+ *
  * <p>The optimizer owns its state memory: {@link #close()} frees it. Not thread-safe.
  */
 public abstract class Optimizer implements AutoCloseable {
@@ -29,6 +32,13 @@ public abstract class Optimizer implements AutoCloseable {
     protected final Arena arena = Arena.ofShared();
     private double lr;
     private long steps;
+    private final ParameterChunks stepChunks = new ParameterChunks() {
+        @Override
+        protected void chunk(int g, int i, Parameter p, long from, int n) {
+            if (n < 0) update(i, p, steps);
+            else update(i, p, steps, from, n);
+        }
+    };
 
     /** An optimizer of {@code params} (not empty) with learning rate {@code lr} (finite, ≥ 0). */
     protected Optimizer(List<Parameter> params, double lr) {
@@ -43,11 +53,18 @@ public abstract class Optimizer implements AutoCloseable {
     /** Applies one update to every parameter from its current gradient, and counts the step. */
     public final void step() {
         steps++;
-        for (int i = 0; i < params.size(); i++) update(i, params.get(i), steps);
+        stepChunks.run(params);
     }
 
     /** Updates parameter {@code i}; {@code step} is the 1-based count including this one. */
     protected abstract void update(int i, Parameter p, long step);
+
+    /**
+     * Updates elements {@code [from, from + n)} of parameter {@code i}, whose value and gradient are
+     * contiguous (as are the optimizer's own buffers): the same arithmetic as {@link #update(int,
+     * Parameter, long)} on those elements. Called from the pool's threads, for disjoint ranges.
+     */
+    protected abstract void update(int i, Parameter p, long step, long from, int n);
 
     /** The parameters it updates, in order. */
     public List<Parameter> parameters() { return params; }

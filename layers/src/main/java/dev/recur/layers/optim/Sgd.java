@@ -3,6 +3,7 @@ package dev.recur.layers.optim;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.OptimizerKernels;
 import dev.recur.layers.Parameter;
+import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,13 @@ public final class Sgd extends Optimizer {
     @Override
     protected void update(int i, Parameter p, long step) {
         OptimizerKernels.sgd(p.value(), p.grad(), buffers[i], learningRate(), momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    protected void update(int i, Parameter p, long step, long from, int n) {
+        MemorySegment b = momentum != 0 ? buffers[i].segment() : null;
+        OptimizerKernels.sgd(p.value().segment(), from, p.grad().segment(), from, b, from, n, learningRate(), momentum,
+                weightDecay, nesterov);
     }
 
     @Override

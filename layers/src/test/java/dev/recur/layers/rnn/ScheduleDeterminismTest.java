@@ -5,11 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.Parameter;
+import dev.recur.layers.Pooling;
+import dev.recur.layers.model.Batch;
+import dev.recur.layers.model.ModelConfig;
+import dev.recur.layers.model.SequenceClassifier;
+import dev.recur.layers.optim.AdamW;
+import dev.recur.layers.optim.GradientClipping;
+import dev.recur.layers.optim.Optimizer;
+import dev.recur.layers.optim.Sgd;
 import dev.recur.layers.rnn.RecurrenceScheduler.Split;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,7 +30,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * measured choice give identical outputs, final states, parameter gradients, input gradients and
  * initial-state gradients — every cell, ragged lengths (a batch that is not a multiple of the GEMM
  * tile), bidirectional (CONCAT and SUM), two stacked layers with inter-layer dropout, a gradient
- * window, and gradients flowing in through both the outputs and the final states.
+ * window, and gradients flowing in through both the outputs and the final states; and whole
+ * training steps of a classifier, where the embedding gather and scatter, the dropout, the pooling,
+ * the clipping norm and the optimizer update are split over the threads too.
  */
 class ScheduleDeterminismTest {
     private static final int STEPS = 13, IN = 6, H = 12, B = 37;
@@ -107,6 +119,58 @@ class ScheduleDeterminismTest {
         List<float[]> one = trainStep(cfg, 40, 64, 1, null, 1);
         assertSameBits(one, trainStep(cfg, 40, 64, 2, Split.ROWS, 1), cell + " B 64, T 40, 2 threads batch-parallel");
         assertSameBits(one, trainStep(cfg, 40, 64, 2, Split.STEPS, 1), cell + " B 64, T 40, 2 threads per step");
+    }
+
+    /**
+     * Three whole training steps of a classifier large enough that every pass outside the recurrence
+     * is split too (the embedding gather and scatter-add, embedding and head dropout, pooling, the
+     * clipping norm over several chunks, clip by value, the optimizer): losses, weights, gradients
+     * and optimizer state are the same bits on 1, 2 and 3 threads.
+     */
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void wholeTrainingStepsChangeNoBit(CellType cell) {
+        Pooling pool = switch (cell) { case LSTM -> Pooling.MAX; case GRU -> Pooling.MEAN; default -> Pooling.LAST; };
+        ModelConfig cfg = ModelConfig.defaults(cell, 3000).withEmbedDim(32).withHidden(24).withLayers(2)
+                .withBidirectional(true).withPool(pool).withDropout(0.25f).withEmbeddingDropout(0.2f);
+        boolean sgd = cell == CellType.RNN_RELU;
+        List<float[]> one = trainClassifier(cfg, 1, sgd);
+        assertSameBits(one, trainClassifier(cfg, 2, sgd), cell + " classifier, 2 threads");
+        assertSameBits(one, trainClassifier(cfg, 3, sgd), cell + " classifier, 3 threads");
+    }
+
+    private static List<float[]> trainClassifier(ModelConfig cfg, int threads, boolean sgd) {
+        final int steps = 30, batch = 37;
+        int prev = Engine.threads();
+        Engine.setThreads(threads);
+        List<float[]> all = new ArrayList<>();
+        try (SequenceClassifier m = new SequenceClassifier(cfg, 42, steps, batch);
+             Optimizer opt = sgd ? new Sgd(m.parameters(), 0.05, 0.9, 1e-4, true)
+                     : new AdamW(m.parameters(), 0.01, 0.9, 0.999, 1e-8, 0.1)) {
+            SplittableRandom r = new SplittableRandom(3);
+            Batch b = new Batch(steps, batch).reset(steps, batch);
+            for (int s = 0; s < batch; s++) {
+                int len = s == 0 ? steps : 1 + r.nextInt(steps);   // ragged, unsorted
+                b.lengths()[s] = len;
+                for (int t = 0; t < steps; t++) b.setToken(t, s, t < len ? 2 + r.nextInt(cfg.vocabSize() - 2) : 0);
+                b.labels()[s] = r.nextInt(2);
+            }
+            for (int k = 0; k < 3; k++) {
+                m.zeroGrad();
+                all.add(new float[] {m.forward(b, true)});
+                m.backward();
+                all.add(new float[] {GradientClipping.clipGradNorm(m.parameters(), 0.5f)});
+                GradientClipping.clipGradValue(m.parameters(), 0.01f);
+                for (Parameter p : m.parameters()) all.add(p.grad().toArray());
+                opt.step();
+            }
+            for (Parameter p : m.parameters()) all.add(p.value().toArray());
+            for (FloatMatrix st : opt.state().values()) all.add(st.toArray());
+            all.add(m.logits(b).toArray());
+        } finally {
+            Engine.setThreads(prev);
+        }
+        return all;
     }
 
     @Test
