@@ -34,7 +34,8 @@ class GemmTest {
     @Test
     void matchesScalarTwinOnOddShapes() {
         Random rng = new Random(42);
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {8, 32, 256}, {9, 31, 257}, {20, 530, 40}, {64, 40, 0}};
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {8, 32, 256}, {9, 31, 257}, {20, 530, 40}, {64, 40, 0},
+                {64, 33, 300}, {29, 20, 70}};
         try (Arena arena = Arena.ofConfined()) {
             for (int[] s : shapes) {
                 for (Transpose ta : Transpose.values()) {
@@ -50,6 +51,38 @@ class GemmTest {
                             ScalarGemm.sgemm(ta, tb, 0.75f, a, b, beta, want);
                             Gemm.sgemm(ta, tb, 0.75f, a, b, beta, got);
                             assertClose(want, got, k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A row of C has the same bits whichever tile covers it (12-row or 8-row strip, first or last,
+     * full or edge): each row of a 64-row product against the same row computed alone.
+     */
+    @Test
+    void everyRowHasTheBitsOfItsOwnOneRowProduct() {
+        Random rng = new Random(9);
+        try (Arena arena = Arena.ofConfined()) {
+            for (Transpose ta : Transpose.values()) {
+                for (Transpose tb : Transpose.values()) {
+                    int m = 64, n = 70, k = 600;
+                    FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
+                    FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
+                    FloatMatrix c = random(arena, m, n, n, rng), one = FloatMatrix.allocate(arena, 1, n);
+                    FloatMatrix c0 = FloatMatrix.allocate(arena, m, n);
+                    c0.copyFrom(c);
+                    Gemm.sgemmSerial(ta, tb, m, n, k, 0.5f, a.segment(), 0, a.ld(), b.segment(), 0, b.ld(), 0.25f, c.segment(), 0, c.ld());
+                    for (int r = 0; r < m; r++) {
+                        one.copyFrom(c0.rowRange(r, 1));
+                        long ar = ta == Transpose.N ? (long) r * a.ld() : r;
+                        Gemm.sgemmSerial(ta, tb, 1, n, k, 0.5f, a.segment(), ar, a.ld(), b.segment(), 0, b.ld(), 0.25f, one.segment(), 0, n);
+                        for (int j = 0; j < n; j++) {
+                            int row = r, col = j;
+                            assertEquals(Float.floatToRawIntBits(c.get(r, j)), Float.floatToRawIntBits(one.get(0, j)),
+                                    () -> ta + "" + tb + " C(" + row + "," + col + ")");
                         }
                     }
                 }

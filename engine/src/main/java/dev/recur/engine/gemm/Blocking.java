@@ -1,21 +1,91 @@
 package dev.recur.engine.gemm;
 
+import dev.recur.engine.Engine;
+
 /**
- * Block sizes of the packed GEMM (see docs/gemm.md). The register tile is {@link #MR} rows by
- * {@code NR = 2 × lanes} columns; the packed B block ({@link #KC} × {@link #NC}) is sized for the
- * L2 cache and one packed A micro-panel ({@code MR × KC}) for L1.
+ * Block sizes and register tile of the packed GEMM, chosen once at start from the caches the OS
+ * reports ({@link CacheGeometry}); the rule is in docs/gemm.md.
+ *
+ * <p>The loops (see {@link SimdGemm}) keep one packed A micro-panel (up to {@link #MR_MAX} ×
+ * {@link #KC}) in L1 while the packed B micro-panels ({@link #KC} × NR) stream through it from
+ * L2, and keep the whole packed B block ({@link #KC} × {@link #NC}) in L2. After Low et al.,
+ * "Analytical modeling is enough for high-performance BLIS" (TOMS 2016), with the roles of A and B
+ * swapped to match this loop order:
+ * <ul>
+ *   <li>{@code KC}: the streaming B micro-panel gets {@code ⌊(W₁ − 1) / (1 + MR/NR)⌋} of the W₁
+ *       ways of L1 (the resident A micro-panel the proportional share of the rest, one way left
+ *       for C and the stack), so {@code KC = ways · sets · line / (NR · 4 bytes)};</li>
+ *   <li>{@code NC}: the packed B block takes half of L2: the largest multiple of NR with
+ *       {@code KC · NC · 4 ≤ L2 / 2};</li>
+ *   <li>{@code MC} = 256: in this loop order no cache has to hold the packed A block (each of its
+ *       micro-panels is read once, then stays in L1), so MC only bounds the A buffer.</li>
+ * </ul>
+ * When the caches cannot be read the sizes tuned on a Zen 4 core (32 KiB L1, 1 MiB L2) are used:
+ * KC 256, NC 512.
+ *
+ * <p>KC decides where each dot product of length K is cut into partial sums, so it decides the
+ * bits of C: results are identical for any thread count on one machine, but machines whose L1
+ * differs (in size or ways) give results that differ in the last bits. MR, NR, NC and MC do not
+ * change any sum.
  *
  * <p>This class imports no vector type, so the scalar path may read it.
  */
 public final class Blocking {
     private Blocking() {}
 
-    /** Rows of the register tile (one broadcast of A per row and k step). */
+    /**
+     * Rows of the short register tile, and the row granularity of every split of a GEMM over
+     * threads (splits are whole multiples of it).
+     */
     public static final int MR = 8;
+    /** Rows of the tall register tile, used when the vector registers are wide and many enough. */
+    public static final int MR_TALL = 12;
+    /**
+     * Whether the tall 12 × 2-vector tile is used: with 512-bit vectors (AVX-512 has 32 vector
+     * registers: 24 accumulators, 2 of B, 1 broadcast). With fewer lanes the 8-row tile only.
+     */
+    public static final boolean TALL = Engine.lanes() >= 16;
+    /** The largest strip height in use (buffer sizes). */
+    public static final int MR_MAX = TALL ? MR_TALL : MR;
+
+    /** Cache sizes the blocks were chosen from, or null when the fallback is in use. */
+    public static final CacheGeometry CACHES = CacheGeometry.read();
+
     /** Depth of one packed block: the k-extent of the A and B panels. */
-    public static final int KC = 256;
+    public static final int KC;
     /** Rows of A packed at once. */
     public static final int MC = 256;
-    /** Columns of B packed at once: KC × NC floats = 512 KiB, half of a 1 MiB L2. */
-    public static final int NC = 512;
+    /** Columns of B packed at once. */
+    public static final int NC;
+
+    static {
+        int nr = 2 * Math.max(1, Engine.lanes());
+        int[] kn = blocks(CACHES, MR_MAX, nr);
+        KC = kn[0];
+        NC = kn[1];
+    }
+
+    /**
+     * {KC, NC} for the given caches (null: the fallback 256, 512), strips of up to {@code mr} rows
+     * and tiles of {@code nr} columns.
+     */
+    static int[] blocks(CacheGeometry g, int mr, int nr) {
+        if (g == null) return new int[] {256, 512};
+        int ways = (int) Math.floor((g.l1Ways() - 1) / (1.0 + (double) mr / nr));
+        int kc = (int) ((long) Math.max(1, ways) * g.l1Sets() * g.lineBytes() / ((long) nr * Float.BYTES));
+        kc = Math.max(64, Math.min(1024, kc / 8 * 8));
+        long nc = (long) g.l2Bytes() / 2 / ((long) kc * Float.BYTES) / nr * nr;
+        nc = Math.max(2L * nr, Math.min(4096, nc));
+        return new int[] {kc, (int) nc};
+    }
+
+    /**
+     * Height of the next strip of a block with {@code remaining} rows left: 12 rows while that
+     * leaves a remainder the short tile covers with little waste, else 8 (so 64 rows are
+     * 12+12+12+12+8+8, 32 are 12+12+8; a strip past the edge is zero-padded).
+     */
+    public static int stripRows(int remaining) {
+        if (!TALL) return MR;
+        return remaining > 16 || (remaining > MR && remaining <= MR_TALL) ? MR_TALL : MR;
+    }
 }

@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Copies blocks of A and B into the contiguous, zero-padded micro-panels the micro-kernel reads.
  * The transposes are absorbed here: the kernel always sees op(A) and op(B).
  *
- * <p>Packed A: strips of MR rows (rows past the edge are 0). When op(A) = A a strip holds its MR
- * rows one after the other (a straight copy); when op(A) = Aᵀ, k step p holds
- * {@code op(A)[i0+r][p0+p]} for r = 0..MR-1 (a straight copy of row p of A). Packed B: strips of NR columns; within a strip, k step p
+ * <p>Packed A: strips of h = 12 or 8 rows ({@link Blocking#stripRows}; rows past the edge are 0).
+ * When op(A) = A a strip holds its h rows one after the other (a straight copy); when op(A) = Aᵀ,
+ * k step p holds {@code op(A)[i0+r][p0+p]} for r = 0..h-1 (a straight copy of row p of A). Packed B: strips of NR columns; within a strip, k step p
  * holds {@code op(B)[p0+p][j0+j]} for j = 0..NR-1 (columns past the edge are 0).
  */
 final class Packing {
@@ -23,37 +23,36 @@ final class Packing {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = Simd.LANES;
     private static final int NR = MicroKernel.NR;
-    private static final int MR = Blocking.MR;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
      * Packs op(A)[i0..i0+mc) × [p0..p0+kc) into {@code dst}; A element (r, c) of the stored matrix
-     * is at float index {@code a0 + r·lda + c}. Not transposed: each MR strip is stored by rows
-     * (row r at {@code r·kc}); transposed: by k steps (MR values per step).
+     * is at float index {@code a0 + r·lda + c}. Strips of {@link Blocking#stripRows} rows (12 or
+     * 8), strip starting at row ir at {@code ir·kc}; rows past the edge are 0. Not transposed: a
+     * strip is stored by rows (row r at {@code r·kc}); transposed: by k steps (h values per step).
      */
     static void packA(boolean transposed, MemorySegment a, long a0, int lda,
                       int i0, int mc, int p0, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
+        for (int ir = 0, h; ir < mc; ir += h) {
+            h = Blocking.stripRows(mc - ir);
+            int rows = Math.min(h, mc - ir);
             int base = ir * kc;
             if (!transposed) {
-                // op(A)[i][p] = A[i][p]: rows copy straight in (layout by rows, see MicroKernel.multiplyRows).
+                // op(A)[i][p] = A[i][p]: rows copy straight in (layout by rows, see MicroKernel.multiplyRows12).
                 for (int r = 0; r < rows; r++) {
                     long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
                     MemorySegment.copy(a, F, src, dst, base + r * kc, kc);
                 }
-                java.util.Arrays.fill(dst, base + rows * kc, base + MR * kc, 0f);
-                continue;
+                java.util.Arrays.fill(dst, base + rows * kc, base + h * kc, 0f);
             } else {
-                // op(A)[i][p] = A[p][i]: row p of A holds the MR values of one k step.
+                // op(A)[i][p] = A[p][i]: row p of A holds the h values of one k step.
                 for (int p = 0; p < kc; p++) {
                     long src = a0 + (long) (p0 + p) * lda + i0 + ir;
-                    for (int r = 0; r < rows; r++) dst[base + p * MR + r] = a.getAtIndex(F, src + r);
+                    int d = base + p * h;
+                    for (int r = 0; r < rows; r++) dst[d + r] = a.getAtIndex(F, src + r);
+                    for (int r = rows; r < h; r++) dst[d + r] = 0f;
                 }
-            }
-            for (int r = rows; r < MR; r++) {
-                for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
             }
         }
     }

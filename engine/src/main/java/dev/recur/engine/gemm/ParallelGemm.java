@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * serial order; for each (jc, pc) the pool first packs the B block (each thread a range of NR-wide
  * micro-panels, into one shared buffer), then computes it: the {@link #MC_TASK}-row blocks of C are
  * taken one at a time from a shared counter, each packed and multiplied by whichever thread takes
- * it. Every C element still gets its depth blocks in order and its tile (MR rows, NR columns, both
- * aligned to multiples from 0, since MC_TASK and NC are multiples of MR and NR) computes the same
- * sums as on one thread, so the result is bit for bit the serial one for any thread count.
+ * it. Every C element still gets its depth blocks (the same KC blocks) in order, and a tile computes
+ * each of its elements as the same sum whatever its height or position, so the result is bit for
+ * bit the serial one for any thread count.
  *
  * <p>One instance per calling thread (not thread-safe); reused, so a call allocates nothing.
  */
 public final class ParallelGemm implements ParallelTask {
-    /** Rows of C per task: 8 register tiles; 16 tasks per depth block of a 1024-row product. */
+    /** Rows of C per task (strips 12+12+12+12+8+8 or 8 × 8); 16 tasks per depth block of a 1024-row product. */
     public static final int MC_TASK = 64;
 
     private static final int KC = Blocking.KC, NC = Blocking.NC, NR = MicroKernel.NR;

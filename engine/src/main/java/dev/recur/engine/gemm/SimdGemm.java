@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  *     pack op(B)[pc.., jc..]
  *     for ic in steps of MC (rows of C)
  *       pack op(A)[ic.., pc..]
- *       for ir in steps of MR                   one A micro-panel MR×KC: lives in L1
+ *       for ir in strips of 12 or 8 rows        one A micro-panel (12 or 8)×KC: lives in L1
  *         for jr in steps of NR                 streams the B block from L2
  *           tile = Ap·Bp (micro-kernel); C[ir.., jr..] = alpha·tile + beta'·C
  * </pre>
@@ -61,7 +61,7 @@ public final class SimdGemm implements GemmSupport {
         return true;
     }
 
-    private static final int MR = Blocking.MR, KC = Blocking.KC, MC = Blocking.MC, NC = Blocking.NC;
+    private static final int KC = Blocking.KC, MC = Blocking.MC, NC = Blocking.NC;
     private static final int NR = MicroKernel.NR;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -156,17 +156,24 @@ public final class SimdGemm implements GemmSupport {
         }
     }
 
-    /** All MR×NR tiles of one packed A block (mc×kc) times one packed B block (kc×nc). */
+    /** All tiles of one packed A block (mc×kc, strips of {@link Blocking#stripRows}) times one packed B block (kc×nc). */
     static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
                                     float[] pa, float[] pb, int pb0, float[] tile,
                                     MemorySegment c, long c0, int ldc) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
+        for (int ir = 0, h; ir < mc; ir += h) {
+            h = Blocking.stripRows(mc - ir);
+            int rows = Math.min(h, mc - ir), ai = ir * kc;
+            long ci = c0 + (long) ir * ldc;
             for (int jr = 0; jr < nc; jr += NR) {
-                if (transA) MicroKernel.multiply(kc, pa, ir * kc, pb, pb0 + jr * kc, tile);
-                else MicroKernel.multiplyRows(kc, pa, ir * kc, pb, pb0 + jr * kc, tile);
-                MicroKernel.store(tile, rows, Math.min(NR, nc - jr), alpha, beta,
-                        c, c0 + (long) ir * ldc + jr, ldc);
+                int bi = pb0 + jr * kc;
+                if (h == Blocking.MR_TALL) {
+                    if (transA) MicroKernel.multiply12(kc, pa, ai, pb, bi, tile);
+                    else MicroKernel.multiplyRows12(kc, pa, ai, pb, bi, tile);
+                } else {
+                    if (transA) MicroKernel.multiply8(kc, pa, ai, pb, bi, tile);
+                    else MicroKernel.multiplyRows8(kc, pa, ai, pb, bi, tile);
+                }
+                MicroKernel.store(tile, rows, Math.min(NR, nc - jr), alpha, beta, c, ci + jr, ldc);
             }
         }
     }

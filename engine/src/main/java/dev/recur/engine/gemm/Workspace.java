@@ -14,9 +14,9 @@ final class Workspace {
 
     private Workspace() {
         int nr = MicroKernel.NR;
-        packedA = new float[Blocking.MC * Blocking.KC + Blocking.MR * Blocking.KC];
+        packedA = new float[(Blocking.MC + Blocking.MR_MAX) * Blocking.KC];
         packedB = new float[Blocking.KC * (Blocking.NC + nr)];
-        tile = new float[Blocking.MR * nr];
+        tile = new float[Blocking.MR_MAX * nr];
     }
 
     static Workspace get() { return PER_THREAD.get(); }

@@ -1,0 +1,103 @@
+package dev.recur.engine.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockingTest {
+
+    /** One sysfs {@code indexN} entry. */
+    private static void entry(Path dir, int i, int level, String type, String size, int ways, int sets) throws IOException {
+        Path d = Files.createDirectories(dir.resolve("index" + i));
+        Files.writeString(d.resolve("level"), level + "\n");
+        Files.writeString(d.resolve("type"), type + "\n");
+        Files.writeString(d.resolve("size"), size + "\n");
+        Files.writeString(d.resolve("ways_of_associativity"), ways + "\n");
+        Files.writeString(d.resolve("number_of_sets"), sets + "\n");
+        Files.writeString(d.resolve("coherency_line_size"), "64\n");
+    }
+
+    /** An Ice Lake server core: L1d 48 KiB 12-way, L1i 32 KiB, L2 1.25 MiB, L3 48 MiB. */
+    private static void iceLake(Path dir) throws IOException {
+        entry(dir, 0, 1, "Data", "48K", 12, 64);
+        entry(dir, 1, 1, "Instruction", "32K", 8, 64);
+        entry(dir, 2, 2, "Unified", "1280K", 20, 1024);
+        entry(dir, 3, 3, "Unified", "49152K", 12, 65536);
+    }
+
+    @Test
+    void readsTheCachesTheOsReports(@TempDir Path dir) throws IOException {
+        iceLake(dir);
+        CacheGeometry g = CacheGeometry.read(dir);
+        assertEquals(new CacheGeometry(48 * 1024, 12, 64, 64, 1280 * 1024), g);
+    }
+
+    @Test
+    void missingOrInconsistentEntriesGiveNull(@TempDir Path dir) throws IOException {
+        assertNull(CacheGeometry.read(dir.resolve("absent")));
+        entry(dir, 0, 1, "Data", "48K", 12, 64);
+        assertNull(CacheGeometry.read(dir), "no L2 entry");
+        entry(dir, 2, 2, "Unified", "1280K", 20, 1024);
+        assertNotNull(CacheGeometry.read(dir));
+        Files.writeString(dir.resolve("index0/number_of_sets"), "32\n"); // 12 · 32 · 64 ≠ 48 KiB
+        assertNull(CacheGeometry.read(dir), "ways · sets · line must equal the size");
+        Files.writeString(dir.resolve("index0/number_of_sets"), "lots\n");
+        assertNull(CacheGeometry.read(dir), "unreadable number");
+    }
+
+    @Test
+    void sizesWithUnits() {
+        assertEquals(48 * 1024, CacheGeometry.size("48K"));
+        assertEquals(2 * 1024 * 1024, CacheGeometry.size("2M"));
+        assertEquals(1024, CacheGeometry.size("1024"));
+    }
+
+    /** The rule of docs/gemm.md on the machines the project runs on (12-row strips, 512-bit vectors). */
+    @Test
+    void blocksFollowTheCaches(@TempDir Path dir) throws IOException {
+        iceLake(dir);
+        // Ice Lake: ⌊11 / (1 + 12/32)⌋ = 8 ways of 4 KiB for B → KC = 32 KiB / 128 B = 256; NC = 640 KiB / 1 KiB
+        assertArrayEquals(new int[] {256, 640}, Blocking.blocks(CacheGeometry.read(dir), 12, 32));
+        // Zen 4: L1d 32 KiB 8-way, L2 1 MiB: ⌊7 / 1.375⌋ = 5 ways → KC = 160; NC = 512 KiB / 640 B → 800
+        assertArrayEquals(new int[] {160, 800}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 1 << 20), 12, 32));
+        // AVX2 on Zen 3 (8-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 256
+        assertArrayEquals(new int[] {256, 256}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 8, 16));
+        // unreadable caches: the sizes tuned on Zen 4
+        assertArrayEquals(new int[] {256, 512}, Blocking.blocks(null, 12, 32));
+    }
+
+    @Test
+    void theBlocksInUseFitTheTile() {
+        int nr = MicroKernel.NR;
+        assertEquals(0, Blocking.NC % nr, "NC must be whole tiles");
+        assertEquals(0, Blocking.KC % 8);
+        assertTrue(Blocking.KC >= 64 && Blocking.KC <= 1024, "KC " + Blocking.KC);
+        assertEquals(0, ParallelGemm.MC_TASK % Blocking.MR);
+    }
+
+    /** Strips cover every block with 12- and 8-row tiles, wasting less than one short tile. */
+    @Test
+    void stripsCoverEveryRowCount() {
+        for (int mc = 1; mc <= 300; mc++) {
+            int covered = 0, strips = 0;
+            for (int ir = 0, h; ir < mc; ir += h, strips++) {
+                h = Blocking.stripRows(mc - ir);
+                assertTrue(h == Blocking.MR || (Blocking.TALL && h == Blocking.MR_TALL), "strip of " + h);
+                covered = ir + h;
+            }
+            int waste = covered - mc;
+            assertTrue(waste >= 0 && waste < Blocking.MR, mc + " rows waste " + waste);
+            if (mc % Blocking.MR == 0 && mc <= 64) {
+                assertEquals(0, waste, mc + " rows must be covered exactly");
+            }
+        }
+    }
+}
