@@ -32,7 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * (run by {@code jmh/bench-gemm.sh}) runs the whole comparison and prints the GFLOPS table.
  *
  * <p>{@code shape} is {@code <opA><opB>_<M>x<K>x<N>}: op(A) is M×K, op(B) K×N. {@code threads} is
- * the engine's pool size and OpenBLAS's thread count.
+ * the engine's pool size and OpenBLAS's thread count. NT_64x128x512 is the LSTM H128 step's
+ * {@code h·W_hhᵀ} (batch 64); NT_448x512x1536, NN_448x1536x512 and TN_1536x448x512 are the SegRNN
+ * forecaster's decoder GEMMs at its published settings (batch 64 × 7 channels, hidden 512):
+ * {@code state·W_hhᵀ}, {@code dGates·W_hh} and {@code dGatesᵀ·state}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,7 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GemmBench {
 
     @Param({"NN_128x128x128", "NN_256x256x256", "NN_512x512x512", "NN_1024x1024x1024", "NN_2048x2048x2048",
-            "NN_64x384x1024", "NT_64x1024x384", "TN_384x64x1024", "NN_64x128x512", "NN_64x256x1024"})
+            "NN_64x384x1024", "NT_64x1024x384", "TN_384x64x1024", "NN_64x128x512", "NN_64x256x1024",
+            "NT_64x128x512", "NT_448x512x1536", "NN_448x1536x512", "TN_1536x448x512"})
     public String shape;
 
     @Param({"1", "2"})

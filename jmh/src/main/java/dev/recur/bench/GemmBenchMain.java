@@ -24,14 +24,15 @@ public final class GemmBenchMain {
 
     private static final String[] SHAPES = {"NN_128x128x128", "NN_256x256x256", "NN_512x512x512",
             "NN_1024x1024x1024", "NN_2048x2048x2048", "NN_64x384x1024", "NT_64x1024x384", "TN_384x64x1024",
-            "NN_64x128x512", "NN_64x256x1024"};
+            "NN_64x128x512", "NN_64x256x1024", "NT_64x128x512", "NT_448x512x1536", "NN_448x1536x512",
+            "TN_1536x448x512"};
     private static final String[] QUICK_SHAPES = {"NN_256x256x256", "NN_1024x1024x1024", "NN_64x384x1024",
             "NT_64x1024x384", "TN_384x64x1024"};
     private static final String[] SCALAR_SHAPES = {"NN_128x128x128", "NN_256x256x256", "NN_64x128x512"};
     private static final String[] GC_SHAPES = {"NN_512x512x512", "NN_64x384x1024"};
     /** The per-time-step shapes, where a layer can pack W_hh once per pass. */
     private static final String[] PREPACKED_SHAPES = {"NN_64x384x1024", "NT_64x1024x384", "NN_64x128x512",
-            "NN_64x256x1024"};
+            "NN_64x256x1024", "NT_64x128x512", "NT_448x512x1536"};
 
     /** GFLOPS median and half-width of JMH's 99.9 % confidence interval. */
     record Gflops(double median, double error) {
