@@ -15,8 +15,9 @@ import dev.recur.engine.Engine;
  *   <li>{@code KC}: the streaming B micro-panel gets {@code ⌊(W₁ − 1) / (1 + MR/NR)⌋} of the W₁
  *       ways of L1 (the resident A micro-panel the proportional share of the rest, one way left
  *       for C and the stack), so {@code KC = ways · sets · line / (NR · 4 bytes)};</li>
- *   <li>{@code NC}: the packed B block takes half of L2: the largest multiple of NR with
- *       {@code KC · NC · 4 ≤ L2 / 2};</li>
+ *   <li>{@code NC}: the packed B block takes two fifths of L2 (the rest holds the A micro-panels
+ *       and C tiles passing through, and the next B micro-panels): the largest multiple of NR
+ *       with {@code KC · NC · 4 ≤ 2 · L2 / 5};</li>
  *   <li>{@code MC} = 256: in this loop order no cache has to hold the packed A block (each of its
  *       micro-panels is read once, then stays in L1), so MC only bounds the A buffer.</li>
  * </ul>
@@ -74,7 +75,7 @@ public final class Blocking {
         int ways = (int) Math.floor((g.l1Ways() - 1) / (1.0 + (double) mr / nr));
         int kc = (int) ((long) Math.max(1, ways) * g.l1Sets() * g.lineBytes() / ((long) nr * Float.BYTES));
         kc = Math.max(64, Math.min(1024, kc / 8 * 8));
-        long nc = (long) g.l2Bytes() / 2 / ((long) kc * Float.BYTES) / nr * nr;
+        long nc = 2L * g.l2Bytes() / 5 / ((long) kc * Float.BYTES) / nr * nr;
         nc = Math.max(2L * nr, Math.min(4096, nc));
         return new int[] {kc, (int) nc};
     }

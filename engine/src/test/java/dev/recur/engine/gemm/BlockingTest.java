@@ -64,12 +64,12 @@ class BlockingTest {
     @Test
     void blocksFollowTheCaches(@TempDir Path dir) throws IOException {
         iceLake(dir);
-        // Ice Lake: ⌊11 / (1 + 12/32)⌋ = 8 ways of 4 KiB for B → KC = 32 KiB / 128 B = 256; NC = 640 KiB / 1 KiB
-        assertArrayEquals(new int[] {256, 640}, Blocking.blocks(CacheGeometry.read(dir), 12, 32));
-        // Zen 4: L1d 32 KiB 8-way, L2 1 MiB: ⌊7 / 1.375⌋ = 5 ways → KC = 160; NC = 512 KiB / 640 B → 800
-        assertArrayEquals(new int[] {160, 800}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 1 << 20), 12, 32));
-        // AVX2 on Zen 3 (8-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 256
-        assertArrayEquals(new int[] {256, 256}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 8, 16));
+        // Ice Lake: ⌊11 / (1 + 12/32)⌋ = 8 ways of 4 KiB for B → KC = 32 KiB / 128 B = 256; NC = 512 KiB / 1 KiB
+        assertArrayEquals(new int[] {256, 512}, Blocking.blocks(CacheGeometry.read(dir), 12, 32));
+        // Zen 4: L1d 32 KiB 8-way, L2 1 MiB: ⌊7 / 1.375⌋ = 5 ways → KC = 160; NC = 409.6 KiB / 640 B → 640
+        assertArrayEquals(new int[] {160, 640}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 1 << 20), 12, 32));
+        // AVX2 on Zen 3 (8-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 204.8 KiB / 1 KiB → 192
+        assertArrayEquals(new int[] {256, 192}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 8, 16));
         // unreadable caches: the sizes tuned on Zen 4
         assertArrayEquals(new int[] {256, 512}, Blocking.blocks(null, 12, 32));
     }
