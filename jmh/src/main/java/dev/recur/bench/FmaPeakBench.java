@@ -20,10 +20,15 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The core's FP32 FMA peak, measured in the same run as the other figures (machines here differ:
- * Zen 4 cores double-pump 512-bit FMAs, about 116 GFLOPS, Zen 5 reach about 237). The score is
- * FLOP/s: twelve independent accumulator chains of {@code acc = fma(acc, a, b)} on the engine's
+ * Zen 4 cores double-pump 512-bit FMAs, about 116 GFLOPS, Zen 5 reach about 237, an Ice Lake
+ * server core about 185). The score is
+ * FLOP/s: twelve independent accumulator chains of {@code acc = a·b + acc} on the engine's
  * species, enough to cover an FMA latency of 4 cycles on 2 pipes (8 in flight) with margin; one
- * FMA of L lanes is 2·L FLOP. {@code -t 2} measures both cores at once.
+ * FMA of L lanes is 2·L FLOP. The accumulator is the addend, as in a GEMM kernel, so each FMA is
+ * one {@code vfmadd231ps acc, a, b}; with the accumulator as the multiplicand
+ * ({@code acc·a + b}) C2 copies b into a temporary for every FMA and the chains serialise through
+ * a few registers, which measured ~60 GFLOPS instead of ~185 on an Ice Lake core (2 FMA ports).
+ * {@code -t 2} measures both cores at once.
  *
  * <p>Run: {@code ./recur bench FmaPeakBench -f 1 -wi 3 -i 5 -w 1 -r 1}; divide a kernel's GFLOPS by
  * this score (÷ 1e9) for its fraction of the peak.
@@ -56,9 +61,9 @@ public class FmaPeakBench {
         FloatVector c0 = va, c1 = vb, c2 = va, c3 = vb, c4 = va, c5 = vb;
         FloatVector c6 = va, c7 = vb, c8 = va, c9 = vb, c10 = va, c11 = vb;
         for (int i = 0; i < ITERATIONS; i++) {
-            c0 = c0.fma(va, vb); c1 = c1.fma(va, vb); c2 = c2.fma(va, vb); c3 = c3.fma(va, vb);
-            c4 = c4.fma(va, vb); c5 = c5.fma(va, vb); c6 = c6.fma(va, vb); c7 = c7.fma(va, vb);
-            c8 = c8.fma(va, vb); c9 = c9.fma(va, vb); c10 = c10.fma(va, vb); c11 = c11.fma(va, vb);
+            c0 = va.fma(vb, c0); c1 = va.fma(vb, c1); c2 = va.fma(vb, c2); c3 = va.fma(vb, c3);
+            c4 = va.fma(vb, c4); c5 = va.fma(vb, c5); c6 = va.fma(vb, c6); c7 = va.fma(vb, c7);
+            c8 = va.fma(vb, c8); c9 = va.fma(vb, c9); c10 = va.fma(vb, c10); c11 = va.fma(vb, c11);
         }
         FloatVector s = c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11);
         bh.consume(s.lane(0));
