@@ -23,28 +23,30 @@ final class Packing {
     private static final VectorSpecies<Float> S = Simd.F;
     private static final int L = Simd.LANES;
     private static final int NR = MicroKernel.NR;
+    private static final int KC = Blocking.KC;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
      * Packs op(A)[i0..i0+mc) × [p0..p0+kc) into {@code dst}; A element (r, c) of the stored matrix
      * is at float index {@code a0 + r·lda + c}. Strips of {@link Blocking#stripRows} rows (12 or
-     * 8), strip starting at row ir at {@code ir·kc}; rows past the edge are 0. Not transposed: a
-     * strip is stored by rows (row r at {@code r·kc}); transposed: by k steps (h values per step).
+     * 8), strip starting at row ir at {@code ir·KC}; rows past the edge are 0. Not transposed: a
+     * strip is stored by rows (row r at {@code r·KC}, a constant stride the kernel folds into its
+     * addresses); transposed: by k steps (h values per step).
      */
     static void packA(boolean transposed, MemorySegment a, long a0, int lda,
                       int i0, int mc, int p0, int kc, float[] dst) {
         for (int ir = 0, h; ir < mc; ir += h) {
             h = Blocking.stripRows(mc - ir);
             int rows = Math.min(h, mc - ir);
-            int base = ir * kc;
+            int base = ir * KC;
             if (!transposed) {
-                // op(A)[i][p] = A[i][p]: rows copy straight in (layout by rows, see MicroKernel.multiplyRows12).
+                // op(A)[i][p] = A[i][p]: rows copy straight in, KC apart whatever kc (see MicroKernel.multiplyRows12).
                 for (int r = 0; r < rows; r++) {
                     long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
-                    MemorySegment.copy(a, F, src, dst, base + r * kc, kc);
+                    MemorySegment.copy(a, F, src, dst, base + r * KC, kc);
                 }
-                java.util.Arrays.fill(dst, base + rows * kc, base + h * kc, 0f);
+                for (int r = rows; r < h; r++) java.util.Arrays.fill(dst, base + r * KC, base + r * KC + kc, 0f);
             } else {
                 // op(A)[i][p] = A[p][i]: row p of A holds the h values of one k step.
                 for (int p = 0; p < kc; p++) {

@@ -162,7 +162,7 @@ public final class SimdGemm implements GemmSupport {
                                     MemorySegment c, long c0, int ldc) {
         for (int ir = 0, h; ir < mc; ir += h) {
             h = Blocking.stripRows(mc - ir);
-            int rows = Math.min(h, mc - ir), ai = ir * kc;
+            int rows = Math.min(h, mc - ir), ai = ir * KC;
             long ci = c0 + (long) ir * ldc;
             for (int jr = 0; jr < nc; jr += NR) {
                 int bi = pb0 + jr * kc;
