@@ -39,6 +39,26 @@ class KernelWarmupTest {
     }
 
     @Test
+    void theWarmUpStepsGrowFromOneStepToTheFullLength() {
+        int[] expected = {1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 32, 32, 32};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], KernelWarmup.stepsOf(i + 1, 32), "warm-up step " + (i + 1));
+        }
+        assertEquals(5, KernelWarmup.stepsOf(7, 5), "never longer than the full length");
+        assertEquals(32, KernelWarmup.stepsOf(Long.MAX_VALUE, 32), "no overflow on a long warm-up");
+    }
+
+    @Test
+    void theWarmUpVocabularyIsTheRunsUpToABoundedEmbedding() {
+        assertEquals(100, KernelWarmup.vocabulary(config(8, 50)), "a small vocabulary as it is");
+        TrainConfig big = TrainConfig.fromJson(config(8, 50).toJson().replace("\"vocabSize\":100", "\"vocabSize\":50000")
+                .replace("\"embed\":10", "\"embed\":64"), "test");
+        assertEquals(50000, big.vocabSize());
+        assertEquals(64, big.embed());
+        assertEquals((1 << 18) / 64, KernelWarmup.vocabulary(big), "at most 2^18 embedding elements");
+    }
+
+    @Test
     void finishReturnsWithinItsBoundAndTheWarmUpRan() throws InterruptedException {
         KernelWarmup w = KernelWarmup.start(config(8, 50));
         long t0 = System.nanoTime();
