@@ -180,6 +180,9 @@ class ScheduleDeterminismTest {
         int forwards = RecurrenceScheduler.SETTLE + 2 * RecurrenceScheduler.SAMPLES + 2;
         List<float[]> one = trainStep(cfg, 1, null, forwards);
         assertSameBits(one, trainStep(cfg, 2, null, forwards), "2 threads, measured split");
+        RecurrentConfig bi = RecurrentConfig.of(CellType.GRU, IN, H).withBidirectional(DirectionMerge.SUM).withSeed(4);
+        assertSameBits(trainStep(bi, 1, null, forwards), trainStep(bi, 2, null, forwards),
+                "bidirectional GRU, 2 threads, measured split");
     }
 
     @Test
