@@ -23,19 +23,24 @@ import java.util.Arrays;
  *       meet at a barrier after every step (one pool dispatch per step and direction).</li>
  * </ul>
  *
- * <p>Which one runs is measured, never guessed: for each (pass, batch size) the first calls after
- * {@link #WARMUP} alternate the two splits and keep each one's best time per row-step; after
- * {@link #SAMPLES} samples each, the faster is used from then on, and a second window of samples at
- * call {@link #RECHECK} (after the JIT has settled) may revise it. The thread count is part of the
- * key: changing it starts over. On one thread, or when the caller's gradient is confined to its
- * thread, the whole recurrence runs on the calling thread with no dispatch at all and no timing.
- * The choice changes the time only, never the numbers ({@code ScheduleDeterminismTest}).
+ * <p>Which one runs is measured, never guessed once: a (pass, batch size) starts on the split that
+ * needs no barrier, {@link Split#ROWS}, whenever every row block gets at least a whole GEMM tile
+ * ({@link #startsWith}); after {@link #SETTLE} calls — once the JIT has compiled the kernels, whose
+ * compiler threads otherwise compete with the workers and make early timings worthless — a window
+ * of calls alternates the two splits and keeps each one's best time per row-step; after
+ * {@link #SAMPLES} samples each, the faster is used from then on, and a window every
+ * {@link #RECHECK} calls may revise it. The samples are wall time, so they run only in those
+ * windows: a short run (a benchmark, a few batches) uses the starting split throughout. The thread
+ * count is part of the key: changing it starts over. On one thread, or when the caller's gradient
+ * is confined to its thread, the whole recurrence runs on the calling thread with no dispatch at all
+ * and no timing. The choice changes the time only, never the numbers ({@code ScheduleDeterminismTest}).
  */
 final class RecurrenceScheduler {
     /** How the steps of one layer are split over threads. */
     enum Split { ROWS, STEPS }
 
-    static final int WARMUP = 2, SAMPLES = 3, RECHECK = 40;
+    /** Calls before the first sampling window; samples per split in a window; calls between windows. */
+    static final int SETTLE = 64, SAMPLES = 3, RECHECK = 1024;
     /** Fewest rows worth giving a worker in one time step (the per-step split). */
     private static final int MIN_ROWS_PER_PIECE = 8;
 
@@ -45,6 +50,8 @@ final class RecurrenceScheduler {
     private final int[][] calls;
     private final double[][] bestRows, bestSteps;
     private int calibratedThreads;
+    /** Directions of the layer (set on each call; the same for every call of one layer). */
+    private int directions = 1;
     /** Tests force a split; null = measured. */
     private Split forced;
 
@@ -65,11 +72,31 @@ final class RecurrenceScheduler {
     /** Forces one split (tests), or null for the measured choice. */
     void force(Split split) { forced = split; }
 
-    /** The split the next call of this pass would use with this batch (for tests and the docs' bench). */
+    /** The split this pass uses with this batch outside the sampling windows (for tests). */
     Split planned(boolean backward, int batch) {
         if (forced != null) return forced;
         int p = backward ? 1 : 0;
-        return bestSteps[p][batch] < bestRows[p][batch] ? Split.STEPS : Split.ROWS;
+        double rowsNs = bestRows[p][batch], stepsNs = bestSteps[p][batch];
+        if (rowsNs == Double.POSITIVE_INFINITY || stepsNs == Double.POSITIVE_INFINITY) return startsWith(batch);
+        return stepsNs < rowsNs ? Split.STEPS : Split.ROWS;
+    }
+
+    /**
+     * The split before any sample: {@link Split#ROWS} (no barrier, the same rows and GEMM tiles per
+     * step as the per-step split) when each of its row blocks gets at least one whole 8-row GEMM
+     * tile or each direction a thread of its own; else {@link Split#STEPS}, which keeps small
+     * batches in one piece.
+     */
+    Split startsWith(int batch) {
+        int dirs = directions;
+        int blocks = Math.max(1, (calibratedThreads + dirs - 1) / dirs);
+        return blocks == 1 || batch >= blocks * Blocking.MR ? Split.ROWS : Split.STEPS;
+    }
+
+    /** Whether call {@code c} of a (pass, batch) lies in a sampling window. */
+    static boolean sampling(int c) {
+        int w = c - SETTLE;
+        return w >= 0 && w % RECHECK < 2 * SAMPLES;
     }
 
     private void reset(int threads) {
@@ -116,12 +143,10 @@ final class RecurrenceScheduler {
         if (threads != calibratedThreads) reset(threads);
         int p = backward ? 1 : 0;
         int c = calls[p][batch];
-        if (c < Integer.MAX_VALUE) calls[p][batch] = c + 1;
-        boolean sampling = forced == null && (c >= WARMUP && c < WARMUP + 2 * SAMPLES
-                || c >= RECHECK && c < RECHECK + 2 * SAMPLES);
-        Split split = forced != null ? forced
-                : c < WARMUP + 2 * SAMPLES || sampling ? ((c & 1) == 0 ? Split.ROWS : Split.STEPS)
-                : planned(backward, batch);
+        calls[p][batch] = c == Integer.MAX_VALUE ? SETTLE + 2 * SAMPLES : c + 1;
+        directions = dirs.length;
+        boolean sampling = forced == null && sampling(c);
+        Split split = sampling ? ((c & 1) == 0 ? Split.ROWS : Split.STEPS) : planned(backward, batch);
         long start = sampling ? System.nanoTime() : 0L;
         if (split == Split.ROWS) runRows(pool, threads, dirs, backward, out, outW, hidden, mergeLater);
         else runSteps(pool, threads, dirs, backward, out, outW, hidden, mergeLater);

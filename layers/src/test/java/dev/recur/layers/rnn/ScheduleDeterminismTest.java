@@ -176,9 +176,13 @@ class ScheduleDeterminismTest {
     @Test
     void theMeasuredChoiceChangesNoBit() {
         RecurrentConfig cfg = RecurrentConfig.of(CellType.LSTM, IN, H).withLayers(2).withDropout(0.2f).withSeed(9);
-        int forwards = RecurrenceScheduler.WARMUP + 2 * RecurrenceScheduler.SAMPLES + 2;
+        // through the first sampling window (both splits timed, then the faster one used)
+        int forwards = RecurrenceScheduler.SETTLE + 2 * RecurrenceScheduler.SAMPLES + 2;
         List<float[]> one = trainStep(cfg, 1, null, forwards);
         assertSameBits(one, trainStep(cfg, 2, null, forwards), "2 threads, measured split");
+        RecurrentConfig bi = RecurrentConfig.of(CellType.GRU, IN, H).withBidirectional(DirectionMerge.SUM).withSeed(4);
+        assertSameBits(trainStep(bi, 1, null, forwards), trainStep(bi, 2, null, forwards),
+                "bidirectional GRU, 2 threads, measured split");
     }
 
     @Test
