@@ -15,26 +15,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code train}, {@code lm}, {@code tag}, {@code forecast} and {@code speech} (the generated set) from the
  * packaged jar in a real terminal: a tmux pane of 80 and of 120 columns, read with {@code capture-pane} while the task runs and at its end. tmux is
- * required (Debian: {@code apt-get install tmux}; {@code .ci/run} installs it when missing).
+ * required (Debian: {@code apt-get install tmux}; {@code .ci/run} installs it when missing). The
+ * cases run two at a time (failsafe's JUnit configuration), each with its own tmux server and
+ * folder: a case mostly waits for its pane, and its task trains on one thread.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class TerminalIT {
     /** A bar line: its label, then the percentage. */
     private static final Pattern BAR = Pattern.compile("^(epoch \\d+/\\d+) +(\\d+)% ");
     private static final int ROWS = 150;
 
     @TempDir Path dir;
-    private final String server = "recur-it-" + ProcessHandle.current().pid();
+    /** This case's tmux server (set by the case: cases run at the same time, each needs its own). */
+    private String server;
 
     @ParameterizedTest(name = "{0} at {1} columns")
     @CsvSource({"train, 80", "train, 120", "lm, 80", "lm, 120", "tag, 80", "tag, 120", "forecast, 80", "forecast, 120",
         "speech, 80", "speech, 120"})
     void oneLinePerRunningBarAndNoWrappedFragments(String task, int columns) throws Exception {
+        server = "recur-it-" + ProcessHandle.current().pid() + "-" + task + "-" + columns;
         List<String> args = Packaged.tasks(dir).stream().filter(t -> t.getFirst().equals(task)).findFirst().orElseThrow();
         List<String> cmd = new ArrayList<>(Packaged.java("./recur run"));
         cmd.addAll(args);

@@ -3,6 +3,7 @@ package dev.recur.app.repro;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recur.app.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * while a checkpoint is being written leaves none (the shutdown hook deletes it), and the one a
  * {@code kill -9} leaves is removed by the next start in that folder, be it {@code --resume} or a
  * second run that is refused. A start while another process still trains into the folder is
- * refused and touches nothing.
+ * refused and touches nothing. The runs that are killed or that hold the folder are child JVMs;
+ * the starts that follow them run in this JVM ({@link Run}), another process all the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KillLeavesNoTemporaryFileTest {
@@ -69,13 +71,13 @@ class KillLeavesNoTemporaryFileTest {
         Files.write(out.resolve(".notes.txt.tmp"), new byte[] {4}); // not a file of the run: left alone
         assertTrue(Files.exists(out.resolve("last.safetensors")), "the run had written a checkpoint");
 
-        ChildJvm.Result refused = ChildJvm.run(dir.resolve("logs/refused"), command(out).toArray(String[]::new));
+        Run refused = Run.of(command(out).toArray(String[]::new));
         assertEquals(2, refused.code(), refused.toString());
         assertTrue(refused.err().contains("already holds a run"), refused.toString());
         assertEquals(List.of(".notes.txt.tmp"), temporaries(out), "the refused start removed the run's stale temporary files");
 
         Files.write(out.resolve(".best.safetensors.tmp"), new byte[] {5});
-        ChildJvm.Result resumed = ChildJvm.run(dir.resolve("logs/resumed"), "train", "--resume", "--out", out.toString());
+        Run resumed = Run.of("train", "--resume", "--out", out.toString());
         assertEquals(0, resumed.code(), resumed.toString());
         assertEquals(List.of(".notes.txt.tmp"), temporaries(out), "the resumed run removed the stale temporary file");
     }
@@ -87,7 +89,7 @@ class KillLeavesNoTemporaryFileTest {
         try {
             while (p.isAlive() && !Files.exists(out.resolve("last.safetensors"))) Thread.sleep(1);
             assertTrue(p.isAlive(), "the first run is still training");
-            ChildJvm.Result second = ChildJvm.run(dir.resolve("logs/live-second"), "train", "--resume", "--out", out.toString());
+            Run second = Run.of("train", "--resume", "--out", out.toString());
             assertEquals(2, second.code(), second.toString());
             assertTrue(second.err().contains("in use by a training that is still running"), second.toString());
         } finally {
