@@ -94,7 +94,7 @@ final class SparkSentimentTask implements TrainingLoop.Task {
         double[] lrs = new double[size];
         for (int j = 0; j < size; j++) {
             batches[j] = plan.get(firstBatch + j);
-            lrs[j] = cfg.learningRate(done + j, total);
+            lrs[j] = cfg.learningRate(done + j, total, plan.size());
         }
         boolean local = k > 1;
         List<Parameter> params = model.parameters();

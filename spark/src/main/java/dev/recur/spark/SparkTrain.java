@@ -155,7 +155,7 @@ public final class SparkTrain implements Callable<Integer> {
                         shape.pool, model.dropout, maxLen, truncate, training.batch, training.epochs, training.lr, training.optimizer,
                         training.momentum(), training.weightDecay(), training.clipNorm, training.clipValue, tbptt,
                         seed.seed, threadsGiven ? threads.threads : 1, validationSplit, data, training.lrSchedule, null,
-                        FreezeKind.none, training.patience, training.lrWarmup);
+                        FreezeKind.none, training.patience, training.lrWarmup, training.lrStepAfter, training.lrStepFactor);
             }
             int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
             SentimentInput.Data train = SentimentInput.read(spark, format, data, textCol, labelCol, p);

@@ -34,7 +34,7 @@ public final class SparkMeasurements {
     static TrainConfig config(int epochs) {
         return new TrainConfig(ModelKind.lstm, 1, false, 64, 64, 10_000, PoolKind.max, 0.2, 400, TruncateKind.end, 64,
                 epochs, 0.004, OptimizerKind.adamw, 0.9, 0.3, 5.0, 0, 0, 42, 1, 0.1, "sample", LrScheduleKind.cosine, null,
-                FreezeKind.none, 0, 0);
+                FreezeKind.none, 0, 0, 4, 0.8);
     }
 
     /** No arguments: everything; else only the training epochs of the K values given (e.g. {@code 4 16}). */

@@ -53,6 +53,6 @@ final class TinyImdb {
     static TrainConfig config(double dropout, int epochs) {
         return new TrainConfig(ModelKind.lstm, 1, false, 16, 16, 400, PoolKind.max, dropout, 60, TruncateKind.end, 32,
                 epochs, 0.004, OptimizerKind.adamw, 0.9, 0.3, 5.0, 0, 0, 42, 1, 0.1, "tiny", LrScheduleKind.cosine, null,
-                FreezeKind.none, 0, 0);
+                FreezeKind.none, 0, 0, 4, 0.8);
     }
 }

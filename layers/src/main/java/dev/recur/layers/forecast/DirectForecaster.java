@@ -7,7 +7,6 @@ import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RevIn;
 import dev.recur.layers.RowViews;
-import dev.recur.layers.loss.RegressionLoss;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -33,24 +32,21 @@ public final class DirectForecaster implements ForecastModel {
     private final ForecastConfig cfg;
     private final int maxBatch, steps, horizon, outputs, hidden;
     private final Arena arena = Arena.ofShared();
-    private final RevIn revin;
+    private final ForecastEnds ends;
     private final RecurrentStack stack;
     private final Linear fc;
-    private final RegressionLoss loss;
     private final List<Parameter> parameters;
     private final BatchOrder order;
     private final int[] lengths;
-    private final RowViews normalised, last, head, pred, out, dOut, dPred, dHead, dLast, dH, dX;
+    private final RowViews last, head, pred, dHead, dLast, dH;
 
     // the last forward
-    private FloatMatrix input, lastV, predV, outV;
+    private FloatMatrix lastV;
     private int batch;
-    private boolean backwardReady;
 
     /** The model of {@code config} ({@link ForecastConfig.Architecture#DIRECT}), weights from {@code seed}. */
     public DirectForecaster(ForecastConfig config, long seed, int maxBatch) {
         if (config.architecture() != ForecastConfig.Architecture.DIRECT) throw new IllegalArgumentException("not a direct forecaster: " + config);
-        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
         this.cfg = config;
         this.maxBatch = maxBatch;
         steps = config.lookback();
@@ -58,12 +54,13 @@ public final class DirectForecaster implements ForecastModel {
         outputs = config.outputs();
         hidden = config.hidden();
         SplittableRandom rng = new SplittableRandom(seed);
-        revin = config.revin() ? new RevIn(arena, "revin", config.inputs(), true) : null;
+        RevIn revin = config.revin() ? new RevIn(arena, "revin", config.inputs(), true) : null;
+        ends = new ForecastEnds(arena, revin, config.lossFunction(), "forecast input", maxBatch, steps, config.inputs(), horizon,
+                outputs);
         RecurrentConfig rc = RecurrentConfig.of(config.cell(), config.inputs(), hidden).withLayers(config.layers())
                 .withDropout(config.layers() > 1 ? config.dropout() : 0f).withSeed(rng.nextLong());
         stack = new RecurrentStack(RecurrentStack.defaultName(config.cell()), rc, steps, maxBatch);
         fc = new Linear(arena, "fc", hidden, horizon * outputs, rng);
-        loss = config.lossFunction();
         List<Parameter> ps = new ArrayList<>();
         if (revin != null) ps.addAll(revin.parameters());
         ps.addAll(stack.parameters());
@@ -72,17 +69,11 @@ public final class DirectForecaster implements ForecastModel {
         order = new BatchOrder(maxBatch);
         lengths = new int[maxBatch];
         Arrays.fill(lengths, steps);
-        int in = config.inputs();
-        normalised = views(steps * maxBatch, in);
-        dX = views(steps * maxBatch, in);
         last = views(maxBatch, hidden);
         dLast = views(maxBatch, hidden);
         head = views(maxBatch, horizon * outputs);
         dHead = views(maxBatch, horizon * outputs);
         pred = views(horizon * maxBatch, outputs);
-        out = views(horizon * maxBatch, outputs);
-        dOut = views(horizon * maxBatch, outputs);
-        dPred = views(horizon * maxBatch, outputs);
         dH = views(steps * maxBatch, hidden);
     }
 
@@ -102,51 +93,26 @@ public final class DirectForecaster implements ForecastModel {
 
     @Override
     public float forward(FloatMatrix x, FloatMatrix target, int batch, boolean training) {
-        if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is not in [1, " + maxBatch + "]");
-        x.requireShape("forecast input", steps * batch, cfg.inputs());
-        backwardReady = false;
+        FloatMatrix encIn = ends.begin(x, target, batch);
         this.batch = batch;
-        input = x;
-        FloatMatrix encIn = x;
-        if (revin != null) {
-            revin.statistics(x, batch);
-            encIn = normalised.first(steps * batch);
-            revin.normalise(x, encIn);
-        }
         order.sort(lengths, batch);
         FloatMatrix h = stack.forward(encIn, order, training && target != null);
         lastV = last.first(batch);
-        Rows.copy(h, (steps - 1) * batch, lastV, 0, batch);
+        Rows.lastStep(h, steps, batch, lastV);
         FloatMatrix headV = head.first(batch);
         fc.forward(lastV, headV);
-        predV = pred.first(horizon * batch);
+        FloatMatrix predV = pred.first(horizon * batch);
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < horizon; s++) {
                 for (int c = 0; c < outputs; c++) predV.set(s * batch + b, c, headV.get(b, s * outputs + c));
             }
         }
-        outV = predV;
-        if (revin != null) {
-            outV = out.first(horizon * batch);
-            revin.denormalise(predV, outV);
-        }
-        if (target == null) return 0f;
-        boolean keep = training;
-        float l = loss.forward(outV, target, keep ? dOut.first(horizon * batch) : null);
-        backwardReady = keep;
-        return l;
+        return ends.finish(predV, target, training);
     }
 
     @Override
     public void backward() {
-        if (!backwardReady) throw new IllegalStateException("backward needs a preceding training forward with a target");
-        backwardReady = false;
-        FloatMatrix g = dOut.first(horizon * batch);
-        if (revin != null) {
-            FloatMatrix gp = dPred.first(horizon * batch);
-            revin.denormaliseBackward(predV, g, gp);
-            g = gp;
-        }
+        FloatMatrix g = ends.gradient();
         FloatMatrix gHead = dHead.first(batch);
         for (int b = 0; b < batch; b++) {
             for (int s = 0; s < horizon; s++) {
@@ -156,10 +122,8 @@ public final class DirectForecaster implements ForecastModel {
         FloatMatrix gLast = dLast.first(batch);
         fc.backward(lastV, gHead, gLast);
         FloatMatrix gH = dH.first(steps * batch);
-        Rows.zero(gH, steps * batch - batch);
-        Rows.copy(gLast, 0, gH, (steps - 1) * batch, batch);
-        FloatMatrix gx = stack.backward(gH);
-        if (revin != null) revin.normaliseBackward(input, gx, dX.first(steps * batch));
+        Rows.lastStepBackward(gLast, steps, batch, gH);
+        ends.inputBackward(stack.backward(gH));
     }
 
     @Override
@@ -172,10 +136,7 @@ public final class DirectForecaster implements ForecastModel {
     }
 
     @Override
-    public FloatMatrix prediction() {
-        if (outV == null) throw new IllegalStateException("no forward ran yet");
-        return outV;
-    }
+    public FloatMatrix prediction() { return ends.prediction(); }
 
     @Override
     public void close() {

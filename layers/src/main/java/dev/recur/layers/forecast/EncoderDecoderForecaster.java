@@ -10,7 +10,6 @@ import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RevIn;
 import dev.recur.layers.RowViews;
-import dev.recur.layers.loss.RegressionLoss;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
@@ -51,36 +50,33 @@ public final class EncoderDecoderForecaster implements ForecastModel {
     private final long teacherSeed;
     private final Arena arena = Arena.ofShared();
     private final RevIn revin;
+    private final ForecastEnds ends;
     private final RecurrentStack encoder, decoderLayer;
     private final GruStep decoder;
     private final Linear fc;
-    private final RegressionLoss loss;
     private final List<Parameter> parameters;
     private final BatchOrder order;
     private final int[] lengths;
     private final boolean[] teacher;
-    private final FloatMatrix statesBase, predBase, truthBase, dOutBase, dPredBase;
-    private final RowViews normalised, in0, out, dOut, dPred, dy, dFc, dState, dPrev, dIn, dEnc;
+    private final FloatMatrix statesBase, predBase, truthBase;
+    private final RowViews in0, dy, dFc, dState, dPrev, dIn, dEnc;
     private float ratio;
     private long calls;
 
     // views of the current batch size (re-made only when it changes)
     private int viewBatch;
-    private FloatMatrix[] stateV, predV, truthV, dOutV, dPredV;
+    private FloatMatrix[] stateV, predV, truthV, gradV;
     private FloatMatrix predAllV, truthAllV;
     private final FloatMatrix[] inputUsed;
 
     // the last forward
-    private FloatMatrix predAll, outV;
     private int batch;
-    private boolean backwardReady;
 
     /** The model of {@code config} ({@link ForecastConfig.Architecture#ENCODER_DECODER}), weights from {@code seed}. */
     public EncoderDecoderForecaster(ForecastConfig config, long seed, int maxBatch) {
         if (config.architecture() != ForecastConfig.Architecture.ENCODER_DECODER) {
             throw new IllegalArgumentException("not an encoder–decoder forecaster: " + config);
         }
-        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
         cfg = config;
         this.maxBatch = maxBatch;
         steps = config.lookback();
@@ -89,6 +85,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
         hidden = config.hidden();
         SplittableRandom rng = new SplittableRandom(seed);
         revin = config.revin() ? new RevIn(arena, "revin", channels, false) : null;
+        ends = new ForecastEnds(arena, revin, config.lossFunction(), "forecast input", maxBatch, steps, channels, horizon, channels);
         RecurrentConfig rc = RecurrentConfig.of(CellType.GRU, channels, hidden).withLayers(config.layers())
                 .withDropout(config.layers() > 1 ? config.dropout() : 0f).withSeed(rng.nextLong());
         encoder = new RecurrentStack("gru", rc, steps, maxBatch);
@@ -98,7 +95,6 @@ public final class EncoderDecoderForecaster implements ForecastModel {
         decoder = new GruStep(arena, d.get(0), d.get(1), d.get(2), d.get(3), maxBatch, horizon);
         fc = new Linear(arena, "fc", hidden, channels, rng);
         teacherSeed = rng.nextLong();
-        loss = config.lossFunction();
         List<Parameter> ps = new ArrayList<>(encoder.parameters());
         ps.addAll(d);
         ps.addAll(fc.parameters());
@@ -111,13 +107,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
         statesBase = FloatMatrix.allocate(arena, (horizon + 1) * maxBatch, hidden);
         predBase = FloatMatrix.allocate(arena, horizon * maxBatch, channels);
         truthBase = FloatMatrix.allocate(arena, horizon * maxBatch, channels);
-        dOutBase = FloatMatrix.allocate(arena, horizon * maxBatch, channels);
-        dPredBase = FloatMatrix.allocate(arena, horizon * maxBatch, channels);
-        normalised = views(steps * maxBatch, channels);
         in0 = views(maxBatch, channels);
-        out = views(horizon * maxBatch, channels);
-        dOut = new RowViews(dOutBase);
-        dPred = new RowViews(dPredBase);
         dy = views(maxBatch, channels);
         dIn = views(maxBatch, channels);
         dFc = views(maxBatch, hidden);
@@ -160,39 +150,28 @@ public final class EncoderDecoderForecaster implements ForecastModel {
         stateV = new FloatMatrix[horizon + 1];
         predV = new FloatMatrix[horizon];
         truthV = new FloatMatrix[horizon];
-        dOutV = new FloatMatrix[horizon];
-        dPredV = new FloatMatrix[horizon];
+        gradV = new FloatMatrix[horizon];
         predAllV = predBase.rowRange(0, horizon * b);
         truthAllV = truthBase.rowRange(0, horizon * b);
         for (int h = 0; h <= horizon; h++) stateV[h] = statesBase.rowRange(h * b, b);
         for (int h = 0; h < horizon; h++) {
             predV[h] = predBase.rowRange(h * b, b);
             truthV[h] = truthBase.rowRange(h * b, b);
-            dOutV[h] = dOutBase.rowRange(h * b, b);
-            dPredV[h] = dPredBase.rowRange(h * b, b);
+            gradV[h] = ends.gradientRows().rowRange(h * b, b);
         }
     }
 
     @Override
     public float forward(FloatMatrix x, FloatMatrix target, int batch, boolean training) {
-        if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is not in [1, " + maxBatch + "]");
-        x.requireShape("forecast input", steps * batch, channels);
-        if (target != null) target.requireShape("forecast target", horizon * batch, channels);
-        backwardReady = false;
+        FloatMatrix encIn = ends.begin(x, target, batch);
         this.batch = batch;
         boolean train = training && target != null;
         makeViews(batch);
-        FloatMatrix encIn = x;
-        if (revin != null) {
-            revin.statistics(x, batch);
-            encIn = normalised.first(steps * batch);
-            revin.normalise(x, encIn);
-        }
         order.sort(lengths, batch);
         FloatMatrix h = encoder.forward(encIn, order, train);
-        Rows.copy(h, (steps - 1) * batch, stateV[0], 0, batch);
+        Rows.lastStep(h, steps, batch, stateV[0]);
         FloatMatrix first = in0.first(batch);
-        Rows.copy(encIn, (steps - 1) * batch, first, 0, batch);
+        Rows.lastStep(encIn, steps, batch, first);
         Arrays.fill(teacher, false);
         boolean anyTeacher = false;
         if (train && ratio > 0f) {
@@ -212,28 +191,14 @@ public final class EncoderDecoderForecaster implements ForecastModel {
             decoder.forward(t, in, stateV[t], stateV[t + 1]);
             fc.forward(stateV[t + 1], predV[t]);
         }
-        predAll = predAllV;
-        outV = predAll;
-        if (revin != null) {
-            outV = out.first(horizon * batch);
-            revin.denormalise(predAll, outV);
-        }
-        if (target == null) return 0f;
-        float l = loss.forward(outV, target, training ? dOut.first(horizon * batch) : null);
-        backwardReady = training;
-        return l;
+        return ends.finish(predAllV, target, training);
     }
 
     @Override
     public void backward() {
-        if (!backwardReady) throw new IllegalStateException("backward needs a preceding training forward with a target");
-        backwardReady = false;
+        ends.gradient();   // into the rows of gradV
         int b = batch;
-        FloatMatrix[] g = dOutV;
-        if (revin != null) {
-            revin.denormaliseBackward(predAll, dOut.first(horizon * b), dPred.first(horizon * b));
-            g = dPredV;
-        }
+        FloatMatrix[] g = gradV;
         FloatMatrix gy = dy.first(b), gFc = dFc.first(b), gS = dState.first(b), gPrev = dPrev.first(b), gIn = dIn.first(b);
         gS.fill(0f);
         boolean carry = false;  // whether gIn (the gradient at step t+1's input) flows into forecast t
@@ -247,8 +212,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
             carry = t >= 1 && !teacher[t];
         }
         FloatMatrix gH = dEnc.first(steps * b);
-        Rows.zero(gH, steps * b - b);
-        Rows.copy(gS, 0, gH, (steps - 1) * b, b);
+        Rows.lastStepBackward(gS, steps, b, gH);
         encoder.backward(gH);   // the input's gradient is not needed: RevIN has no parameters here
     }
 
@@ -266,10 +230,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
     }
 
     @Override
-    public FloatMatrix prediction() {
-        if (outV == null) throw new IllegalStateException("no forward ran yet");
-        return outV;
-    }
+    public FloatMatrix prediction() { return ends.prediction(); }
 
     @Override
     public void close() {

@@ -3,7 +3,7 @@ package dev.recur.layers.forecast;
 import dev.recur.engine.FloatMatrix;
 import java.lang.foreign.MemorySegment;
 
-/** Row block copies between matrices of equal width (no allocation). */
+/** Row block copies between matrices of equal width (no allocation), and the last step of a time-major sequence. */
 final class Rows {
     private Rows() {}
 
@@ -16,6 +16,18 @@ final class Rows {
             MemorySegment.copy(src.segment(), src.index(from + r, 0) * Float.BYTES,
                     dst.segment(), dst.index(to + r, 0) * Float.BYTES, bytes);
         }
+    }
+
+    /** Copies the last of the {@code steps} time-major steps of {@code h} (its rows {@code (steps − 1)·B …}) to {@code dst}. */
+    static void lastStep(FloatMatrix h, int steps, int batch, FloatMatrix dst) { copy(h, (steps - 1) * batch, dst, 0, batch); }
+
+    /**
+     * The gradient of a sequence of {@code steps} time-major outputs of which only the last step is
+     * used (backward of {@link #lastStep}): zero at the first {@code steps − 1} steps, {@code g} at the last.
+     */
+    static void lastStepBackward(FloatMatrix g, int steps, int batch, FloatMatrix gH) {
+        zero(gH, (steps - 1) * batch);
+        copy(g, 0, gH, (steps - 1) * batch, batch);
     }
 
     /** Sets every element of the first {@code n} rows of {@code m} to zero. */

@@ -10,7 +10,6 @@ import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
 import dev.recur.layers.RevIn;
 import dev.recur.layers.RowViews;
-import dev.recur.layers.loss.RegressionLoss;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
@@ -41,26 +40,22 @@ public final class SegmentForecaster implements ForecastModel {
     private final ForecastConfig cfg;
     private final int maxSeq, steps, horizon, w, segsIn, segsOut, d, half, channels;
     private final Arena arena = Arena.ofShared();
-    private final RevIn revin;
+    private final ForecastEnds ends;
     private final Linear embed, predict;
     private final RecurrentStack rnn;
     private final SegmentDecoder decoder;
     private final Parameter posEmb, channelEmb;
     private final Dropout dropout;
-    private final RegressionLoss loss;
     private final List<Parameter> parameters;
     private final BatchOrder order;
     private final int[] lengths;
-    private final RowViews normalised, segIn, emb, dEmb, hn, dHn, dEnc, hy, hyDrop, dHy, dHyDrop,
-            yseg, dYseg, pred, out, dOut, dPred;
+    private final RowViews segIn, emb, dEmb, hn, dHn, dEnc, hy, hyDrop, dHy, dHyDrop, yseg, dYseg, pred;
 
-    private FloatMatrix segInV, embV, hyV, hyDropV, predV, outV;
+    private FloatMatrix segInV, embV, hyV, hyDropV;
     private int seq;
-    private boolean backwardReady;
 
     public SegmentForecaster(ForecastConfig config, long seed, int maxSequences) {
         if (config.architecture() != ForecastConfig.Architecture.SEGMENT) throw new IllegalArgumentException("not a SegRNN: " + config);
-        if (maxSequences < 1) throw new IllegalArgumentException("maxSequences must be ≥ 1, got " + maxSequences);
         cfg = config;
         maxSeq = maxSequences;
         steps = config.lookback();
@@ -72,7 +67,8 @@ public final class SegmentForecaster implements ForecastModel {
         half = d / 2;
         channels = config.channels();
         SplittableRandom rng = new SplittableRandom(seed);
-        revin = config.revin() ? new RevIn(arena, "revinLayer", 1, false) : null;
+        ends = new ForecastEnds(arena, config.revin() ? new RevIn(arena, "revinLayer", 1, false) : null, config.lossFunction(),
+                "SegRNN input", maxSeq, steps, 1, horizon, 1);
         embed = new Linear(arena, "valueEmbedding.0", w, d, rng);
         rnn = new RecurrentStack("rnn", RecurrentConfig.of(CellType.GRU, d, d).withSeed(rng.nextLong()), segsIn, maxSeq);
         List<Parameter> g = rnn.parameters();
@@ -83,7 +79,6 @@ public final class SegmentForecaster implements ForecastModel {
         Init.normal(channelEmb.value(), 1f, rng);
         dropout = new Dropout(arena, config.dropout(), rng.nextLong());
         predict = new Linear(arena, "predict.1", d, w, rng);
-        loss = config.lossFunction();
         List<Parameter> ps = new ArrayList<>(List.of(posEmb, channelEmb));   // a module's own parameters come first in PyTorch
         ps.addAll(embed.parameters());
         ps.addAll(g);
@@ -93,7 +88,6 @@ public final class SegmentForecaster implements ForecastModel {
         lengths = new int[maxSeq];
         Arrays.fill(lengths, segsIn);
         int dec = maxSeq * segsOut;
-        normalised = views(steps * maxSeq, 1);
         segIn = views(segsIn * maxSeq, w);
         emb = views(segsIn * maxSeq, d);
         dEmb = views(segsIn * maxSeq, d);
@@ -107,9 +101,6 @@ public final class SegmentForecaster implements ForecastModel {
         yseg = views(dec, w);
         dYseg = views(dec, w);
         pred = views(horizon * maxSeq, 1);
-        out = views(horizon * maxSeq, 1);
-        dOut = views(horizon * maxSeq, 1);
-        dPred = views(horizon * maxSeq, 1);
     }
 
     private RowViews views(int rows, int cols) { return new RowViews(FloatMatrix.allocate(arena, rows, cols)); }
@@ -128,17 +119,9 @@ public final class SegmentForecaster implements ForecastModel {
 
     @Override
     public float forward(FloatMatrix x, FloatMatrix target, int s, boolean training) {
-        if (s < 1 || s > maxSeq) throw new IllegalArgumentException("batch " + s + " is not in [1, " + maxSeq + "]");
-        x.requireShape("SegRNN input", steps * s, 1);
-        backwardReady = false;
+        FloatMatrix xn = ends.begin(x, target, s);
         seq = s;
         boolean train = training && target != null;
-        FloatMatrix xn = x;
-        if (revin != null) {
-            revin.statistics(x, s);
-            xn = normalised.first(steps * s);
-            revin.normalise(x, xn);
-        }
         segInV = segIn.first(segsIn * s);
         for (int n = 0; n < segsIn; n++) {
             for (int j = 0; j < w; j++) {
@@ -152,7 +135,7 @@ public final class SegmentForecaster implements ForecastModel {
         order.sort(lengths, s);
         FloatMatrix h = rnn.forward(embV, order, train);
         FloatMatrix hnV = hn.first(s);
-        Rows.copy(h, (segsIn - 1) * s, hnV, 0, s);
+        Rows.lastStep(h, segsIn, s, hnV);
         int rows = s * segsOut;
         hyV = hy.first(rows);
         decoder.forward(hnV, hyV);
@@ -160,21 +143,13 @@ public final class SegmentForecaster implements ForecastModel {
         dropout.forward(hyV, hyDropV, train);
         FloatMatrix y = yseg.first(rows);
         predict.forward(hyDropV, y);
-        predV = pred.first(horizon * s);
+        FloatMatrix predV = pred.first(horizon * s);
         for (int m = 0; m < segsOut; m++) {
             for (int b = 0; b < s; b++) {
                 for (int j = 0; j < w; j++) predV.set((m * w + j) * s + b, 0, y.get(m * s + b, j));
             }
         }
-        outV = predV;
-        if (revin != null) {
-            outV = out.first(horizon * s);
-            revin.denormalise(predV, outV);
-        }
-        if (target == null) return 0f;
-        float l = loss.forward(outV, target, training ? dOut.first(horizon * s) : null);
-        backwardReady = training;
-        return l;
+        return ends.finish(predV, target, training);
     }
 
     /** max(x, 0) in place (the engine's clamp; NaN stays NaN, as torch.relu). */
@@ -182,15 +157,8 @@ public final class SegmentForecaster implements ForecastModel {
 
     @Override
     public void backward() {
-        if (!backwardReady) throw new IllegalStateException("backward needs a preceding training forward with a target");
-        backwardReady = false;
+        FloatMatrix g = ends.gradient();
         int s = seq, rows = s * segsOut;
-        FloatMatrix g = dOut.first(horizon * s);
-        if (revin != null) {
-            FloatMatrix gp = dPred.first(horizon * s);
-            revin.denormaliseBackward(predV, g, gp);
-            g = gp;
-        }
         FloatMatrix gy = dYseg.first(rows);
         for (int m = 0; m < segsOut; m++) {
             for (int b = 0; b < s; b++) {
@@ -203,8 +171,7 @@ public final class SegmentForecaster implements ForecastModel {
         FloatMatrix gHn = dHn.first(s);
         decoder.backward(gHy, gHn);
         FloatMatrix gEnc = dEnc.first(segsIn * s);
-        Rows.zero(gEnc, (segsIn - 1) * s);
-        Rows.copy(gHn, 0, gEnc, (segsIn - 1) * s, s);
+        Rows.lastStepBackward(gHn, segsIn, s, gEnc);
         FloatMatrix gE = rnn.backward(gEnc);
         FloatMatrix gEmb = dEmb.first(segsIn * s);
         for (int i = 0; i < segsIn * s; i++) {
@@ -223,10 +190,7 @@ public final class SegmentForecaster implements ForecastModel {
     }
 
     @Override
-    public FloatMatrix prediction() {
-        if (outV == null) throw new IllegalStateException("no forward ran yet");
-        return outV;
-    }
+    public FloatMatrix prediction() { return ends.prediction(); }
 
     @Override
     public void close() {

@@ -7,6 +7,7 @@ import dev.recur.app.run.Choices.ModelKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.Choices.PoolKind;
 import dev.recur.app.run.Choices.TruncateKind;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.RunFolder;
 import dev.recur.app.sentiment.TrainConfig;
 import dev.recur.spark.LabeledText;
@@ -206,7 +207,7 @@ public final class RecurSentimentClassifier extends Estimator<RecurSentimentMode
                 i(hidden), i(embed), i(vocabSize), choice(PoolKind.class, "pool", s(pool)), d(dropout), i(maxLen),
                 TruncateKind.end, i(batchSize), i(epochs), d(learningRate), opt, 0.9, d(weightDecay), d(clipNorm), 0, 0,
                 (Long) getOrDefault(seed), 1, d(validationSplit), "spark:" + uid, choice(LrScheduleKind.class, "lrSchedule",
-                s(lrSchedule)), null, FreezeKind.none, 0, 0);
+                s(lrSchedule)), null, FreezeKind.none, 0, 0, LrSchedule.STEP_AFTER, LrSchedule.STEP_FACTOR);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.recur.app.cli;
 
 import dev.recur.app.run.Choices.LrScheduleKind;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.app.run.Choices.FreezeKind;
 import dev.recur.app.run.Optimizers;
 import dev.recur.app.run.UpdateGuard;
@@ -112,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> benchModel() {
-        TrainConfig cfg = TrainCommand.config(model, shape, training, 1, LrScheduleKind.constant, 0, 0, tbptt, seed.seed,
+        TrainConfig cfg = TrainCommand.config(model, shape, training, 1, LrSchedule.constant(training.lr), 0, tbptt, seed.seed,
                 threads.threads, seqLen, Defaults.TRUNCATE, 0, "synthetic", null, FreezeKind.none);
         int b = training.batch;
         Batch batch = new Batch(seqLen, b);

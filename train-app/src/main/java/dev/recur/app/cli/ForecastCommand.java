@@ -98,7 +98,7 @@ public final class ForecastCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
             "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--loss",
-            "--patience", "--lr", "--lr-schedule", "--lr-warmup", "--optimizer", "--momentum", "--weight-decay", "--clip-norm",
+            "--patience", "--lr", "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor", "--optimizer", "--momentum", "--weight-decay", "--clip-norm",
             "--clip-value", "--batch", "--seed");
 
     /** forecast's defaults: 10 epochs, 32 windows, Adam at 3e-3 constant, clipping at norm 1, patience 3. */

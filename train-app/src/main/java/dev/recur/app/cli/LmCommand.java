@@ -74,7 +74,7 @@ public final class LmCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--hidden", "--embed", "--dropout",
             "--batch", "--tbptt", "--lr", "--optimizer", "--clip-norm", "--validation-split", "--eval-every", "--seed",
-            "--patience", "--momentum", "--weight-decay", "--clip-value", "--lr-schedule", "--lr-warmup");
+            "--patience", "--momentum", "--weight-decay", "--clip-value", "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor");
 
     @Spec CommandSpec spec;
 

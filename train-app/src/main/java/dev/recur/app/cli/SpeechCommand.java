@@ -102,7 +102,7 @@ public final class SpeechCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--data", "--test-speaker", "--task", "--features", "--model", "--layers", "--hidden",
-            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--optimizer",
+            "--unidirectional", "--pool", "--dropout", "--masks", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor", "--optimizer",
             "--momentum", "--weight-decay", "--clip-norm", "--clip-value", "--validation-split", "--patience", "--seed", "--utterances",
             "--noise");
 

@@ -80,7 +80,7 @@ public final class TagCommand implements Callable<Integer> {
     static final List<String> RUN_OPTIONS = List.of("--column", "--model", "--layers", "--hidden", "--word-dim",
             "--feature-dim", "--no-pos-input", "--dropout", "--word-dropout", "--batch", "--lr", "--optimizer",
             "--clip-norm", "--validation-split", "--seed", "--patience", "--momentum", "--weight-decay", "--clip-value",
-            "--lr-schedule", "--lr-warmup");
+            "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor");
 
     @Spec CommandSpec spec;
 

@@ -1,6 +1,7 @@
 package dev.recur.app.cli;
 
 import dev.recur.app.run.Choices.LrScheduleKind;
+import dev.recur.app.run.LrSchedule;
 import dev.recur.app.core.Io;
 
 import dev.recur.app.core.AppException;
@@ -80,20 +81,21 @@ public final class TrainCommand implements Callable<Integer> {
     static final List<String> RUN_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool", "--dropout", "--max-len", "--truncate", "--batch", "--lr", "--optimizer", "--momentum",
             "--weight-decay", "--clip-norm", "--clip-value", "--tbptt", "--seed", "--validation-split", "--lr-schedule",
-            "--init-from", "--freeze", "--patience", "--lr-warmup");
+            "--init-from", "--freeze", "--patience", "--lr-warmup", "--lr-step-after", "--lr-step-factor");
 
     /** The model's shape, which --init-from takes from its checkpoint. */
     static final List<String> SHAPE_OPTIONS = List.of("--model", "--layers", "--bidirectional", "--hidden", "--embed",
             "--vocab-size", "--pool");
 
     /** The run's configuration from the parsed options. */
-    static TrainConfig config(ModelOptions m, ClassifierOptions c, OptimizerOptions o, int epochs, LrScheduleKind schedule,
-                              int lrWarmup, int patience, int tbptt, long seed, int threads, int maxLen, TruncateKind truncate,
+    static TrainConfig config(ModelOptions m, ClassifierOptions c, OptimizerOptions o, int epochs, LrSchedule schedule,
+                              int patience, int tbptt, long seed, int threads, int maxLen, TruncateKind truncate,
                               double validationSplit, String data, Path initFrom, FreezeKind freeze) {
         return new TrainConfig(m.model, m.layers, c.bidirectional, m.hidden, c.embed, c.vocabSize, c.pool, m.dropout,
                 maxLen, truncate, o.batch, epochs, o.lr, o.optimizer, o.momentum(), o.weightDecay(), o.clipNorm,
-                o.clipValue, tbptt, seed, threads, validationSplit, data, schedule,
-                initFrom == null ? null : initFrom.toString(), freeze, patience, lrWarmup);
+                o.clipValue, tbptt, seed, threads, validationSplit, data, schedule.kind(),
+                initFrom == null ? null : initFrom.toString(), freeze, patience, (int) schedule.warmup(), schedule.stepAfter(),
+                schedule.stepFactor());
     }
 
     @Override
@@ -131,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
                 out = Path.of("runs", model.model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             }
             RunFolder.prepare(out, false);
-            cfg = config(model, shape, training, training.epochs, training.lrSchedule, training.lrWarmup, training.patience, tbptt,
+            cfg = config(model, shape, training, training.epochs, training.schedule(training.lr), training.patience, tbptt,
                     seed.seed, threads.threads, maxLen, truncate, validationSplit, data == null ? DATA_SAMPLE : data.toString(),
                     initFrom, freeze);
             if (initFrom != null) {

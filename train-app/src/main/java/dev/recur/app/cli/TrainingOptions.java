@@ -16,10 +16,19 @@ public final class TrainingOptions extends OptimizerOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
     public int epochs;
 
-    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear", description = "The learning rate per step, "
-            + "from --lr down to 0 over all the run's steps (cosine: half a cosine wave; linear: a straight line) or constant. "
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine|linear|step", description = "The learning rate per step, "
+            + "from --lr down to 0 over all the run's steps (cosine: half a cosine wave; linear: a straight line), constant, "
+            + "or step: --lr for the first --lr-step-after epochs, then times --lr-step-factor in every later epoch. "
             + "Default: ${DEFAULT-VALUE}.")
     public LrScheduleKind lrSchedule;
+
+    @Option(names = "--lr-step-after", paramLabel = "N", description = "--lr-schedule step: the epochs at the full --lr "
+            + "before the first cut. Default: ${DEFAULT-VALUE}.")
+    public int lrStepAfter = LrSchedule.STEP_AFTER;
+
+    @Option(names = "--lr-step-factor", paramLabel = "F", description = "--lr-schedule step: the factor (0 < F <= 1) the "
+            + "rate is multiplied by in every epoch after --lr-step-after. Default: ${DEFAULT-VALUE}.")
+    public double lrStepFactor = LrSchedule.STEP_FACTOR;
 
     @Option(names = "--lr-warmup", paramLabel = "N", description = "Raise the learning rate linearly from --lr/N to --lr over the "
             + "first N steps, then follow --lr-schedule over the rest (0 = no warm-up). Default: ${DEFAULT-VALUE}.")
@@ -45,13 +54,17 @@ public final class TrainingOptions extends OptimizerOptions {
      * The schedule of these options; {@code lr} is the rate the optimizer was made with (lm and
      * tag make theirs with the rate as a float).
      */
-    public LrSchedule schedule(double lr) { return new LrSchedule(lrSchedule, lr, lrWarmup); }
+    public LrSchedule schedule(double lr) { return new LrSchedule(lrSchedule, lr, lrWarmup, lrStepAfter, lrStepFactor); }
 
     @Override
     public void check() {
         super.check();
         Checks.range("--epochs", epochs, 1, 1_000_000);
         Checks.range("--lr-warmup", lrWarmup, 0, Integer.MAX_VALUE);
+        Checks.range("--lr-step-after", lrStepAfter, 0, 1_000_000);
+        if (!(lrStepFactor > 0 && lrStepFactor <= 1)) {
+            throw Checks.usage("--lr-step-factor must be above 0 and at most 1, got " + lrStepFactor);
+        }
         Checks.range("--patience", patience, 0, 1_000_000);
     }
 }

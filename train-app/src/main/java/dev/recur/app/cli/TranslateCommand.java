@@ -122,7 +122,7 @@ public final class TranslateCommand implements Callable<Integer> {
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--lowercase", "--min-count", "--max-length", "--model", "--layers",
             "--bidirectional", "--embed", "--hidden", "--attention", "--attention-dim", "--input-feeding", "--tie-embeddings",
-            "--teacher-forcing", "--label-smoothing", "--dropout", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--warmup",
+            "--teacher-forcing", "--label-smoothing", "--dropout", "--batch", "--lr", "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor", "--warmup",
             "--optimizer", "--momentum", "--weight-decay", "--clip-norm", "--clip-value", "--patience", "--seed");
 
     /** How the test pairs are decoded: recorded and taken again by --resume when not given, but free to change. */

@@ -35,7 +35,7 @@ public final class Choices {
     public enum TruncateKind { start, end }
 
     /** {@code --lr-schedule}: how the learning rate changes over the run's steps. */
-    public enum LrScheduleKind { constant, cosine, linear }
+    public enum LrScheduleKind { constant, cosine, linear, step }
 
     /** {@code --freeze}: which pre-trained parameters fine-tuning keeps fixed. */
     public enum FreezeKind {

@@ -323,7 +323,7 @@ public final class TrainingLoop {
                 try {
                     long t = System.nanoTime();
                     for (int b = first; b < batches && stop == null; b++) {
-                        optimizer.setLearningRate(settings.schedule.rate(step, total));
+                        optimizer.setLearningRate(settings.schedule.rate(step, total, batches));
                         step++;
                         float loss = task.step(b);
                         boolean own = task.updatesItself();

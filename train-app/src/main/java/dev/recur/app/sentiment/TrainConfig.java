@@ -27,14 +27,19 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
                           double lr, OptimizerKind optimizer, double momentum, double weightDecay, double clipNorm,
                           double clipValue, int tbptt, long seed, int threads, double validationSplit, String data,
                           LrScheduleKind lrSchedule, String initFrom, FreezeKind freeze,
-                          int patience, int lrWarmup) {
+                          int patience, int lrWarmup, int lrStepAfter, double lrStepFactor) {
 
     /**
      * A checkpoint written before {@code --lr-schedule} existed has none: it trained at a constant
-     * rate; one written before {@code --init-from} started from scratch with nothing frozen.
+     * rate; one written before {@code --init-from} started from scratch with nothing frozen; one
+     * written before {@code --lr-schedule step} has the step options' defaults (it did not use them).
      */
     public TrainConfig {
         if (lrSchedule == null) lrSchedule = LrScheduleKind.constant;
+        if (lrStepFactor == 0) {
+            lrStepAfter = LrSchedule.STEP_AFTER;
+            lrStepFactor = LrSchedule.STEP_FACTOR;
+        }
         if (freeze == null) freeze = FreezeKind.none;
     }
 
@@ -69,6 +74,8 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
         m.put("--freeze", freeze.name());
         m.put("--patience", Integer.toString(patience));
         m.put("--lr-warmup", Integer.toString(lrWarmup));
+        m.put("--lr-step-after", Integer.toString(lrStepAfter));
+        m.put("--lr-step-factor", Double.toString(lrStepFactor));
         return m;
     }
 
@@ -79,21 +86,27 @@ public record TrainConfig(ModelKind model, int layers, boolean bidirectional, in
     public TrainConfig withEpochsAndThreads(int newEpochs, int newThreads) {
         return new TrainConfig(model, layers, bidirectional, hidden, embed, vocabSize, pool, dropout, maxLen, truncate,
                 batch, newEpochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, newThreads,
-                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup, lrStepAfter, lrStepFactor);
     }
 
     /** The same run with the model's shape (cell, layers, direction, sizes, pooling) of {@code m}. */
     public TrainConfig withShapeOf(TrainConfig m) {
         return new TrainConfig(m.model, m.layers, m.bidirectional, m.hidden, m.embed, m.vocabSize, m.pool, dropout, maxLen,
                 truncate, batch, epochs, lr, optimizer, momentum, weightDecay, clipNorm, clipValue, tbptt, seed, threads,
-                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup);
+                validationSplit, data, lrSchedule, initFrom, freeze, patience, lrWarmup, lrStepAfter, lrStepFactor);
     }
 
-    /** The learning rate of every update ({@code --lr}, {@code --lr-schedule}, {@code --lr-warmup}; a checkpoint from before warm-up existed has 0). */
-    public LrSchedule schedule() { return new LrSchedule(lrSchedule, lr, lrWarmup); }
+    /**
+     * The learning rate of every update ({@code --lr}, {@code --lr-schedule}, {@code --lr-warmup},
+     * {@code --lr-step-after}, {@code --lr-step-factor}; a checkpoint from before warm-up existed has 0).
+     */
+    public LrSchedule schedule() { return new LrSchedule(lrSchedule, lr, lrWarmup, lrStepAfter, lrStepFactor); }
 
-    /** The learning rate of the update that follows {@code done} earlier updates in a run of {@code total} ({@link #schedule}). */
-    public double learningRate(long done, long total) { return schedule().rate(done, total); }
+    /**
+     * The learning rate of the update that follows {@code done} earlier updates in a run of
+     * {@code total} with {@code perEpoch} an epoch ({@link #schedule}).
+     */
+    public double learningRate(long done, long total, long perEpoch) { return schedule().rate(done, total, perEpoch); }
 
     /** The layers' model configuration for a vocabulary of {@code actualVocab} ids. */
     public ModelConfig modelConfig(int actualVocab) {

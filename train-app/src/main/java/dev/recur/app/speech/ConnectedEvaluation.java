@@ -21,7 +21,7 @@ public final class ConnectedEvaluation {
         Checkpoint ck = Checkpoint.read(checkpoint, SpeechConfig.TASK, "speech");
         ConnectedConfig cfg = ConnectedConfig.fromMetadata(ck.metadata(), checkpoint.toString());
         StackedFeatures features = cfg.frames();
-        ConnectedTrainer.Split split = ConnectedTrainer.split(ConnectedTrainer.recordings(data, seed), testSpeaker);
+        ConnectedTrainer.Split split = ConnectedTrainer.split(ConnectedTrainer.recordings(data, seed), testSpeaker, data == null);
         List<ConnectedDigitsTask.Example> test = ConnectedTrainer.testSet(features, split, x);
         int maxFrames = ConnectedDigitsTask.maxFrames(features, List.of(split.test()));
         try (CtcAcousticModel model = new CtcAcousticModel(cfg.model(), 0, maxFrames, 32, ConnectedDigits.MAX_DIGITS)) {

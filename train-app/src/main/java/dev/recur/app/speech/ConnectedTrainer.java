@@ -68,9 +68,10 @@ public final class ConnectedTrainer {
     /** Training and test recordings of a split, and its description. */
     record Split(List<ConnectedDigits.Recording> train, List<ConnectedDigits.Recording> test, String description) {}
 
-    static Split split(ConnectedDigits all, String testSpeaker) {
+    static Split split(ConnectedDigits all, String testSpeaker, boolean generated) {
         if (testSpeaker == null) {
-            return new Split(all.officialSplit(false), all.officialSplit(true), "official split (test takes 0-4)");
+            return new Split(all.officialSplit(false), all.officialSplit(true),
+                    generated ? SyntheticDigits.SPLIT : "official split (test takes 0-4)");
         }
         return new Split(all.speakerSplit(testSpeaker, false), all.speakerSplit(testSpeaker, true), "speaker " + testSpeaker + " held out");
     }
@@ -91,7 +92,7 @@ public final class ConnectedTrainer {
         StackedFeatures features = cfg.frames();
         long t0 = System.nanoTime();
         ConnectedDigits all = recordings(o.data(), o.seed());
-        Split split = split(all, o.testSpeaker());
+        Split split = split(all, o.testSpeaker(), o.data() == null);
         List<ConnectedDigits.Recording> pool = new ArrayList<>(split.train());
         Collections.shuffle(pool, new java.util.Random(o.seed()));
         int nVal = (int) Math.round(pool.size() * o.validationSplit());

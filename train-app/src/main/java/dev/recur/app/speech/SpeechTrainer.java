@@ -59,7 +59,9 @@ public final class SpeechTrainer {
     /** The utterances of {@code --data} (or the generated set) and the split. */
     static DigitData.Split split(Path data, String testSpeaker, FeatureConfig features, long seed) {
         List<Utterance> all = data == null ? SyntheticDigits.generate(features, seed) : DigitData.load(data, features);
-        return testSpeaker == null ? DigitData.official(all) : DigitData.heldOut(all, testSpeaker);
+        if (testSpeaker != null) return DigitData.heldOut(all, testSpeaker);
+        DigitData.Split s = DigitData.official(all);
+        return data != null ? s : new DigitData.Split(s.train(), s.test(), SyntheticDigits.SPLIT);
     }
 
     static String fingerprint(List<Utterance> us) {

@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticDigits {
     public static final int SPEAKERS = 6, TAKES = 10;
+    /** What the split by take is on this set (FSDD's "official split" names its own recordings). */
+    public static final String SPLIT = "generated set: takes 0–4 test, 5–9 train";
     private static final int RATE = 8000;
 
     private SyntheticDigits() {}

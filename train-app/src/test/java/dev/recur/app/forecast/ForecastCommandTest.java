@@ -186,6 +186,9 @@ class ForecastCommandTest {
         oneLineError(onFile("c.csv", small.toString(), "--features", "MS", "--channel-independent"), 2, "--features M or S");
         oneLineError(onFile("x.csv", small.toString(), "--features", "X"), 2, "--features must be M, S or MS");
         oneLineError(onFile("w.csv", small.toString(), "--lr-warmup", "-1"), 2, "--lr-warmup");
+        oneLineError(onFile("k.csv", small.toString(), "--lr-schedule", "step", "--lr-step-factor", "0"), 2,
+                "--lr-step-factor must be above 0 and at most 1, got 0.0");
+        oneLineError(onFile("n.csv", small.toString(), "--lr-step-after", "-1"), 2, "--lr-step-after");
         oneLineError(onFile("l.csv", small.toString(), "--time-limit", "-5"), 2, "--time-limit");
         assertFalse(Files.exists(dir.resolve("out-f.csv").resolve("last.safetensors")));
     }

@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ class TrainingLoopTest {
         long nanStep = -1;
         long steps;
         int[] order;
+        Optimizer optimizer; // set by run(): step() records the rate the loop gave it
+        final List<Double> rates = new ArrayList<>();
         double lossSum;
         int seen;
 
@@ -65,6 +68,7 @@ class TrainingLoopTest {
         @Override
         public float step(int index) {
             steps++;
+            rates.add(optimizer.learningRate());
             w.zeroGrad();
             float t = order[index] + 1, d = w.value().get(0, 0) - t;
             w.grad().set(0, 0, 2 * d);
@@ -124,6 +128,7 @@ class TrainingLoopTest {
                         Integer.parseInt(ck.meta("t.best_at")));
                 task.steps = opt.steps();
             }
+            task.optimizer = opt;
             RunFolder.prepare(s.out(), resume);
             return new TrainingLoop(s, task, opt, List.of(task.w), List.of(task.w), quiet()).stopAfterEpoch(stopAfterEpoch).run(from);
         }
@@ -164,6 +169,24 @@ class TrainingLoopTest {
         assertEquals(new TrainingLoop.Position(1, 3, 7, 3, first.at().best(), first.at().bestAt()), first.at(),
                 "inside epoch 2, after its third batch");
         run(new Quadratic(null), settings(parts, constant), true, Integer.MAX_VALUE);
+        assertSameTensors(dir.resolve("whole"), parts);
+    }
+
+    @Test
+    void theStepScheduleKeepsTheRateForItsEpochsThenCutsItEachEpochAlsoAcrossAResume(@TempDir Path dir) throws Exception {
+        LrSchedule step = new LrSchedule(Choices.LrScheduleKind.step, 0.05, 0, 1, 0.5);
+        Quadratic whole = new Quadratic(null);
+        run(whole, settings(dir.resolve("whole"), step), false, Integer.MAX_VALUE);
+        List<Double> expected = new ArrayList<>();
+        for (double r : new double[] {0.05, 0.025, 0.0125}) for (int b = 0; b < BATCHES; b++) expected.add(r);
+        assertEquals(expected, whole.rates, "epoch 1 at --lr, then halved in each later epoch");
+
+        Path parts = dir.resolve("parts");
+        Quadratic first = new Quadratic(null), rest = new Quadratic(null);
+        run(first, settings(parts, step).withMaxSteps(6), false, Integer.MAX_VALUE);
+        run(rest, settings(parts, step), true, Integer.MAX_VALUE);
+        assertEquals(expected.subList(0, 6), first.rates);
+        assertEquals(expected.subList(6, expected.size()), rest.rates, "resumed inside epoch 2: the same rates as the whole run");
         assertSameTensors(dir.resolve("whole"), parts);
     }
 
