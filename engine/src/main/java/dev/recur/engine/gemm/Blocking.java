@@ -62,7 +62,7 @@ public final class Blocking {
     static {
         int nr = 2 * Math.max(1, Engine.lanes());
         int[] kn = blocks(CACHES, MR_MAX, nr);
-        KC = kn[0];
+        KC = kcOverride(kn[0]);
         NC = kn[1];
     }
 
@@ -78,6 +78,23 @@ public final class Blocking {
         long nc = 2L * g.l2Bytes() / 5 / ((long) kc * Float.BYTES) / nr * nr;
         nc = Math.max(2L * nr, Math.min(4096, nc));
         return new int[] {kc, (int) nc};
+    }
+
+    /**
+     * The depth block from {@code -Drecur.gemm.kc=N} (a multiple of 8 in 64..1024), else the one
+     * the caches gave: to reproduce another machine's bits, or to test the kernels at another
+     * machine's KC on this one.
+     */
+    static int kcOverride(int fromCaches) {
+        String v = System.getProperty("recur.gemm.kc");
+        if (v == null) return fromCaches;
+        try {
+            int kc = Integer.parseInt(v.trim());
+            if (kc >= 64 && kc <= 1024 && kc % 8 == 0) return kc;
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("recur.gemm.kc must be a multiple of 8 from 64 to 1024, got '" + v + "'");
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -98,6 +99,25 @@ class BlockingTest {
             if (mc % Blocking.MR == 0 && mc <= 64) {
                 assertEquals(0, waste, mc + " rows must be covered exactly");
             }
+        }
+    }
+
+    @Test
+    void kcOverrideTakesAValidDepthAndRefusesOthers() {
+        String before = System.getProperty("recur.gemm.kc");
+        try {
+            System.clearProperty("recur.gemm.kc");
+            assertEquals(256, Blocking.kcOverride(256));
+            System.setProperty("recur.gemm.kc", "160");
+            assertEquals(160, Blocking.kcOverride(256));
+            for (String bad : new String[] {"100", "0", "2048", "abc", ""}) {
+                System.setProperty("recur.gemm.kc", bad);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Blocking.kcOverride(256));
+                assertTrue(e.getMessage().contains("recur.gemm.kc"), e.getMessage());
+            }
+        } finally {
+            if (before == null) System.clearProperty("recur.gemm.kc");
+            else System.setProperty("recur.gemm.kc", before);
         }
     }
 }
