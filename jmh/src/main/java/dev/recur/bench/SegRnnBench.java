@@ -74,7 +74,7 @@ public class SegRnnBench {
         Engine.setThreads(threads);
         arena = Arena.ofShared();
         int seq = BATCH * channels;
-        model = new SegmentForecaster(ForecastConfig.segment(channels, lookback, horizon, hidden, segment, 0f, true, "mse"), 1, seq);
+        model = new SegmentForecaster(ForecastConfig.segment(channels, lookback, horizon, hidden, segment, 0f, ForecastConfig.Norm.REVIN, "mse"), 1, seq);
         adam = new Adam(model.parameters(), 1e-3);
         input = FloatMatrix.allocate(arena, lookback * seq, 1);
         target = FloatMatrix.allocate(arena, horizon * seq, 1);

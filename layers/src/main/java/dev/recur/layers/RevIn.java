@@ -26,7 +26,7 @@ import java.util.List;
  * other methods use the statistics it stored. A {@link Module}: nothing allocated in steady state
  * (the statistics arrays grow only with the batch). Not thread-safe: one caller at a time.
  */
-public final class RevIn implements Module {
+public final class RevIn implements InstanceNormalisation {
     /** The reference's ε, added to the variance and (squared) to the weight on the way back. */
     public static final float EPS = 1e-5f;
 

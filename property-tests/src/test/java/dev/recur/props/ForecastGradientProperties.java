@@ -39,16 +39,16 @@ class ForecastGradientProperties {
                                                  @ForAll @IntRange(min = 1, max = 3) int channels,
                                                  @ForAll @IntRange(min = 1, max = 3) int batch,
                                                  @ForAll @IntRange(min = 1, max = 3) int hiddenHalf,
-                                                 @ForAll @IntRange(min = 1, max = 2) int layers, @ForAll boolean revin,
+                                                 @ForAll @IntRange(min = 1, max = 2) int layers, @ForAll ForecastConfig.Norm norm,
                                                  @ForAll boolean huber, @ForAll("ratios") float ratio,
                                                  @ForAll @IntRange(min = 0, max = 1_000_000) int seed) {
         int w = 2, L = lookbackUnits * w, H = horizonUnits * w, hidden = 2 * hiddenHalf;
         String loss = huber ? "huber" : "mse";
         ForecastConfig cfg = switch (kind) {
             case DIRECT_LSTM, DIRECT_GRU -> ForecastConfig.direct(kind == Kind.DIRECT_LSTM ? CellType.LSTM : CellType.GRU, channels,
-                    revin ? channels : 1, L, H, hidden, layers, revin, loss);
-            case ENCODER_DECODER -> ForecastConfig.encoderDecoder(channels, L, H, hidden, layers, 0f, revin, loss);
-            case SEGMENT -> ForecastConfig.segment(channels, L, H, hidden, w, 0f, revin, loss);
+                    norm != ForecastConfig.Norm.NONE ? channels : 1, L, H, hidden, layers, norm, loss);
+            case ENCODER_DECODER -> ForecastConfig.encoderDecoder(channels, L, H, hidden, layers, 0f, norm, loss);
+            case SEGMENT -> ForecastConfig.segment(channels, L, H, hidden, w, 0f, norm, loss);
         };
         int seq = kind == Kind.SEGMENT ? batch * channels : batch;
         try (Arena a = Arena.ofShared(); ForecastModel m = ForecastModel.create(cfg, seed, seq)) {

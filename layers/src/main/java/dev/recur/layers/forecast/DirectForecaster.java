@@ -5,7 +5,7 @@ import dev.recur.layers.BatchOrder;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
-import dev.recur.layers.RevIn;
+import dev.recur.layers.InstanceNormalisation;
 import dev.recur.layers.RowViews;
 import dev.recur.layers.rnn.RecurrentConfig;
 import java.lang.foreign.Arena;
@@ -54,7 +54,7 @@ public final class DirectForecaster implements ForecastModel {
         outputs = config.outputs();
         hidden = config.hidden();
         SplittableRandom rng = new SplittableRandom(seed);
-        RevIn revin = config.revin() ? new RevIn(arena, "revin", config.inputs(), true) : null;
+        InstanceNormalisation revin = ForecastEnds.normalisation(config.norm(), arena, "revin", config.inputs(), true);
         ends = new ForecastEnds(arena, revin, config.lossFunction(), "forecast input", maxBatch, steps, config.inputs(), horizon,
                 outputs);
         RecurrentConfig rc = RecurrentConfig.of(config.cell(), config.inputs(), hidden).withLayers(config.layers())

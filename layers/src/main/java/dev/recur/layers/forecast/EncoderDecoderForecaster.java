@@ -8,7 +8,7 @@ import dev.recur.layers.GruStep;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
-import dev.recur.layers.RevIn;
+import dev.recur.layers.InstanceNormalisation;
 import dev.recur.layers.RowViews;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.RecurrentConfig;
@@ -49,7 +49,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
     private final int maxBatch, steps, horizon, channels, hidden;
     private final long teacherSeed;
     private final Arena arena = Arena.ofShared();
-    private final RevIn revin;
+    private final InstanceNormalisation revin;
     private final ForecastEnds ends;
     private final RecurrentStack encoder, decoderLayer;
     private final GruStep decoder;
@@ -84,7 +84,7 @@ public final class EncoderDecoderForecaster implements ForecastModel {
         channels = config.inputs();
         hidden = config.hidden();
         SplittableRandom rng = new SplittableRandom(seed);
-        revin = config.revin() ? new RevIn(arena, "revin", channels, false) : null;
+        revin = ForecastEnds.normalisation(config.norm(), arena, "revin", channels, false);
         ends = new ForecastEnds(arena, revin, config.lossFunction(), "forecast input", maxBatch, steps, channels, horizon, channels);
         RecurrentConfig rc = RecurrentConfig.of(CellType.GRU, channels, hidden).withLayers(config.layers())
                 .withDropout(config.layers() > 1 ? config.dropout() : 0f).withSeed(rng.nextLong());

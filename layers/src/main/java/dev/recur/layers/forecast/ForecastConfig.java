@@ -27,11 +27,11 @@ import java.util.Map;
  * @param segment      SegRNN: segment length w (divides L and H); the others: 0
  * @param dropout      SegRNN: dropout before the output Linear; direct and encoder–decoder: between
  *                     recurrent (encoder) layers
- * @param revin        reversible instance normalisation around the model
+ * @param norm         the per-window normalisation around the model: none, RevIN or the last-value shift
  * @param loss         {@code mse}, {@code mae} or {@code huber}
  */
 public record ForecastConfig(Architecture architecture, CellType cell, int inputs, int outputs, int channels, int lookback,
-                             int horizon, int hidden, int layers, int segment, float dropout, boolean revin, String loss) {
+                             int horizon, int hidden, int layers, int segment, float dropout, Norm norm, String loss) {
 
     /** Prefix of every metadata key this record writes. */
     public static final String META_PREFIX = "recur.forecast.";
@@ -48,7 +48,25 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
         public String id() { return name().toLowerCase(Locale.ROOT); }
     }
 
+    /** The per-window normalisation around the network ({@link dev.recur.layers.InstanceNormalisation}). */
+    public enum Norm {
+        /** The network sees the (globally z-scored) values as they are. */
+        NONE,
+        /** Reversible instance normalisation: each window's own mean and spread ({@link dev.recur.layers.RevIn}). */
+        REVIN,
+        /** Each window's last look-back value subtracted, added back to the forecast ({@link dev.recur.layers.LastValueShift}). */
+        LAST;
+
+        public String id() { return name().toLowerCase(Locale.ROOT); }
+
+        static Norm parse(String id) {
+            for (Norm n : values()) if (n.id().equals(id)) return n;
+            throw new IllegalArgumentException("metadata " + META_PREFIX + "norm is not none, revin or last: " + id);
+        }
+    }
+
     public ForecastConfig {
+        java.util.Objects.requireNonNull(norm, "norm");
         if (inputs < 1 || outputs < 1 || channels < 1 || lookback < 1 || horizon < 1 || hidden < 1 || layers < 1) {
             throw new IllegalArgumentException("forecast model sizes must be ≥ 1: " + this);
         }
@@ -70,31 +88,31 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
                         + " needs as many outputs as inputs (features M or S) and no segment: " + this);
             }
         }
-        if (revin && inputs != outputs) {
-            throw new IllegalArgumentException("RevIN maps the output back with the input channels' statistics, so it needs"
+        if (norm != Norm.NONE && inputs != outputs) {
+            throw new IllegalArgumentException("a per-window normalisation maps the output back with the input channels' statistics, so it needs"
                     + " as many outputs as inputs (features M or S), got " + inputs + " in and " + outputs + " out");
         }
     }
 
     /** A direct multi-step forecaster (LSTM/GRU encoder, linear head). */
     public static ForecastConfig direct(CellType cell, int inputs, int outputs, int lookback, int horizon, int hidden,
-                                        int layers, boolean revin, String loss) {
+                                        int layers, Norm norm, String loss) {
         return new ForecastConfig(Architecture.DIRECT, cell, inputs, outputs, 1, lookback, horizon, hidden, layers, 0, 0f,
-                revin, loss);
+                norm, loss);
     }
 
     /** A GRU encoder–decoder over {@code channels} channels in and out (recurrent multi-step). */
     public static ForecastConfig encoderDecoder(int channels, int lookback, int horizon, int hidden, int layers, float dropout,
-                                                boolean revin, String loss) {
+                                                Norm norm, String loss) {
         return new ForecastConfig(Architecture.ENCODER_DECODER, CellType.GRU, channels, channels, 1, lookback, horizon, hidden,
-                layers, 0, dropout, revin, loss);
+                layers, 0, dropout, norm, loss);
     }
 
     /** SegRNN over {@code channels} series channels (each sequence one channel of one window). */
     public static ForecastConfig segment(int channels, int lookback, int horizon, int hidden, int segment, float dropout,
-                                         boolean revin, String loss) {
+                                         Norm norm, String loss) {
         return new ForecastConfig(Architecture.SEGMENT, CellType.GRU, 1, 1, channels, lookback, horizon, hidden, 1, segment,
-                dropout, revin, loss);
+                dropout, norm, loss);
     }
 
     /** The loss the model trains with. */
@@ -123,7 +141,9 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
         m.put(META_PREFIX + "layers", Integer.toString(layers));
         m.put(META_PREFIX + "segment", Integer.toString(segment));
         m.put(META_PREFIX + "dropout", Float.toString(dropout));
-        m.put(META_PREFIX + "revin", Boolean.toString(revin));
+        m.put(META_PREFIX + "norm", norm.id());
+        // the key older versions read: a LAST model leaves it out, so they refuse it instead of misreading it
+        if (norm != Norm.LAST) m.put(META_PREFIX + "revin", Boolean.toString(norm == Norm.REVIN));
         m.put(META_PREFIX + "loss", loss);
         return m;
     }
@@ -138,14 +158,20 @@ public record ForecastConfig(Architecture architecture, CellType cell, int input
             default -> throw new IllegalArgumentException("metadata " + META_PREFIX + "architecture is not direct, segment or"
                     + " encoder_decoder: " + arch);
         };
-        String revin = require(meta, "revin");
-        if (!revin.equals("true") && !revin.equals("false")) {
-            throw new IllegalArgumentException("metadata " + META_PREFIX + "revin is not true/false: " + revin);
+        Norm norm;
+        if (meta.containsKey(META_PREFIX + "norm")) {
+            norm = Norm.parse(meta.get(META_PREFIX + "norm"));
+        } else {   // written before the last-value shift existed
+            String revin = require(meta, "revin");
+            if (!revin.equals("true") && !revin.equals("false")) {
+                throw new IllegalArgumentException("metadata " + META_PREFIX + "revin is not true/false: " + revin);
+            }
+            norm = Boolean.parseBoolean(revin) ? Norm.REVIN : Norm.NONE;
         }
         return new ForecastConfig(a, ModelConfig.parseCell(require(meta, "cell")), integer(meta, "inputs"),
                 integer(meta, "outputs"), integer(meta, "channels"), integer(meta, "lookback"), integer(meta, "horizon"),
                 integer(meta, "hidden"), integer(meta, "layers"), integer(meta, "segment"), real(meta, "dropout"),
-                Boolean.parseBoolean(revin), require(meta, "loss"));
+                norm, require(meta, "loss"));
     }
 
     private static String require(Map<String, String> meta, String key) {

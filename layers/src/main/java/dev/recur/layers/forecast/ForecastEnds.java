@@ -1,6 +1,8 @@
 package dev.recur.layers.forecast;
 
 import dev.recur.engine.FloatMatrix;
+import dev.recur.layers.InstanceNormalisation;
+import dev.recur.layers.LastValueShift;
 import dev.recur.layers.RevIn;
 import dev.recur.layers.RowViews;
 import dev.recur.layers.loss.RegressionLoss;
@@ -16,7 +18,7 @@ import java.lang.foreign.Arena;
  * changes.
  */
 final class ForecastEnds {
-    private final RevIn revin;   // null: no RevIN
+    private final InstanceNormalisation revin;   // null: none
     private final RegressionLoss loss;
     private final String what;
     private final int maxBatch, steps, inputs, horizon, outputs;
@@ -29,12 +31,12 @@ final class ForecastEnds {
     private boolean backwardReady;
 
     /**
-     * @param revin   the RevIN layer, or null for none
+     * @param revin   the normalisation ({@link #normalisation}), or null for none
      * @param what    the input's name in error messages
      * @param steps   the look-back L; the input is {@code L·B × inputs}
      * @param horizon H; the prediction and target are {@code H·B × outputs}
      */
-    ForecastEnds(Arena arena, RevIn revin, RegressionLoss loss, String what, int maxBatch, int steps, int inputs, int horizon,
+    ForecastEnds(Arena arena, InstanceNormalisation revin, RegressionLoss loss, String what, int maxBatch, int steps, int inputs, int horizon,
                  int outputs) {
         if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
         this.revin = revin;
@@ -54,9 +56,22 @@ final class ForecastEnds {
     }
 
     /**
+     * The normalisation {@code norm} over {@code channels} channels, or null for none; RevIN's
+     * parameters (when {@code affine}) are named {@code <revinPrefix>.affine_weight/bias}.
+     */
+    static InstanceNormalisation normalisation(ForecastConfig.Norm norm, Arena arena, String revinPrefix, int channels,
+                                               boolean affine) {
+        return switch (norm) {
+            case NONE -> null;
+            case REVIN -> new RevIn(arena, revinPrefix, channels, affine);
+            case LAST -> new LastValueShift(channels);
+        };
+    }
+
+    /**
      * Starts a forward on B = {@code batch} sequences: checks the batch size and the shapes of
      * {@code x} and {@code target} (may be null), and returns the network's input — {@code x}, or
-     * x normalised by RevIN with its own statistics.
+     * x normalised with its own statistics.
      */
     FloatMatrix begin(FloatMatrix x, FloatMatrix target, int batch) {
         if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is not in [1, " + maxBatch + "]");

@@ -8,7 +8,6 @@ import dev.recur.layers.Init;
 import dev.recur.layers.Linear;
 import dev.recur.layers.Parameter;
 import dev.recur.layers.RecurrentStack;
-import dev.recur.layers.RevIn;
 import dev.recur.layers.RowViews;
 import dev.recur.layers.rnn.CellType;
 import dev.recur.layers.rnn.RecurrentConfig;
@@ -67,7 +66,7 @@ public final class SegmentForecaster implements ForecastModel {
         half = d / 2;
         channels = config.channels();
         SplittableRandom rng = new SplittableRandom(seed);
-        ends = new ForecastEnds(arena, config.revin() ? new RevIn(arena, "revinLayer", 1, false) : null, config.lossFunction(),
+        ends = new ForecastEnds(arena, ForecastEnds.normalisation(config.norm(), arena, "revinLayer", 1, false), config.lossFunction(),
                 "SegRNN input", maxSeq, steps, 1, horizon, 1);
         embed = new Linear(arena, "valueEmbedding.0", w, d, rng);
         rnn = new RecurrentStack("rnn", RecurrentConfig.of(CellType.GRU, d, d).withSeed(rng.nextLong()), segsIn, maxSeq);

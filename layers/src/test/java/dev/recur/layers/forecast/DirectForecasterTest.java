@@ -23,13 +23,13 @@ class DirectForecasterTest {
     @Test
     void gradientMatchesFiniteDifferences() {
         for (CellType cell : new CellType[] {CellType.LSTM, CellType.GRU}) {
-            for (boolean revin : new boolean[] {false, true}) {
+            for (ForecastConfig.Norm norm : ForecastConfig.Norm.values()) {
                 for (String loss : new String[] {"mse", "huber"}) {
-                    int in = 2, out = revin ? 2 : 1; // M with RevIN, MS without
-                    ForecastConfig cfg = ForecastConfig.direct(cell, in, out, L, H, 4, 2, revin, loss);
+                    int in = 2, out = norm != ForecastConfig.Norm.NONE ? 2 : 1; // M with a normalisation, MS without
+                    ForecastConfig cfg = ForecastConfig.direct(cell, in, out, L, H, 4, 2, norm, loss);
                     try (Arena a = Arena.ofShared(); DirectForecaster m = new DirectForecaster(cfg, 7, B)) {
                         FloatMatrix x = random(a, L * B, in, 1), y = random(a, H * B, out, 2);
-                        GradientCheck.check(m, () -> m.forward(x, y, B, true), m::backward, cell + " revin " + revin + " " + loss);
+                        GradientCheck.check(m, () -> m.forward(x, y, B, true), m::backward, cell + " norm " + norm + " " + loss);
                     }
                 }
             }
@@ -38,7 +38,7 @@ class DirectForecasterTest {
 
     @Test
     void revinMakesTheForecastFollowALevelShift() {
-        ForecastConfig cfg = ForecastConfig.direct(CellType.GRU, 2, 2, L, H, 6, 1, true, "mse");
+        ForecastConfig cfg = ForecastConfig.direct(CellType.GRU, 2, 2, L, H, 6, 1, ForecastConfig.Norm.REVIN, "mse");
         try (Arena a = Arena.ofShared(); DirectForecaster m = new DirectForecaster(cfg, 3, B)) {
             FloatMatrix x = random(a, L * B, 2, 5);
             m.forward(x, null, B, false);
@@ -55,7 +55,7 @@ class DirectForecasterTest {
 
     @Test
     void aSequenceGetsTheSameForecastAloneAsInABatch() {
-        ForecastConfig cfg = ForecastConfig.direct(CellType.LSTM, 2, 1, L, H, 5, 1, false, "mae");
+        ForecastConfig cfg = ForecastConfig.direct(CellType.LSTM, 2, 1, L, H, 5, 1, ForecastConfig.Norm.NONE, "mae");
         try (Arena a = Arena.ofShared(); DirectForecaster m = new DirectForecaster(cfg, 11, B)) {
             FloatMatrix x = random(a, L * B, 2, 9);
             m.forward(x, null, B, false);
@@ -69,7 +69,7 @@ class DirectForecasterTest {
 
     @Test
     void parametersHavePyTorchNames() {
-        ForecastConfig cfg = ForecastConfig.direct(CellType.GRU, 3, 3, L, H, 4, 1, true, "mse");
+        ForecastConfig cfg = ForecastConfig.direct(CellType.GRU, 3, 3, L, H, 4, 1, ForecastConfig.Norm.REVIN, "mse");
         try (DirectForecaster m = new DirectForecaster(cfg, 1, 2)) {
             assertEquals(java.util.List.of("revin.affine_weight", "revin.affine_bias", "gru.weight_ih_l0", "gru.weight_hh_l0",
                     "gru.bias_ih_l0", "gru.bias_hh_l0", "fc.weight", "fc.bias"),

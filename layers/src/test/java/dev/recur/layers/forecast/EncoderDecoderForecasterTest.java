@@ -16,16 +16,17 @@ class EncoderDecoderForecasterTest {
     @Test
     void gradientMatchesFiniteDifferences() {
         for (float ratio : new float[] {0f, 0.5f, 1f}) {
-            for (boolean revin : new boolean[] {false, true}) {
+            for (ForecastConfig.Norm norm : ForecastConfig.Norm.values()) {
+                boolean revin = norm != ForecastConfig.Norm.NONE;
                 int layers = revin ? 1 : 2;
-                ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 4, layers, 0f, revin, revin ? "huber" : "mse");
+                ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 4, layers, 0f, norm, revin ? "huber" : "mse");
                 try (Arena a = Arena.ofShared(); EncoderDecoderForecaster m = new EncoderDecoderForecaster(cfg, 7, B)) {
                     m.setTeacherForcing(ratio);
                     FloatMatrix x = DirectForecasterTest.random(a, L * B, C, 1), y = DirectForecasterTest.random(a, H * B, C, 2);
                     GradientCheck.check(m, () -> {
                         m.setTeacherForcingCalls(0);   // the same teacher-forced steps at every evaluation
                         return m.forward(x, y, B, true);
-                    }, m::backward, "ratio " + ratio + " revin " + revin + " layers " + layers);
+                    }, m::backward, "ratio " + ratio + " norm " + norm + " layers " + layers);
                 }
             }
         }
@@ -34,7 +35,7 @@ class EncoderDecoderForecasterTest {
     /** With ratio 1 step t + 1 reads the true value of step t; with ratio 0 (and at inference) only its own forecast. */
     @Test
     void teacherForcingFeedsTheTruth() {
-        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 6, 1, 0f, false, "mse");
+        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 6, 1, 0f, ForecastConfig.Norm.NONE, "mse");
         try (Arena a = Arena.ofShared(); EncoderDecoderForecaster m = new EncoderDecoderForecaster(cfg, 3, B)) {
             FloatMatrix x = DirectForecasterTest.random(a, L * B, C, 5), y = DirectForecasterTest.random(a, H * B, C, 6);
             for (float ratio : new float[] {0f, 1f}) {
@@ -67,7 +68,7 @@ class EncoderDecoderForecasterTest {
 
     @Test
     void theTeacherForcingDrawIsAFunctionOfTheCallCounter() {
-        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, 40, 4, 1, 0f, false, "mse");
+        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, 40, 4, 1, 0f, ForecastConfig.Norm.NONE, "mse");
         try (Arena a = Arena.ofShared(); EncoderDecoderForecaster m = new EncoderDecoderForecaster(cfg, 3, B)) {
             FloatMatrix x = DirectForecasterTest.random(a, L * B, C, 5), y = DirectForecasterTest.random(a, 40 * B, C, 6);
             m.setTeacherForcing(0.5f);
@@ -85,7 +86,7 @@ class EncoderDecoderForecasterTest {
 
     @Test
     void aSequenceGetsTheSameForecastAloneAsInABatch() {
-        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 5, 1, 0f, true, "mae");
+        ForecastConfig cfg = ForecastConfig.encoderDecoder(C, L, H, 5, 1, 0f, ForecastConfig.Norm.REVIN, "mae");
         try (Arena a = Arena.ofShared(); EncoderDecoderForecaster m = new EncoderDecoderForecaster(cfg, 11, B)) {
             FloatMatrix x = DirectForecasterTest.random(a, L * B, C, 9);
             m.forward(x, null, B, false);
@@ -99,7 +100,7 @@ class EncoderDecoderForecasterTest {
 
     @Test
     void parametersHavePyTorchNames() {
-        ForecastConfig cfg = ForecastConfig.encoderDecoder(3, L, H, 4, 1, 0f, true, "mse");
+        ForecastConfig cfg = ForecastConfig.encoderDecoder(3, L, H, 4, 1, 0f, ForecastConfig.Norm.REVIN, "mse");
         try (EncoderDecoderForecaster m = new EncoderDecoderForecaster(cfg, 1, 2)) {
             assertEquals(List.of("gru.weight_ih_l0", "gru.weight_hh_l0", "gru.bias_ih_l0", "gru.bias_hh_l0",
                     "decoder.weight_ih_l0", "decoder.weight_hh_l0", "decoder.bias_ih_l0", "decoder.bias_hh_l0", "fc.weight", "fc.bias"),
@@ -108,6 +109,6 @@ class EncoderDecoderForecasterTest {
         }
         assertEquals(cfg, ForecastConfig.fromMetadata(cfg.toMetadata()));
         assertThrows(IllegalArgumentException.class, () -> new ForecastConfig(ForecastConfig.Architecture.ENCODER_DECODER,
-                dev.recur.layers.rnn.CellType.GRU, 3, 1, 1, L, H, 4, 1, 0, 0f, false, "mse"));
+                dev.recur.layers.rnn.CellType.GRU, 3, 1, 1, L, H, 4, 1, 0, 0f, ForecastConfig.Norm.NONE, "mse"));
     }
 }

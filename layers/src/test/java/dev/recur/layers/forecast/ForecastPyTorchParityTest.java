@@ -44,7 +44,7 @@ class ForecastPyTorchParityTest {
         Map<String, String> m = st.metadata();
         int L = integer(m, "lookback"), H = integer(m, "horizon"), B = integer(m, "batch");
         int in = integer(m, "inputs"), out = integer(m, "outputs"), hidden = integer(m, "hidden");
-        boolean revin = Boolean.parseBoolean(m.get("revin"));
+        ForecastConfig.Norm revin = Boolean.parseBoolean(m.get("revin")) ? ForecastConfig.Norm.REVIN : ForecastConfig.Norm.NONE;
         ForecastConfig cfg = switch (m.get("architecture")) {
             case "direct" -> ForecastConfig.direct(m.get("cell").equals("lstm") ? CellType.LSTM : CellType.GRU, in, out, L, H,
                     hidden, integer(m, "layers"), revin, "mse");

@@ -20,13 +20,46 @@ class SegmentForecasterTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        for (boolean revin : new boolean[] {false, true}) {
-            ForecastConfig cfg = ForecastConfig.segment(C, L, H, 4, W, 0f, revin, "mse");
+        for (ForecastConfig.Norm norm : ForecastConfig.Norm.values()) {
+            ForecastConfig cfg = ForecastConfig.segment(C, L, H, 4, W, 0f, norm, "mse");
             try (Arena a = Arena.ofShared(); SegmentForecaster m = new SegmentForecaster(cfg, 5, S)) {
                 FloatMatrix x = DirectForecasterTest.random(a, L * S, 1, 3), y = DirectForecasterTest.random(a, H * S, 1, 4);
-                GradientCheck.check(m, () -> m.forward(x, y, S, true), m::backward, "revin " + revin);
+                GradientCheck.check(m, () -> m.forward(x, y, S, true), m::backward, "norm " + norm);
             }
         }
+    }
+
+    @Test
+    void theLastValueShiftMakesTheForecastFollowALevelShift() {
+        ForecastConfig cfg = ForecastConfig.segment(C, L, H, 4, W, 0f, ForecastConfig.Norm.LAST, "mse");
+        try (Arena a = Arena.ofShared(); SegmentForecaster m = new SegmentForecaster(cfg, 5, S)) {
+            FloatMatrix x = DirectForecasterTest.random(a, L * S, 1, 3);
+            m.forward(x, null, S, false);
+            float[] before = m.prediction().toArray();
+            for (int t = 0; t < L; t++) x.set(t * S + 1, 0, x.get(t * S + 1, 0) + 10f);   // sequence 1 only
+            m.forward(x, null, S, false);
+            float[] after = m.prediction().toArray();
+            for (int i = 0; i < before.length; i++) {
+                float shift = i % S == 1 ? 10f : 0f;   // row t·S + s
+                assertEquals(before[i] + shift, after[i], 1e-4, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void theNormalisationTravelsInTheMetadataAndOldMetadataStillReads() {
+        for (ForecastConfig.Norm norm : ForecastConfig.Norm.values()) {
+            ForecastConfig cfg = ForecastConfig.segment(7, 96, 96, 16, 24, 0.1f, norm, "mse");
+            assertEquals(cfg, ForecastConfig.fromMetadata(cfg.toMetadata()));
+            // a LAST model must not look like a model without normalisation to a version that reads only "revin"
+            assertEquals(norm != ForecastConfig.Norm.LAST, cfg.toMetadata().containsKey(ForecastConfig.META_PREFIX + "revin"));
+        }
+        var old = new java.util.LinkedHashMap<>(ForecastConfig.segment(7, 96, 96, 16, 24, 0f, ForecastConfig.Norm.REVIN, "mse").toMetadata());
+        old.remove(ForecastConfig.META_PREFIX + "norm");   // written before the last-value shift existed
+        assertEquals(ForecastConfig.Norm.REVIN, ForecastConfig.fromMetadata(old).norm());
+        old.put(ForecastConfig.META_PREFIX + "norm", "mean");
+        var e = assertThrows(IllegalArgumentException.class, () -> ForecastConfig.fromMetadata(old));
+        assertTrue(e.getMessage().contains("norm"), e.getMessage());
     }
 
     @Test
@@ -49,7 +82,7 @@ class SegmentForecasterTest {
 
     @Test
     void parametersHaveTheReferenceNames() {
-        ForecastConfig cfg = ForecastConfig.segment(7, 96, 96, 16, 24, 0.1f, true, "mae");
+        ForecastConfig cfg = ForecastConfig.segment(7, 96, 96, 16, 24, 0.1f, ForecastConfig.Norm.REVIN, "mae");
         try (SegmentForecaster m = new SegmentForecaster(cfg, 1, 3)) {
             assertEquals(List.of("pos_emb", "channel_emb", "valueEmbedding.0.weight", "valueEmbedding.0.bias", "rnn.weight_ih_l0",
                     "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "predict.1.weight", "predict.1.bias"),
@@ -59,6 +92,6 @@ class SegmentForecasterTest {
             assertEquals(7, m.parameters().get(1).rows());
         }
         assertEquals(cfg, ForecastConfig.fromMetadata(cfg.toMetadata()));
-        assertThrows(IllegalArgumentException.class, () -> ForecastConfig.segment(7, 96, 100, 16, 24, 0f, false, "mse"));
+        assertThrows(IllegalArgumentException.class, () -> ForecastConfig.segment(7, 96, 100, 16, 24, 0f, ForecastConfig.Norm.NONE, "mse"));
     }
 }

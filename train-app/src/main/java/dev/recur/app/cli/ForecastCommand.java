@@ -8,6 +8,7 @@ import dev.recur.app.run.Checkpoint;
 import dev.recur.app.run.Choices.LrScheduleKind;
 import dev.recur.app.run.Choices.OptimizerKind;
 import dev.recur.app.run.RunFolder;
+import dev.recur.layers.forecast.ForecastConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +78,9 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--revin", description = "Reversible instance normalisation: each window normalised by its own mean and spread, the forecast mapped back.")
     boolean revin;
 
+    @Option(names = "--subtract-last", description = "Last-value normalisation (NLinear's, and SegRNN's reference default): each window's last look-back value subtracted, added back to the forecast.")
+    boolean subtractLast;
+
     @Option(names = "--loss", paramLabel = "mse|mae|huber", description = "Training loss. Default: ${DEFAULT-VALUE}.")
     String loss = "mse";
 
@@ -97,7 +101,7 @@ public final class ForecastCommand implements Callable<Integer> {
 
     /** Options that define the run: recorded in its checkpoints, compared by --resume. */
     static final List<String> RUN_OPTIONS = List.of("--time-column", "--target", "--features", "--fill", "--lookback",
-            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--loss",
+            "--horizon", "--model", "--hidden", "--layers", "--segment", "--dropout", "--teacher-forcing", "--channel-independent", "--revin", "--subtract-last", "--loss",
             "--patience", "--lr", "--lr-schedule", "--lr-warmup", "--lr-step-after", "--lr-step-factor", "--optimizer", "--momentum", "--weight-decay", "--clip-norm",
             "--clip-value", "--batch", "--seed");
 
@@ -141,6 +145,7 @@ public final class ForecastCommand implements Callable<Integer> {
         if (kind != ForecastTrainer.Kind.encdec && spec.commandLine().getParseResult().hasMatchedOption("--teacher-forcing")) {
             throw Checks.usage("--teacher-forcing is for --model encdec (the other models emit the horizon without feeding it back)");
         }
+        if (revin && subtractLast) throw Checks.usage("--revin and --subtract-last are two normalisations of a window; give one");
         training.check();
         Checks.range("--time-limit", timeLimit, 0, 1e6);
         threads.apply();
@@ -150,7 +155,8 @@ public final class ForecastCommand implements Callable<Integer> {
                     Checkpoint.read(last, ForecastTrainer.TASK, "forecast").runOptions(), RUN_OPTIONS, last);
         }
         new ForecastTrainer(io).run(new ForecastTrainer.Options(data, timeColumn, target, f, fl, lookback, horizon, season,
-                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent, revin, lossName,
+                kind, hidden, kind == ForecastTrainer.Kind.segrnn ? 1 : layers, segment, dropout, teacherForcing, channelIndependent,
+                revin ? ForecastConfig.Norm.REVIN : subtractLast ? ForecastConfig.Norm.LAST : ForecastConfig.Norm.NONE, lossName,
                 training.epochs, training.patience, training.lr, training.optimizer, training.clipNorm, training.batch, seed.seed, run.out,
                 run.resume, json, RunOptions.of(spec, RUN_OPTIONS), training.schedule(training.lr), training.momentum,
                 training.weightDecay, training.clipValue, timeLimit));

@@ -52,7 +52,8 @@ public final class ForecastPredictor {
         m.put("inputs", t.normaliser().names());
         m.put("outputs", t.outputs());
         m.put("channel_independent", t.channelIndependent());
-        m.put("revin", t.config().revin());
+        m.put("revin", t.config().norm() == dev.recur.layers.forecast.ForecastConfig.Norm.REVIN);
+        m.put("norm", t.config().norm().id());
         m.put("loss", t.config().loss());
         m.put("epochs_done", Integer.parseInt(t.checkpoint().meta("train.epoch")));
         m.put("run_options", t.checkpoint().runOptions());

@@ -45,7 +45,7 @@ public final class ForecastTrainer {
     public record Options(Path data, String timeColumn, String target, Features features, Fill fill, int lookback,
                           int horizon, Integer season, Kind model, int hidden, int layers, int segment, double dropout,
                           double teacherForcing,
-                          boolean channelIndependent, boolean revin, String loss, int epochs, int patience, double lr,
+                          boolean channelIndependent, ForecastConfig.Norm norm, String loss, int epochs, int patience, double lr,
                           OptimizerKind optimizer, double clipNorm, int batch, long seed, Path out, boolean resume,
                           boolean json, Map<String, String> runOptions, LrSchedule schedule, Double momentum,
                           Double weightDecay, double clipValue, double timeLimitMinutes) {
@@ -94,8 +94,9 @@ public final class ForecastTrainer {
             throw AppException.usage("--model encdec feeds each forecast step back as the next input, so it needs --features M or S"
                     + " (or --channel-independent), not MS");
         }
-        if (o.revin() && !ci && o.features() == Features.MS) {
-            throw AppException.usage("--revin maps the forecast back with the input channels' own statistics, so it needs "
+        if (o.norm() != ForecastConfig.Norm.NONE && !ci && o.features() == Features.MS) {
+            throw AppException.usage((o.norm() == ForecastConfig.Norm.REVIN ? "--revin" : "--subtract-last")
+                    + " maps the forecast back with the input channels' own statistics, so it needs "
                     + "--features M or S (or --channel-independent), not MS");
         }
         TimeSeries series = load(o);
@@ -129,7 +130,7 @@ public final class ForecastTrainer {
             io.progress().info(String.format(Locale.ROOT, "forecast %s (%s): %s, features %s, %d → %d channels%s%s, look-back %d, "
                             + "horizon %d; %,d train / %,d validation / %,d test windows; %,d parameters",
                     series.source(), rule.label(), describe(cfg), o.features(), channels, data.outputNames().size(),
-                    ci ? ", channel-independent" : "", cfg.revin() ? ", RevIN" : "", o.lookback(), o.horizon(),
+                    ci ? ", channel-independent" : "", normDescription(cfg.norm()), o.lookback(), o.horizon(),
                     train.count(), val.count(), test.count(), parameterCount(model)));
             ForecastTask task = new ForecastTask(model, batches, train, val, data.outputStd(), metadata(o, cfg, data, fingerprint, ci),
                     o.seed(), o.batch());
@@ -269,15 +270,23 @@ public final class ForecastTrainer {
             }
             if (o.hidden() % 2 != 0) throw AppException.usage("--hidden must be even for segrnn (half position, half channel embedding), got " + o.hidden());
             return ForecastConfig.segment(channels, o.lookback(), o.horizon(), o.hidden(), o.segment(), (float) o.dropout(),
-                    o.revin(), o.loss());
+                    o.norm(), o.loss());
         }
         if (o.model() == Kind.encdec) {
             return ForecastConfig.encoderDecoder(ci ? 1 : channels, o.lookback(), o.horizon(), o.hidden(), o.layers(),
-                    (float) o.dropout(), o.revin(), o.loss());
+                    (float) o.dropout(), o.norm(), o.loss());
         }
         CellType cell = o.model() == Kind.lstm ? CellType.LSTM : CellType.GRU;
         return new ForecastConfig(ForecastConfig.Architecture.DIRECT, cell, ci ? 1 : channels, ci ? 1 : outputs, 1,
-                o.lookback(), o.horizon(), o.hidden(), o.layers(), 0, (float) o.dropout(), o.revin(), o.loss());
+                o.lookback(), o.horizon(), o.hidden(), o.layers(), 0, (float) o.dropout(), o.norm(), o.loss());
+    }
+
+    private static String normDescription(ForecastConfig.Norm n) {
+        return switch (n) {
+            case NONE -> "";
+            case REVIN -> ", RevIN";
+            case LAST -> ", last value subtracted";
+        };
     }
 
     static String describe(ForecastConfig c) {

@@ -102,7 +102,7 @@ class ForecastCommandTest {
         Path csv = dir.resolve("seg.csv");
         Files.writeString(csv, SeriesCsv.format(SyntheticSeries.generate(600, 4)));
         Run r = Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--lookback", "48", "--horizon", "24",
-                "--segment", "12", "--hidden", "16", "--epochs", "1", "--batch", "64", "--revin", "--threads", "1",
+                "--segment", "12", "--hidden", "16", "--epochs", "1", "--batch", "64", "--subtract-last", "--threads", "1",
                 "--json", "--out", dir.resolve("seg").toString());
         assertEquals(0, r.code(), r.toString());
         Map<?, ?> j = new ObjectMapper().readValue(r.out(), Map.class);
@@ -112,6 +112,11 @@ class ForecastCommandTest {
                 "--segment", "10", "--out", dir.resolve("seg2").toString()), 2, "--segment 10 must divide --lookback 48");
         oneLineError(Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--features", "MS",
                 "--out", dir.resolve("seg3").toString()), 2, "--model segrnn is channel-independent");
+        oneLineError(Run.of("forecast", "--data", csv.toString(), "--model", "segrnn", "--revin", "--subtract-last",
+                "--out", dir.resolve("seg4").toString()), 2, "--revin and --subtract-last", "give one");
+        // the checkpoint says which normalisation the model was trained with
+        var meta = dev.recur.app.run.Checkpoint.read(dir.resolve("seg").resolve("best.safetensors"), ForecastTrainer.TASK, "forecast");
+        assertEquals("last", meta.meta(dev.recur.layers.forecast.ForecastConfig.META_PREFIX + "norm"));
     }
 
     @Test
