@@ -39,15 +39,33 @@ public final class Blocking {
      * threads (splits are whole multiples of it).
      */
     public static final int MR = 8;
-    /** Rows of the tall register tile, used when the vector registers are wide and many enough. */
+    /** Rows of the tall register tile (12 × 2 vectors), when it is the tile in use. */
     public static final int MR_TALL = 12;
     /**
-     * Whether the tall 12 × 2-vector tile is used: with 512-bit vectors (AVX-512 has 32 vector
-     * registers: 24 accumulators, 2 of B, 1 broadcast). With fewer lanes the 8-row tile only.
+     * The register tile, chosen here and nowhere else: {@code "8x3"} (8 rows × 3 vectors, 24
+     * accumulators, 11 loads per 24 FMAs) with 512-bit vectors (AVX-512: 32 vector registers),
+     * else {@code "8x2"} (16 accumulators: AVX2 and NEON have 16 or 32 narrower registers).
+     * {@code -Drecur.gemm.tile=8x3|12x2|8x2} picks one by hand (12x2 and 8x3 need 16 lanes). The
+     * tile changes no sum, only KC (chosen from it and the caches) does.
      */
-    public static final boolean TALL = Engine.lanes() >= 16;
+    public static final String TILE = tile(System.getProperty("recur.gemm.tile"), Engine.lanes());
+    /** Whether the tall 12 × 2-vector tile is in use (with 8 × 2 for the last rows of a block). */
+    public static final boolean TALL = TILE.equals("12x2");
+    /** Vectors per tile row: 3 for the 8 × 3 tile, else 2. */
+    public static final int NR_VECTORS = TILE.equals("8x3") ? 3 : 2;
+    /** Columns of the register tile (NR_VECTORS vectors): the granularity of packed B and of a split by columns. */
+    public static final int NR = NR_VECTORS * Math.max(1, Engine.lanes());
     /** The largest strip height in use (buffer sizes). */
     public static final int MR_MAX = TALL ? MR_TALL : MR;
+
+    /** The tile for {@code lanes}-wide vectors, or the one {@code requested} (null: the default). */
+    static String tile(String requested, int lanes) {
+        if (requested == null) return lanes >= 16 ? "8x3" : "8x2";
+        String t = requested.trim();
+        if (t.equals("8x2") || ((t.equals("8x3") || t.equals("12x2")) && lanes >= 16)) return t;
+        throw new IllegalArgumentException("recur.gemm.tile must be 8x2, or 8x3 or 12x2 with 16-lane vectors (this machine: "
+                + lanes + " lanes), got '" + requested + "'");
+    }
 
     /** Cache sizes the blocks were chosen from, or null when the fallback is in use. */
     public static final CacheGeometry CACHES = CacheGeometry.read();
@@ -60,8 +78,7 @@ public final class Blocking {
     public static final int NC;
 
     static {
-        int nr = 2 * Math.max(1, Engine.lanes());
-        int[] kn = blocks(CACHES, MR_MAX, nr);
+        int[] kn = blocks(CACHES, MR_MAX, NR);
         KC = kcOverride(kn[0]);
         NC = kn[1];
     }
@@ -71,7 +88,7 @@ public final class Blocking {
      * and tiles of {@code nr} columns.
      */
     static int[] blocks(CacheGeometry g, int mr, int nr) {
-        if (g == null) return new int[] {256, 512};
+        if (g == null) return new int[] {256, Math.max(2 * nr, 512 / nr * nr)};
         int ways = (int) Math.floor((g.l1Ways() - 1) / (1.0 + (double) mr / nr));
         int kc = (int) ((long) Math.max(1, ways) * g.l1Sets() * g.lineBytes() / ((long) nr * Float.BYTES));
         kc = Math.max(64, Math.min(1024, kc / 8 * 8));
