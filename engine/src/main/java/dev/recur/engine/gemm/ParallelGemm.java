@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link SimdGemm#sgemm} on the threads of a {@link WorkerPool} in one pool call, with work taken
@@ -55,7 +55,7 @@ public final class ParallelGemm implements ParallelTask {
 
     private ParallelGemm() {}
 
-    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicLong next = new AtomicLong();
     private volatile boolean failed;
     private boolean ta, tb;
     private int m, n, k, lda, ldb, ldc;
@@ -64,7 +64,8 @@ public final class ParallelGemm implements ParallelTask {
     private long a0, b0, c0;
     /** The two B buffers: even phases pack into the caller's workspace, odd ones into {@link #pbOdd}. */
     private float[] pbEven, pbOdd;
-    private int depthBlocks, phases, packTasks, rowTasks, perPhase, total;
+    private int depthBlocks, phases, packTasks, rowTasks, perPhase;
+    private long total;
     /**
      * Per phase: pack tasks done, row tasks done. Per row block: one more than the largest phase it
      * has finished. A row task of depth block pc &gt; 0 at phase f waits for that to reach f: only
@@ -100,7 +101,7 @@ public final class ParallelGemm implements ParallelTask {
         packTasks = (widestPanels + PANELS_PER_PACK - 1) / PANELS_PER_PACK;
         rowTasks = (m + MC_TASK - 1) / MC_TASK;
         perPhase = packTasks + rowTasks;
-        total = Math.multiplyExact(phases, perPhase);
+        total = (long) phases * perPhase;
         if (packsDone.length < phases) {
             packsDone = new int[phases];
             rowsDone = new int[phases];
@@ -125,8 +126,8 @@ public final class ParallelGemm implements ParallelTask {
         Workspace ws = Workspace.get();
         float[] pa = ws.packedA, tile = ws.tile;
         try {
-            for (int g; (g = next.getAndIncrement()) < total; ) {
-                int f = g / perPhase, local = g - f * perPhase;
+            for (long g; (g = next.getAndIncrement()) < total; ) {
+                int f = (int) (g / perPhase), local = (int) (g - (long) f * perPhase);
                 int jcIdx = f / depthBlocks, pcIdx = f - jcIdx * depthBlocks;
                 int jc = jcIdx * NC, nc = Math.min(NC, n - jc);
                 int pc = pcIdx * KC, kc = Math.min(KC, k - pc);
