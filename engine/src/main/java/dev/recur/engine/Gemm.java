@@ -205,7 +205,7 @@ public final class Gemm {
     }
 
     /** Columns of the register tile: the granularity of a split by columns. */
-    private static int tileCols() { return 2 * Engine.lanes(); }
+    private static int tileCols() { return Blocking.NR; }
 
     /** One reusable split of a GEMM into column (or row) slabs; one per calling thread. */
     private static final class Split implements ParallelTask {

@@ -4,10 +4,12 @@ import dev.recur.engine.Simd;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -67,6 +69,35 @@ public class FmaPeakBench {
         }
         FloatVector s = c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11);
         bh.consume(s.lane(0));
+    }
+
+    /** Thread CPU time and FLOP per lane of {@link #flopsPerLaneCpu}, per iteration: its peak per CPU-second on a loaded machine. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class CpuClock {
+        public long cpuNanos;
+        public long flopPerLane;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            cpuNanos = 0;
+            flopPerLane = 0;
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * {@link #flopsPerLane} 64 times between two reads of the thread's CPU clock: FLOP/s per
+     * CPU-second = {@code flopPerLane · lanes / cpuNanos · 1e9}, which descheduled time does not dilute.
+     */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void flopsPerLaneCpu(CpuClock clock, Blackhole bh) {
+        long t0 = MX.getCurrentThreadCpuTime();
+        for (int r = 0; r < 64; r++) flopsPerLane(bh);
+        clock.cpuNanos += MX.getCurrentThreadCpuTime() - t0;
+        clock.flopPerLane += 64L * ITERATIONS * CHAINS * 2;
     }
 
     /** Lanes of the engine's species: multiply {@link #flopsPerLane}'s score by this for FLOP/s. */

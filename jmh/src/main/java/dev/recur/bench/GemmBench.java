@@ -7,8 +7,11 @@ import dev.recur.engine.PackedB;
 import dev.recur.engine.ScalarGemm;
 import dev.recur.engine.Transpose;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.CompilerControl;
@@ -121,6 +124,47 @@ public class GemmBench {
     public void openblas() {
         OpenBlas.sgemm(ta == Transpose.T, tb == Transpose.T, m, n, k, 1f,
                 a.segment(), a.ld(), b.segment(), b.ld(), 0f, c.segment(), c.ld());
+    }
+
+    /**
+     * The calling thread's CPU time spent in the measured calls, and their count, per iteration
+     * ({@link #recurCpu}, {@link #openblasCpu}): {@code calls · 2·M·N·K / cpuNanos} is GFLOPS per
+     * CPU-second, which time spent descheduled on a loaded machine does not dilute. One thread
+     * only (a worker's time is not counted).
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class CpuClock {
+        public long cpuNanos;
+        public long calls;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            cpuNanos = 0;
+            calls = 0;
+        }
+    }
+
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+
+    /** {@link #recur} timed by the thread's CPU clock as well ({@link CpuClock}); for {@code threads=1}. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void recurCpu(CpuClock clock) {
+        long t0 = MX.getCurrentThreadCpuTime();
+        Gemm.sgemm(ta, tb, 1f, a, b, 0f, c);
+        clock.cpuNanos += MX.getCurrentThreadCpuTime() - t0;
+        clock.calls++;
+    }
+
+    /** {@link #openblas} timed by the thread's CPU clock as well ({@link CpuClock}); for {@code threads=1}. */
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public void openblasCpu(CpuClock clock) {
+        long t0 = MX.getCurrentThreadCpuTime();
+        openblas();
+        clock.cpuNanos += MX.getCurrentThreadCpuTime() - t0;
+        clock.calls++;
     }
 
     @Benchmark

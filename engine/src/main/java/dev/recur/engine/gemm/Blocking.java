@@ -22,7 +22,7 @@ import dev.recur.engine.Engine;
  *       micro-panels is read once, then stays in L1), so MC only bounds the A buffer.</li>
  * </ul>
  * When the caches cannot be read the sizes tuned on a Zen 4 core (32 KiB L1, 1 MiB L2) are used:
- * KC 256, NC 512.
+ * KC 256, NC 512 (rounded down to whole tiles).
  *
  * <p>KC decides where each dot product of length K is cut into partial sums, so it decides the
  * bits of C: results are identical for any thread count on one machine, but machines whose L1
@@ -39,15 +39,36 @@ public final class Blocking {
      * threads (splits are whole multiples of it).
      */
     public static final int MR = 8;
-    /** Rows of the tall register tile, used when the vector registers are wide and many enough. */
+    /** Rows of the tall register tile (12 × 2 vectors), when it is the tile in use. */
     public static final int MR_TALL = 12;
     /**
-     * Whether the tall 12 × 2-vector tile is used: with 512-bit vectors (AVX-512 has 32 vector
-     * registers: 24 accumulators, 2 of B, 1 broadcast). With fewer lanes the 8-row tile only.
+     * The register tile, chosen here and nowhere else: {@code "12x2"} (12 rows × 2 vectors, 24
+     * accumulators, with 8 × 2 for the last rows of a block) with 512-bit vectors (AVX-512: 32
+     * vector registers), else {@code "8x2"} (16 accumulators: AVX2 has 16 registers).
+     * {@code "8x3"} (8 rows × 3 vectors: 11 loads per 24 FMAs against 14) is faster on panels in
+     * L1 but measured no faster in the whole GEMM on Emerald Rapids (this loop order streams the B
+     * micro-panels from L2, and 8 × 3 reads 3 vectors of them per 24 FMAs, 12 × 2 only 2; see
+     * docs/gemm.md). {@code -Drecur.gemm.tile=12x2|8x3|8x2} picks one by hand (12x2 and 8x3 need
+     * 16 lanes). The tile changes no sum; KC, chosen from it and the caches, does.
      */
-    public static final boolean TALL = Engine.lanes() >= 16;
+    public static final String TILE = tile(System.getProperty("recur.gemm.tile"), Engine.lanes());
+    /** Whether the tall 12 × 2-vector tile is in use (with 8 × 2 for the last rows of a block). */
+    public static final boolean TALL = TILE.equals("12x2");
+    /** Vectors per tile row: 3 for the 8 × 3 tile, else 2. */
+    public static final int NR_VECTORS = TILE.equals("8x3") ? 3 : 2;
+    /** Columns of the register tile (NR_VECTORS vectors): the granularity of packed B and of a split by columns. */
+    public static final int NR = NR_VECTORS * Math.max(1, Engine.lanes());
     /** The largest strip height in use (buffer sizes). */
     public static final int MR_MAX = TALL ? MR_TALL : MR;
+
+    /** The tile for {@code lanes}-wide vectors, or the one {@code requested} (null: the default). */
+    static String tile(String requested, int lanes) {
+        if (requested == null) return lanes >= 16 ? "12x2" : "8x2";
+        String t = requested.trim();
+        if (t.equals("8x2") || ((t.equals("8x3") || t.equals("12x2")) && lanes >= 16)) return t;
+        throw new IllegalArgumentException("recur.gemm.tile must be 8x2, or 8x3 or 12x2 with 16-lane vectors (this machine: "
+                + lanes + " lanes), got '" + requested + "'");
+    }
 
     /** Cache sizes the blocks were chosen from, or null when the fallback is in use. */
     public static final CacheGeometry CACHES = CacheGeometry.read();
@@ -60,18 +81,17 @@ public final class Blocking {
     public static final int NC;
 
     static {
-        int nr = 2 * Math.max(1, Engine.lanes());
-        int[] kn = blocks(CACHES, MR_MAX, nr);
+        int[] kn = blocks(CACHES, MR_MAX, NR);
         KC = kcOverride(kn[0]);
         NC = kn[1];
     }
 
     /**
-     * {KC, NC} for the given caches (null: the fallback 256, 512), strips of up to {@code mr} rows
+     * {KC, NC} for the given caches (null: the fallback 256, 512 rounded down to whole tiles), strips of up to {@code mr} rows
      * and tiles of {@code nr} columns.
      */
     static int[] blocks(CacheGeometry g, int mr, int nr) {
-        if (g == null) return new int[] {256, 512};
+        if (g == null) return new int[] {256, Math.max(2 * nr, 512 / nr * nr)};
         int ways = (int) Math.floor((g.l1Ways() - 1) / (1.0 + (double) mr / nr));
         int kc = (int) ((long) Math.max(1, ways) * g.l1Sets() * g.lineBytes() / ((long) nr * Float.BYTES));
         kc = Math.max(64, Math.min(1024, kc / 8 * 8));

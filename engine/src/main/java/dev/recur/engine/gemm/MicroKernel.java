@@ -24,14 +24,20 @@ final class MicroKernel {
 
     static final VectorSpecies<Float> S = Simd.F;
     static final int L = Simd.LANES;
-    /** Columns of the register tile: two vectors. */
-    static final int NR = 2 * L;
+    /**
+     * Columns of the register tile ({@link Blocking#NR}: two vectors, or three with the 8 × 3
+     * tile); the row stride of packed B and of the tile buffer in every kernel.
+     */
+    static final int NR = Blocking.NR;
+    /** Whether the tile is three vectors wide ({@link #multiply8x3}, {@link #multiplyRows8x3}). */
+    static final boolean WIDE = Blocking.NR_VECTORS == 3;
     /** Row stride of a strip packed by rows. */
     static final int KC = Blocking.KC;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     static {
         if (Blocking.MR != 8 || Blocking.MR_TALL != 12) throw new AssertionError("MicroKernel is written for 8- and 12-row tiles");
+        if (NR != Blocking.NR_VECTORS * L) throw new AssertionError("NR must be whole vectors of the species in use");
     }
 
     /** 12-row tile = Ap·Bp over {@code kc} steps, A packed by k steps (12 floats per step at {@code a[ai..]}), Bp at {@code b[bi..]}. */
@@ -199,6 +205,80 @@ final class MicroKernel {
     }
 
     /**
+     * 8-row × 3-vector tile = Ap·Bp, A packed by k steps (8 floats per step): 24 accumulators,
+     * three vector loads of B and 8 broadcasts of A per k step for 24 FMAs (the 2-vector tiles
+     * need 14 or 10 loads per 24 or 16).
+     */
+    static void multiply8x3(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p * 8, bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ap + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ap + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ap + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[ap + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[ap + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[ap + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61); c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[ap + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L); c02.intoArray(tile, 0 * NR + 2 * L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L); c12.intoArray(tile, 1 * NR + 2 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L); c62.intoArray(tile, 6 * NR + 2 * L);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L); c72.intoArray(tile, 7 * NR + 2 * L);
+    }
+
+    /** 8-row × 3-vector tile with A packed by rows (row r at {@code a[ai + r·KC ..]}), as {@link #multiplyRows12}. */
+    static void multiplyRows8x3(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p, bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[ap + 1 * KC]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[ap + 2 * KC]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[ap + 3 * KC]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[ap + 4 * KC]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[ap + 5 * KC]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[ap + 6 * KC]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61); c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[ap + 7 * KC]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L); c02.intoArray(tile, 0 * NR + 2 * L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L); c12.intoArray(tile, 1 * NR + 2 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L); c62.intoArray(tile, 6 * NR + 2 * L);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L); c72.intoArray(tile, 7 * NR + 2 * L);
+    }
+
+    /**
      * {@code C[r][j] = alpha·tile[r][j] + beta·C[r][j]} for r < rows, j < cols (rows ≤ MR,
      * cols ≤ NR); C element (r, j) at float index {@code c0 + r·ldc + j}. beta = 0 never reads C.
      */
@@ -206,6 +286,7 @@ final class MicroKernel {
                       MemorySegment c, long c0, int ldc) {
         VectorMask<Float> m0 = S.indexInRange(0, cols);
         VectorMask<Float> m1 = S.indexInRange(L, cols);
+        VectorMask<Float> m2 = S.indexInRange(2 * L, cols);
         for (int r = 0; r < rows; r++) {
             long off = (c0 + (long) r * ldc) * Float.BYTES;
             long off1 = off + (long) L * Float.BYTES;
@@ -218,6 +299,12 @@ final class MicroKernel {
             }
             t0.intoMemorySegment(c, off, ORDER, m0);
             t1.intoMemorySegment(c, off1, ORDER, m1);
+            if (WIDE) {
+                long off2 = off + 2L * L * Float.BYTES;
+                FloatVector t2 = FloatVector.fromArray(S, tile, r * NR + 2 * L).mul(alpha);
+                if (beta != 0f) t2 = FloatVector.fromMemorySegment(S, c, off2, ORDER, m2).fma(FloatVector.broadcast(S, beta), t2);
+                t2.intoMemorySegment(c, off2, ORDER, m2);
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Packed A: strips of h = 12 or 8 rows ({@link Blocking#stripRows}; rows past the edge are 0).
  * When op(A) = A a strip holds its h rows one after the other (a straight copy); when op(A) = Aᵀ,
  * k step p holds {@code op(A)[i0+r][p0+p]} for r = 0..h-1 (a straight copy of row p of A). Packed B: strips of NR columns; within a strip, k step p
- * holds {@code op(B)[p0+p][j0+j]} for j = 0..NR-1 (columns past the edge are 0).
+ * holds {@code op(B)[p0+p][j0+j]} for j = 0..NR-1 (NR = 2 or 3 vectors, {@link Blocking#NR};
+ * columns past the edge are 0).
  */
 final class Packing {
     private Packing() {}
@@ -128,23 +129,23 @@ final class Packing {
             int cols = Math.min(NR, nc - jr);
             int base = d0 + jr * kc;
             if (!transposed) {
-                // op(B)[p][j] = B[p][j]: each k step is a contiguous run of row p, two vectors.
+                // op(B)[p][j] = B[p][j]: each k step is a contiguous run of row p, NR/L vectors.
                 if (cols == NR) {
                     for (int p = 0; p < kc; p++) {
                         long src = (b0 + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
                         int d = base + p * NR;
-                        FloatVector.fromMemorySegment(S, b, src, ORDER).intoArray(dst, d);
-                        FloatVector.fromMemorySegment(S, b, src + (long) L * Float.BYTES, ORDER).intoArray(dst, d + L);
+                        for (int v = 0; v < NR; v += L) {
+                            FloatVector.fromMemorySegment(S, b, src + (long) v * Float.BYTES, ORDER).intoArray(dst, d + v);
+                        }
                     }
                     continue;
                 }
-                VectorMask<Float> m0 = S.indexInRange(0, cols);
-                VectorMask<Float> m1 = S.indexInRange(L, cols);
-                for (int p = 0; p < kc; p++) {
-                    long src = (b0 + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
-                    int d = base + p * NR;
-                    FloatVector.fromMemorySegment(S, b, src, ORDER, m0).intoArray(dst, d);
-                    FloatVector.fromMemorySegment(S, b, src + (long) L * Float.BYTES, ORDER, m1).intoArray(dst, d + L);
+                for (int v = 0; v < NR; v += L) {
+                    VectorMask<Float> mv = S.indexInRange(v, cols);
+                    for (int p = 0; p < kc; p++) {
+                        long src = (b0 + (long) (p0 + p) * ldb + j0 + jr + v) * Float.BYTES;
+                        FloatVector.fromMemorySegment(S, b, src, ORDER, mv).intoArray(dst, base + p * NR + v);
+                    }
                 }
             } else {
                 // op(B)[p][j] = B[j][p]: row j of B is contiguous in p; it becomes column j of the strip.

@@ -65,7 +65,7 @@ public final class SimdGemm implements GemmSupport {
     private static final int NR = MicroKernel.NR;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** Columns of the register tile (two vectors of the species in use). */
+    /** Columns of the register tile ({@link Blocking#NR}). */
     public static int nr() { return NR; }
 
     /**
@@ -166,7 +166,10 @@ public final class SimdGemm implements GemmSupport {
             long ci = c0 + (long) ir * ldc;
             for (int jr = 0; jr < nc; jr += NR) {
                 int bi = pb0 + jr * kc;
-                if (h == Blocking.MR_TALL) {
+                if (MicroKernel.WIDE) {
+                    if (transA) MicroKernel.multiply8x3(kc, pa, ai, pb, bi, tile);
+                    else MicroKernel.multiplyRows8x3(kc, pa, ai, pb, bi, tile);
+                } else if (h == Blocking.MR_TALL) {
                     if (transA) MicroKernel.multiply12(kc, pa, ai, pb, bi, tile);
                     else MicroKernel.multiplyRows12(kc, pa, ai, pb, bi, tile);
                 } else {

@@ -71,8 +71,13 @@ class BlockingTest {
         assertArrayEquals(new int[] {160, 640}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 1 << 20), 12, 32));
         // AVX2 on Zen 3 (8-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 204.8 KiB / 1 KiB → 192
         assertArrayEquals(new int[] {256, 192}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 8, 16));
-        // unreadable caches: the sizes tuned on Zen 4
+        // Emerald Rapids: L1d 48 KiB 12-way, L2 2 MiB: KC 256 (as Ice Lake); NC = 819.2 KiB / 1 KiB → 800
+        assertArrayEquals(new int[] {256, 800}, Blocking.blocks(new CacheGeometry(48 * 1024, 12, 64, 64, 2 << 20), 12, 32));
+        // the same with the 8 × 3-vector tile: ⌊11 / (1 + 8/48)⌋ = 9 ways → KC = 36 KiB / 192 B = 192; NC → 1056
+        assertArrayEquals(new int[] {192, 1056}, Blocking.blocks(new CacheGeometry(48 * 1024, 12, 64, 64, 2 << 20), 8, 48));
+        // unreadable caches: the sizes tuned on Zen 4 (NC in whole tiles)
         assertArrayEquals(new int[] {256, 512}, Blocking.blocks(null, 12, 32));
+        assertArrayEquals(new int[] {256, 480}, Blocking.blocks(null, 8, 48));
     }
 
     @Test
@@ -100,6 +105,24 @@ class BlockingTest {
                 assertEquals(0, waste, mc + " rows must be covered exactly");
             }
         }
+    }
+
+    /** 12 × 2 vectors on 16 lanes, 8 × 2 on narrower vectors; a tile asked for by hand must fit the lanes. */
+    @Test
+    void tileFollowsTheLanesAndTheProperty() {
+        assertEquals("12x2", Blocking.tile(null, 16));
+        assertEquals("8x3", Blocking.tile("8x3", 16));
+        assertEquals("8x2", Blocking.tile(null, 8));
+        assertEquals("8x2", Blocking.tile(null, 1));
+        assertEquals("12x2", Blocking.tile("12x2", 16));
+        assertEquals("8x2", Blocking.tile(" 8x2 ", 16));
+        for (String bad : new String[] {"12x2", "8x3", "4x4", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Blocking.tile(bad, 8));
+            assertTrue(e.getMessage().contains("recur.gemm.tile"), e.getMessage());
+        }
+        assertEquals(Blocking.NR_VECTORS * Math.max(1, dev.recur.engine.Engine.lanes()), Blocking.NR);
+        assertEquals(Blocking.NR, MicroKernel.NR);
+        assertEquals(Blocking.TILE.equals("12x2") ? 12 : 8, Blocking.MR_MAX);
     }
 
     @Test
