@@ -380,13 +380,13 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         rows.set(t, batch, lengths);
         this.input = input;
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
-        boolean mayUseWorkers = sharedWithWorkers(h0) && sharedWithWorkers(c0);
+        boolean mayUseWorkers = sharedWithWorkers(input) && sharedWithWorkers(h0) && sharedWithWorkers(c0);
         boolean mergeLater = numDirs == 2 && cfg.merge() == DirectionMerge.SUM;
         long dropoutKey = dropoutOn ? DropoutMask.callKey(dropoutSeed, ++dropoutCalls) : 0L;
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
-            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, tallGemm);
+            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0);
             scheduler.forward(dirs[l], out[l], outW, hidden, mergeLater, mayUseWorkers);
             if (mergeLater) {
                 dirs[l][0].writeOutput(out[l], outW, 0, false, 0, batch);
@@ -460,7 +460,8 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             int ldx = l == 0 ? input.ld() : outW;
             for (int d = 0; d < numDirs; d++) {
                 int col = cfg.merge() == DirectionMerge.CONCAT ? d * hidden : 0;
-                dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell);
+                // the first direction writes dX step by step; a second one adds its part afterwards
+                dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell, d == 0 ? dIn[l] : null);
             }
             scheduler.backward(dirs[l], mayUseWorkers);
             for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch, passes, tallGemm);
