@@ -79,7 +79,7 @@ final class RecurrentDirection {
     private MemorySegment dOut;
     private long dOutOff;
     private int ldOut;
-    /** The forward's input rows (row t·B + b, leading dimension ldx). */
+    /** The forward's input rows (row t·B + b, leading dimension ldx) when the steps project them, else null. */
     private MemorySegment x;
     private int ldx;
     /** Where the backward writes dX step by step (rows t·B + b, leading dimension inW), or null: after all steps. */
@@ -137,18 +137,25 @@ final class RecurrentDirection {
 
     /**
      * The whole-batch part of a forward, on the calling thread: the summed bias, the packing of
-     * W_ihᵀ and W_hhᵀ; remembers the input (whose projection each step makes for its own rows) and
-     * the initial state (null = zeros) for the row ranges.
+     * W_hhᵀ, and either the packing of W_ihᵀ for the steps' own input projections or, when not
+     * {@code stepwise}, the input projection of all steps {@code G = X·W_ihᵀ} (split by rows over
+     * the pool, {@link TallGemm}: for small batches on several threads, whose steps would run it on
+     * one thread); remembers the initial state (null = zeros) for the row ranges.
      */
-    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0) {
+    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, boolean stepwise, TallGemm gemm) {
         this.h0 = h0;
         this.c0 = c0;
-        this.x = x;
+        this.x = stepwise ? x : null;
         this.ldx = ldx;
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
         }
-        inputWeights.repack(wih.value().segment(), 0, inW);
+        if (stepwise) {
+            inputWeights.repack(wih.value().segment(), 0, inW);
+        } else {
+            int tb = rows.steps() * rows.batch();
+            gemm.multiply(T, tb, gateWidth, inW, x, ldx, wih.value().segment(), inW, 0f, g, gateWidth);
+        }
         forwardWeights.repack(whh.value().segment(), 0, hidden);
     }
 
@@ -183,7 +190,7 @@ final class RecurrentDirection {
         long hOut = ((long) outSlot(t) * B + r0) * H;
         long gOff = ((long) t * B + r0) * gH;
         PackedB w = forwardWeights;
-        Gemm.sgemmSerial(N, m, 1f, x, ((long) t * B + r0) * ldx, ldx, inputWeights, 0f, g, gOff, gH);
+        if (x != null) Gemm.sgemmSerial(N, m, 1f, x, ((long) t * B + r0) * ldx, ldx, inputWeights, 0f, g, gOff, gH);
         switch (cell) {
             case LSTM -> {
                 Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
