@@ -405,9 +405,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     /**
      * Whether the steps make the input projection (forward) and the first direction's input
      * gradient (backward) for their own rows, rather than one all-steps GEMM before or after the
-     * recurrence. Step by step, the gate rows stay in cache: measured faster for the LSTM and GRU
-     * (4 and 3 gates) on one thread, slower for the one-gate RNN, whose step products (N = H) are
-     * too narrow to pay for a second GEMM call per step. On several threads a small batch's steps
+     * recurrence. Step by step, the gate rows stay in cache (the LSTM and GRU, 4 and 3 gates; the
+     * gain was within the noise of a loaded machine, docs/kernels.md); the one-gate RNN measured
+     * slower so (its step products, N = H, are too narrow to pay for a second GEMM call per step). On several threads a small batch's steps
      * run on fewer threads than the pool has, while the all-steps GEMM splits T·B rows over all of
      * them. Same bits either way.
      *
