@@ -8,6 +8,8 @@ import dev.recur.layers.model.SequenceClassifier;
 import dev.recur.layers.optim.Adam;
 import dev.recur.layers.optim.GradientClipping;
 import dev.recur.layers.rnn.CellType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  * One step takes a large fraction of a second, so warm-up is given in seconds (3 × 5 s): shorter
  * smoke runs measure partly interpreted or C1-compiled code (boxed vectors, high allocation).
+ *
+ * <p>On a loaded machine (more runnable threads than cores) the wall-clock score mostly measures
+ * the scheduler. With {@code -p cpuClock=true} each iteration also prints a {@code cpu:} line, the
+ * score in sequences per second of the benchmark thread's own CPU time
+ * ({@link ThreadMXBean#getCurrentThreadCpuTime()}; meaningful for {@code threads=1} only): still
+ * disturbed by what shares the caches, but not by the waiting.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -68,6 +76,9 @@ public class TrainStepBench {
     @Param({"128"})
     public int embed;
 
+    @Param({"false"})
+    public boolean cpuClock;
+
     private SequenceClassifier model;
     private Adam adam;
     private Batch batch;
@@ -91,10 +102,31 @@ public class TrainStepBench {
         model.close();
     }
 
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private long cpuStart;
+    private int invocations;
+
+    @Setup(Level.Iteration)
+    public void startClock() {
+        invocations = 0;
+        cpuStart = MX.getCurrentThreadCpuTime();
+    }
+
+    /** Fixtures run on the benchmark thread, so this is the CPU time of the iteration's invocations (and their loop). */
+    @TearDown(Level.Iteration)
+    public void stopClock() {
+        long ns = MX.getCurrentThreadCpuTime() - cpuStart;
+        if (cpuClock && invocations > 0 && ns > 0) {
+            System.out.printf("cpu: %.1f seq/s of thread CPU time (%d invocations)%n",
+                    invocations * (double) BATCH * 1e9 / ns, invocations);
+        }
+    }
+
     /** One training step; returns the loss so nothing is optimised away. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public float train() {
+        invocations++;
         model.zeroGrad();
         float loss = model.forward(batch, true);
         model.backward();
@@ -107,6 +139,7 @@ public class TrainStepBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public float inference() {
+        invocations++;
         return model.logits(batch).get(0, 0);
     }
 }

@@ -7,6 +7,7 @@ import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
 import dev.recur.engine.PackedB;
 import dev.recur.engine.RowOps;
+import dev.recur.engine.VectorOps;
 import dev.recur.engine.cell.CellKernels;
 import dev.recur.layers.Parameter;
 import java.lang.foreign.MemorySegment;
@@ -20,9 +21,11 @@ import java.util.function.LongFunction;
  * {@code forwardRows(r0, r1)} runs sequences {@code [r0, r1)} through every step, and
  * {@code forwardStep(t, r0, r1)} runs one step on them (likewise for backward). Every row's numbers
  * are computed by the same operations whatever the range it is part of (the per-step GEMM is
- * row-wise, the kernels are row-wise), so any split gives the bits of the unsplit run. The
- * all-steps parts (input projection, weight gradients, input gradient) are whole-batch GEMMs run by
- * the calling thread, which {@link Gemm#sgemm} splits by output blocks.
+ * row-wise, the kernels are row-wise), so any split gives the bits of the unsplit run. Each step
+ * also makes its rows' input projection x_t·W_ihᵀ (forward) and input gradient dG_t·W_ih
+ * (backward, first direction), so the gate rows it works on stay in cache. The all-steps parts
+ * (weight gradients; the second direction's input gradient) are whole-batch GEMMs run by the
+ * calling thread, which {@link Gemm#sgemm} splits by output blocks.
  *
  * <p>Hidden states live in slot buffers of {@code (T+1)·B × H}: forward direction slot 0 is h0 and
  * slot t+1 is h_t; reverse direction slot T is h0 and slot t is h_t.
@@ -58,6 +61,15 @@ final class RecurrentDirection {
      * operand at every step, which for a 64-row step costs about as much as the multiply.
      */
     private final PackedB forwardWeights, backwardWeights;
+    /**
+     * W_ihᵀ packed once per forward pass for the per-step input projection x_t·W_ihᵀ (k = in,
+     * n = gH), and W_ih once per backward pass for the per-step input gradient dG_t·W_ih (k = gH,
+     * n = in). Done step by step, the gate rows a step's recurrent GEMM adds to and its kernel
+     * reads are the ones just written (in cache), instead of rows of an all-steps product
+     * (T·B·gH floats, far larger than the caches) read back from memory; a row of a GEMM is the
+     * same sum whatever rows are multiplied with it, so the bits are those of the all-steps product.
+     */
+    private final PackedB inputWeights, inputGradWeights;
 
     /** Truncated-BPTT window inside one forward (0 = full BPTT). */
     int gradientWindow;
@@ -67,6 +79,11 @@ final class RecurrentDirection {
     private MemorySegment dOut;
     private long dOutOff;
     private int ldOut;
+    /** The forward's input rows (row t·B + b, leading dimension ldx) when the steps project them, else null. */
+    private MemorySegment x;
+    private int ldx;
+    /** Where the backward writes dX step by step (rows t·B + b, leading dimension inW), or null: after all steps. */
+    private MemorySegment dxSteps;
 
     RecurrentDirection(String prefix, int layer, boolean reverse, int inW, RecurrentConfig cfg, int maxSteps,
                        int maxBatch, ActiveRows rows, StateBuffers states, MemorySegment zeros,
@@ -98,6 +115,9 @@ final class RecurrentDirection {
         MemorySegment w = whh.value().segment();
         forwardWeights = Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
         backwardWeights = Gemm.packB(N, gateWidth, hidden, w, 0, hidden);
+        MemorySegment wi = wih.value().segment();
+        inputWeights = Gemm.packB(T, inW, gateWidth, wi, 0, inW);
+        inputGradWeights = Gemm.packB(N, gateWidth, inW, wi, 0, inW);
     }
 
     private static Parameter param(LongFunction<MemorySegment> floats, String name, int r, int c) {
@@ -116,17 +136,25 @@ final class RecurrentDirection {
     // ------------------------------------------------------------------ forward
 
     /**
-     * The whole-batch part of a forward, on the calling thread: the input projection of all steps
-     * {@code G = X·W_ihᵀ} (split by rows over the pool, {@link TallGemm}), the summed bias, the
-     * packing of W_hhᵀ; remembers the initial state (null = zeros) for the row ranges.
+     * The whole-batch part of a forward, on the calling thread: the summed bias, the packing of
+     * W_hhᵀ, and either the packing of W_ihᵀ for the steps' own input projections or, when not
+     * {@code stepwise}, the input projection of all steps {@code G = X·W_ihᵀ} (split by rows over
+     * the pool, {@link TallGemm}: for small batches on several threads, whose steps would run it on
+     * one thread); remembers the initial state (null = zeros) for the row ranges.
      */
-    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, TallGemm gemm) {
+    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, boolean stepwise, TallGemm gemm) {
         this.h0 = h0;
         this.c0 = c0;
-        int tb = rows.steps() * rows.batch();
-        gemm.multiply(T, tb, gateWidth, inW, x, ldx, wih.value().segment(), inW, 0f, g, gateWidth);
+        this.x = stepwise ? x : null;
+        this.ldx = ldx;
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
+        }
+        if (stepwise) {
+            inputWeights.repack(wih.value().segment(), 0, inW);
+        } else {
+            int tb = rows.steps() * rows.batch();
+            gemm.multiply(T, tb, gateWidth, inW, x, ldx, wih.value().segment(), inW, 0f, g, gateWidth);
         }
         forwardWeights.repack(whh.value().segment(), 0, hidden);
     }
@@ -146,7 +174,7 @@ final class RecurrentDirection {
         if (cs != null) loadInitial(c0, cs, 0, r0, r1);
     }
 
-    /** Step t on the active ones of sequences [r0, r1): recurrent GEMM, then the fused kernel. */
+    /** Step t on the active ones of sequences [r0, r1): input projection, recurrent GEMM, then the fused kernel. */
     void forwardStep(int t, int r0, int r1) {
         int n = Math.min(rows.active(t), r1);
         if (n <= r0) return;
@@ -162,6 +190,7 @@ final class RecurrentDirection {
         long hOut = ((long) outSlot(t) * B + r0) * H;
         long gOff = ((long) t * B + r0) * gH;
         PackedB w = forwardWeights;
+        if (x != null) Gemm.sgemmSerial(N, m, 1f, x, ((long) t * B + r0) * ldx, ldx, inputWeights, 0f, g, gOff, gH);
         switch (cell) {
             case LSTM -> {
                 Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
@@ -264,14 +293,22 @@ final class RecurrentDirection {
     /**
      * Remembers the gradients flowing in (w.r.t. the outputs, at {@code dOutOff + (t·B + b)·ldOut};
      * w.r.t. the final states, null = 0) and packs W_hh for the step products.
+     *
+     * @param dxSteps where each step writes its rows of the input gradient {@code dX = dG·W_ih}
+     *                (row t·B + b, leading dimension inW; padding rows 0), or null to leave dX to
+     *                {@link #weightGradients} (which then adds it to what is there: the second
+     *                direction of a bidirectional layer, whose steps may run beside the first's)
      */
-    void prepareBackward(MemorySegment dOut, long dOutOff, int ldOut, FloatMatrix dhN, FloatMatrix dcN) {
+    void prepareBackward(MemorySegment dOut, long dOutOff, int ldOut, FloatMatrix dhN, FloatMatrix dcN,
+                         MemorySegment dxSteps) {
         this.dOut = dOut;
         this.dOutOff = dOutOff;
         this.ldOut = ldOut;
         this.dhN = dhN;
         this.dcN = dcN;
+        this.dxSteps = dxSteps;
         backwardWeights.repack(whh.value().segment(), 0, hidden);
+        if (dxSteps != null) inputGradWeights.repack(wih.value().segment(), 0, inW);
     }
 
     /** Sequences [r0, r1) back through every step, then their initial-state gradients. */
@@ -292,16 +329,25 @@ final class RecurrentDirection {
         if (dc != null) loadInitial(dcN, dc, 0, r0, r1);
     }
 
-    /** Padding rows of step t among [r0, r1) get no gradient: zeroed, so the all-steps GEMMs ignore them. */
+    /**
+     * Padding rows of step t among [r0, r1) get no gradient: zeroed, so the all-steps GEMMs ignore
+     * them (and their rows of a step-by-step dX are 0).
+     */
     void clearPadding(int t, int r0, int r1) {
         int from = Math.max(r0, rows.active(t));
         if (from >= r1) return;
         long off = ((long) t * rows.batch() + from) * gateWidth * 4, bytes = (long) (r1 - from) * gateWidth * 4;
         MemorySegment.copy(zeros, 0, g, off, bytes);
         if (gh != null) MemorySegment.copy(zeros, 0, gh, off, bytes);
+        if (dxSteps != null) {
+            VectorOps.fill(0f, dxSteps, ((long) t * rows.batch() + from) * inW, (r1 - from) * inW);
+        }
     }
 
-    /** Backward of step t on the active ones of sequences [r0, r1): fused kernel, then dh = dG·W_hh (+ direct part). */
+    /**
+     * Backward of step t on the active ones of sequences [r0, r1): fused kernel, then dh = dG·W_hh
+     * (+ direct part), and this step's rows of dX = dG·W_ih when they are made step by step.
+     */
     void backwardStep(int t, int r0, int r1) {
         int n = Math.min(rows.active(t), r1);
         if (n <= r0) return;
@@ -325,6 +371,9 @@ final class RecurrentDirection {
                 kernels.rnnBackward(m, H, cell == CellType.RNN_RELU, hs, hOut, dOut, dOff, ldOut, dh, sOff, g, gOff);
                 Gemm.sgemmSerial(N, m, 1f, g, gOff, gH, w, 0f, dh, sOff, H);
             }
+        }
+        if (dxSteps != null) {
+            Gemm.sgemmSerial(N, m, 1f, g, gOff, gH, inputGradWeights, 0f, dxSteps, ((long) t * B + r0) * inW, inW);
         }
         if (reverse) {
             // sequences whose reverse pass started at t: dh, dc now hold d(h0), d(c0)
@@ -366,7 +415,8 @@ final class RecurrentDirection {
     /**
      * The all-steps part of backward, on the calling thread (GEMMs split by output blocks, sums in
      * one fixed order): {@code dW_ih += dGxᵀ·X}, {@code dW_hh += dGhᵀ·H_prev}, the bias gradients,
-     * and {@code dX = dGx·W_ih} ({@code +=} when {@code accumulateDx}).
+     * and, unless the steps made it ({@link #prepareBackward}), {@code dX = dGx·W_ih} ({@code +=}
+     * when {@code accumulateDx}).
      *
      * @param scratch max(in, H) × gH floats
      * @param passes    splits the bias-gradient column sums over the pool
@@ -399,6 +449,8 @@ final class RecurrentDirection {
             kernels.add(gH, bih.grad().segment(), 0, biasSum, 0, bih.grad().segment(), 0);
             kernels.add(gH, bhh.grad().segment(), 0, biasSum, 0, bhh.grad().segment(), 0);
         }
-        gemm.multiply(N, tb, inW, gH, g, gH, wih.value().segment(), inW, accumulateDx ? 1f : 0f, dx, inW);
+        if (dxSteps == null) {
+            gemm.multiply(N, tb, inW, gH, g, gH, wih.value().segment(), inW, accumulateDx ? 1f : 0f, dx, inW);
+        }
     }
 }

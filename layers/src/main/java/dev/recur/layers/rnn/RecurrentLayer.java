@@ -381,12 +381,13 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.input = input;
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
         boolean mayUseWorkers = sharedWithWorkers(h0) && sharedWithWorkers(c0);
+        boolean stepwise = stepwise(batch, mayUseWorkers && sharedWithWorkers(input));
         boolean mergeLater = numDirs == 2 && cfg.merge() == DirectionMerge.SUM;
         long dropoutKey = dropoutOn ? DropoutMask.callKey(dropoutSeed, ++dropoutCalls) : 0L;
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
-            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, tallGemm);
+            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, stepwise, tallGemm);
             scheduler.forward(dirs[l], out[l], outW, hidden, mergeLater, mayUseWorkers);
             if (mergeLater) {
                 dirs[l][0].writeOutput(out[l], outW, 0, false, 0, batch);
@@ -400,6 +401,26 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         backwardReady = training;
         return outputView.first(t * batch);
     }
+
+    /**
+     * Whether the steps make the input projection (forward) and the first direction's input
+     * gradient (backward) for their own rows, rather than one all-steps GEMM before or after the
+     * recurrence. Step by step, the gate rows stay in cache (the LSTM and GRU, 4 and 3 gates; the
+     * gain was within the noise of a loaded machine, docs/kernels.md); the one-gate RNN measured
+     * slower so (its step products, N = H, are too narrow to pay for a second GEMM call per step). On several threads a small batch's steps
+     * run on fewer threads than the pool has, while the all-steps GEMM splits T·B rows over all of
+     * them. Same bits either way.
+     *
+     * @param stepsMayUseWorkers whether the steps may run on the pool's workers with the memory they would read
+     */
+    private boolean stepwise(int batch, boolean stepsMayUseWorkers) {
+        if (cell.gates() < 3) return false;
+        int threads = Engine.pool().threads();
+        return threads == 1 || (stepsMayUseWorkers && batch >= STEPWISE_ROWS_PER_THREAD * threads);
+    }
+
+    /** Rows per thread from which the steps' own projections keep every thread busy (the scheduler's smallest per-step piece). */
+    private static final int STEPWISE_ROWS_PER_THREAD = 8;
 
     /** True when the pool's workers may read m (null counts as yes). */
     private static boolean sharedWithWorkers(FloatMatrix m) {
@@ -445,6 +466,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         checkState("gradFinalCell", gradFinalCell, batch);
         boolean mayUseWorkers = sharedWithWorkers(gradOutput) && sharedWithWorkers(gradFinalHidden)
                 && sharedWithWorkers(gradFinalCell);
+        boolean stepwise = stepwise(batch, mayUseWorkers);
         for (int l = numLayers - 1; l >= 0; l--) {
             MemorySegment dOut;
             int ldOut;
@@ -460,7 +482,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
             int ldx = l == 0 ? input.ld() : outW;
             for (int d = 0; d < numDirs; d++) {
                 int col = cfg.merge() == DirectionMerge.CONCAT ? d * hidden : 0;
-                dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell);
+                // the first direction writes dX step by step; a second one adds its part afterwards
+                dirs[l][d].prepareBackward(dOut, col, ldOut, gradFinalHidden, gradFinalCell,
+                        d == 0 && stepwise ? dIn[l] : null);
             }
             scheduler.backward(dirs[l], mayUseWorkers);
             for (int d = 0; d < numDirs; d++) dirs[l][d].weightGradients(x, ldx, dIn[l], d > 0, gradScratch, passes, tallGemm);
