@@ -113,8 +113,6 @@ public class FmaPeakBench {
         }
     }
 
-    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
-
     /**
      * {@link #flopsPerLane} 64 times between two reads of the thread's CPU clock: FLOP/s per
      * CPU-second = {@code flopPerLane · lanes / cpuNanos · 1e9}, which descheduled time does not dilute.
