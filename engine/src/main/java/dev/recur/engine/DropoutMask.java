@@ -1,7 +1,5 @@
 package dev.recur.engine;
 
-import static dev.recur.engine.FloatMatrix.FLOAT;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,8 +14,14 @@ import java.lang.foreign.MemorySegment;
  * </pre>
  * where γ is SplitMix64's golden-ratio increment and {@code mix} its finaliser. Integer arithmetic
  * only (plus one exact double compare): the same bits in every JIT tier and on every machine.
+ *
+ * <p>{@link #draw} and {@link #apply} run the kernel family {@link DropoutSupport} chosen by
+ * {@link Kernels}: {@link SimdDropout} (the hash on 64-bit vector lanes) or its twin
+ * {@link ScalarDropout}, which give the same bits.
  */
 public final class DropoutMask {
+    private static final DropoutSupport IMPL = Kernels.dropout();
+
     /** SplitMix64's increment, ⌊2⁶⁴/φ⌋ (odd). */
     private static final long GAMMA = 0x9E3779B97F4A7C15L;
 
@@ -45,10 +49,7 @@ public final class DropoutMask {
     public static void draw(long callKey, long first, float p, MemorySegment mask, long maskOff, long n) {
         checkP(p);
         Spans.check("DropoutMask.draw", "mask", mask, maskOff, n);
-        float keep = keepScale(p);
-        for (long i = 0; i < n; i++) {
-            mask.setAtIndex(FLOAT, maskOff + i, uniform(callKey, first + i) < p ? 0f : keep);
-        }
+        IMPL.draw(callKey, first, p, keepScale(p), mask, maskOff, n);
     }
 
     /**
@@ -61,12 +62,7 @@ public final class DropoutMask {
         Spans.check("DropoutMask.apply", "x", x, xOff, n);
         Spans.check("DropoutMask.apply", "mask", mask, maskOff, n);
         Spans.check("DropoutMask.apply", "y", y, yOff, n);
-        float keep = keepScale(p);
-        for (long i = 0; i < n; i++) {
-            float v = uniform(callKey, first + i) < p ? 0f : keep;
-            mask.setAtIndex(FLOAT, maskOff + i, v);
-            y.setAtIndex(FLOAT, yOff + i, x.getAtIndex(FLOAT, xOff + i) * v);
-        }
+        IMPL.apply(callKey, first, p, keepScale(p), x, xOff, mask, maskOff, y, yOff, n);
     }
 
     /** SplitMix64's finaliser: a bijective 64-bit mix. */

@@ -15,7 +15,10 @@ import dev.recur.engine.cell.CellKernels;
  * {@link OptimizerSupport} {@link SimdOptimizerKernels} {@link ScalarOptimizerKernels} → {@link OptimizerKernels};
  * {@link GemmSupport} {@code gemm.SimdGemm} {@link ScalarGemm} → {@link Gemm};
  * {@link CellKernels} {@code cell.SimdCellKernels} {@code cell.ScalarCellKernels} → {@link CellKernels#get()};
- * {@link ActivationsSupport} {@link SimdActivations} {@link ScalarActivations} → {@link Activations}.
+ * {@link ActivationsSupport} {@link SimdActivations} {@link ScalarActivations} → {@link Activations};
+ * {@link DropoutSupport} {@link SimdDropout} {@link ScalarDropout} → {@link DropoutMask} (SIMD on x86-64
+ * only: it needs 64-bit lane multiplies, which C2 compiles there — AVX-512DQ, or AVX2 by emulation —
+ * and elsewhere might leave to the Vector API's slow Java fallback).
  * The facades hold the chosen instance in a static final field, so C2 binds every call directly.
  */
 public final class Kernels {
@@ -30,6 +33,8 @@ public final class Kernels {
     private static final GemmSupport GEMM = choose("dev.recur.engine.gemm.SimdGemm", ScalarGemm.INSTANCE);
     private static final ActivationsSupport ACTIVATIONS =
             choose("dev.recur.engine.SimdActivations", ScalarActivations.INSTANCE);
+    private static final DropoutSupport DROPOUT = longLanes()
+            ? choose("dev.recur.engine.SimdDropout", ScalarDropout.INSTANCE) : ScalarDropout.INSTANCE;
     private static final CellKernels CELLS = choose("dev.recur.engine.cell.SimdCellKernels", CellKernels.scalar());
 
     static VectorOpsSupport vectorOps() { return VECTOR_OPS; }
@@ -41,6 +46,14 @@ public final class Kernels {
     static GemmSupport gemm() { return GEMM; }
 
     static ActivationsSupport activations() { return ACTIVATIONS; }
+
+    static DropoutSupport dropout() { return DROPOUT; }
+
+    /** True on x86-64, where C2 vectorises 64-bit lane multiplies (the dropout hash). */
+    private static boolean longLanes() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
 
     /** The cell kernels for this JVM (what {@link CellKernels#get()} returns). */
     public static CellKernels cells() { return CELLS; }

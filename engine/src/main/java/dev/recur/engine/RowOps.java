@@ -64,6 +64,25 @@ public final class RowOps {
     }
 
     /**
+     * Max pooling over rows: {@code max[c] = max_{r < rows} m[r][c]} and {@code argmax[argOff + c]}
+     * = the first r holding it, for c &lt; cols, where row r of m starts at float index
+     * {@code mOff + r·ld}. A NaN beats every number and the first NaN stays (the maximum of a column
+     * with a NaN is NaN). {@code rows ≥ 1}. Comparisons only, so both twins give the same bits and
+     * indices.
+     */
+    public static void maxOverRows(MemorySegment m, long mOff, int rows, int cols, int ld,
+                                   MemorySegment max, long maxOff, int[] argmax, int argOff) {
+        if (rows < 1) throw new IllegalArgumentException("maxOverRows: needs at least one row, got " + rows);
+        checkMatrix("maxOverRows", "m", m, mOff, rows, cols, ld);
+        Spans.check("maxOverRows", "max", max, maxOff, cols);
+        if (argOff < 0 || argOff > argmax.length - cols) {
+            throw new IndexOutOfBoundsException("maxOverRows: argmax [" + argOff + ", " + (argOff + cols)
+                    + ") lies outside its array of " + argmax.length);
+        }
+        K.maxOverRows(m, mOff, rows, cols, ld, max, maxOff, argmax, argOff);
+    }
+
+    /**
      * Copies a block of {@code rows × cols} floats: row r of src (float index
      * {@code srcOff + r·ldSrc}) to row r of dst ({@code dstOff + r·ldDst}). A memory copy, exact.
      */

@@ -16,4 +16,7 @@ interface RowOpsSupport {
     void logSoftmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols, MemorySegment y, long yOff, int ldy);
 
     void addTransposed(MemorySegment src, long srcOff, int rows, int cols, int ldSrc, MemorySegment dst, long dstOff, int ldDst);
+
+    void maxOverRows(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment max, long maxOff,
+                     int[] argmax, int argOff);
 }

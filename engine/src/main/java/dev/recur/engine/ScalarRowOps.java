@@ -36,6 +36,29 @@ public final class ScalarRowOps implements RowOpsSupport {
         }
     }
 
+    /**
+     * max[c] = the largest of m[r][c] over r &lt; rows, argmax[c] = the first r that holds it; a NaN
+     * beats every number and the first NaN stays (rows ≥ 1). Row by row, columns inner.
+     */
+    @Override
+    public void maxOverRows(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment max, long maxOff,
+                            int[] argmax, int argOff) {
+        for (int c = 0; c < cols; c++) {
+            max.setAtIndex(FLOAT, maxOff + c, m.getAtIndex(FLOAT, mOff + c));
+            argmax[argOff + c] = 0;
+        }
+        for (int r = 1; r < rows; r++) {
+            long row = mOff + (long) r * ld;
+            for (int c = 0; c < cols; c++) {
+                float v = m.getAtIndex(FLOAT, row + c), best = max.getAtIndex(FLOAT, maxOff + c);
+                if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                    max.setAtIndex(FLOAT, maxOff + c, v);
+                    argmax[argOff + c] = r;
+                }
+            }
+        }
+    }
+
     /** y[r][c] = e^(x[r][c] − max_r) / Σ_c' e^(x[r][c'] − max_r), row by row. */
     @Override
     public void softmaxRows(MemorySegment x, long xOff, int ldx, int rows, int cols,

@@ -2,6 +2,7 @@ package dev.recur.engine;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,4 +21,14 @@ public final class Simd {
 
     /** The int species of the same shape as {@link #F} (for bit manipulation of float lanes). */
     public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    /** The long species of the same shape as {@link #F} (64-bit integer hashing: 8 lanes on AVX-512). */
+    public static final VectorSpecies<Long> L = VectorSpecies.of(long.class, F.vectorShape());
+
+    /**
+     * The float species with as many lanes as {@link #L} (half the shape of {@link #F}): float
+     * results of a computation done in long lanes (the dropout mask).
+     */
+    public static final VectorSpecies<Float> F_HALF =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 }

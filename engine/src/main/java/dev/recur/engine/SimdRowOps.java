@@ -6,6 +6,7 @@ import static dev.recur.engine.Simd.F;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -61,6 +62,65 @@ public final class SimdRowOps implements RowOpsSupport {
         }
         if (c < cols) {
             ScalarRowOps.INSTANCE.addColumnSums(m, mOff + c, rows, cols - c, ld, acc, accOff + c);
+        }
+    }
+
+    /**
+     * The twin's running maximum with its first arg-max, a vector of columns at a time held in
+     * registers down all rows (4 vectors, then 1, then the twin on the last columns): take row r
+     * where {@code v > best} or v is a NaN and best is not — the twin's test, lane by lane, so the
+     * same bits and indices.
+     */
+    @Override
+    public void maxOverRows(MemorySegment m, long mOff, int rows, int cols, int ld, MemorySegment max, long maxOff,
+                            int[] argmax, int argOff) {
+        int c = 0;
+        for (; c + 4 * L <= cols; c += 4 * L) {
+            long at0 = (mOff + c) * 4L;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, m, at0, NATIVE), b1 = FloatVector.fromMemorySegment(F, m, at0 + 4L * L, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, m, at0 + 8L * L, NATIVE), b3 = FloatVector.fromMemorySegment(F, m, at0 + 12L * L, NATIVE);
+            IntVector a0 = IntVector.zero(Simd.I), a1 = a0, a2 = a0, a3 = a0;
+            for (int r = 1; r < rows; r++) {
+                long at = (mOff + (long) r * ld + c) * 4L;
+                FloatVector v0 = FloatVector.fromMemorySegment(F, m, at, NATIVE), v1 = FloatVector.fromMemorySegment(F, m, at + 4L * L, NATIVE);
+                FloatVector v2 = FloatVector.fromMemorySegment(F, m, at + 8L * L, NATIVE), v3 = FloatVector.fromMemorySegment(F, m, at + 12L * L, NATIVE);
+                VectorMask<Float> t0 = v0.compare(VectorOperators.GT, b0).or(v0.test(VectorOperators.IS_NAN).andNot(b0.test(VectorOperators.IS_NAN)));
+                VectorMask<Float> t1 = v1.compare(VectorOperators.GT, b1).or(v1.test(VectorOperators.IS_NAN).andNot(b1.test(VectorOperators.IS_NAN)));
+                VectorMask<Float> t2 = v2.compare(VectorOperators.GT, b2).or(v2.test(VectorOperators.IS_NAN).andNot(b2.test(VectorOperators.IS_NAN)));
+                VectorMask<Float> t3 = v3.compare(VectorOperators.GT, b3).or(v3.test(VectorOperators.IS_NAN).andNot(b3.test(VectorOperators.IS_NAN)));
+                b0 = b0.blend(v0, t0);
+                b1 = b1.blend(v1, t1);
+                b2 = b2.blend(v2, t2);
+                b3 = b3.blend(v3, t3);
+                a0 = a0.blend(r, t0.cast(Simd.I));
+                a1 = a1.blend(r, t1.cast(Simd.I));
+                a2 = a2.blend(r, t2.cast(Simd.I));
+                a3 = a3.blend(r, t3.cast(Simd.I));
+            }
+            long o = (maxOff + c) * 4L;
+            b0.intoMemorySegment(max, o, NATIVE);
+            b1.intoMemorySegment(max, o + 4L * L, NATIVE);
+            b2.intoMemorySegment(max, o + 8L * L, NATIVE);
+            b3.intoMemorySegment(max, o + 12L * L, NATIVE);
+            a0.intoArray(argmax, argOff + c);
+            a1.intoArray(argmax, argOff + c + L);
+            a2.intoArray(argmax, argOff + c + 2 * L);
+            a3.intoArray(argmax, argOff + c + 3 * L);
+        }
+        for (; c + L <= cols; c += L) {
+            FloatVector b = FloatVector.fromMemorySegment(F, m, (mOff + c) * 4L, NATIVE);
+            IntVector a = IntVector.zero(Simd.I);
+            for (int r = 1; r < rows; r++) {
+                FloatVector v = FloatVector.fromMemorySegment(F, m, (mOff + (long) r * ld + c) * 4L, NATIVE);
+                VectorMask<Float> t = v.compare(VectorOperators.GT, b).or(v.test(VectorOperators.IS_NAN).andNot(b.test(VectorOperators.IS_NAN)));
+                b = b.blend(v, t);
+                a = a.blend(r, t.cast(Simd.I));
+            }
+            b.intoMemorySegment(max, (maxOff + c) * 4L, NATIVE);
+            a.intoArray(argmax, argOff + c);
+        }
+        if (c < cols) {
+            ScalarRowOps.INSTANCE.maxOverRows(m, mOff + c, rows, cols - c, ld, max, maxOff + c, argmax, argOff + c);
         }
     }
 

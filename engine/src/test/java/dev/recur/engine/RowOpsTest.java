@@ -107,4 +107,55 @@ class RowOpsTest {
             assertTrue(e.getMessage().contains("bias must be 1×3, got 1×2"), e.getMessage());
         }
     }
+
+    @Test
+    void maxOverRowsTwinsAgreeOnValuesTiesNaNsAndSignedZeros() {
+        Random rnd = new Random(5);
+        float[] pool = {-2f, -1f, -0f, 0f, 1f, 3f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        int checked = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {1, LANES - 1, LANES, LANES + 1, 4 * LANES, 4 * LANES + 3, 5 * LANES + 3}) {
+                for (int rows : new int[] {1, 2, 3, 17, 60}) {
+                    for (int kind = 0; kind < 3; kind++) {
+                        int ld = cols + 5;
+                        FloatMatrix m = FloatMatrix.allocate(arena, rows, ld);
+                        for (int r = 0; r < rows; r++) {
+                            for (int c = 0; c < ld; c++) {
+                                // kind 0: few distinct values (many ties) and specials; 1: random; 2: no NaN
+                                float v = switch (kind) {
+                                    case 0 -> pool[rnd.nextInt(pool.length)];
+                                    case 1 -> (float) rnd.nextGaussian();
+                                    default -> pool[rnd.nextInt(pool.length - 3)];
+                                };
+                                m.set(r, c, v);
+                            }
+                        }
+                        FloatMatrix maxS = FloatMatrix.allocate(arena, 1, cols + 2), maxV = FloatMatrix.allocate(arena, 1, cols + 2);
+                        int[] argS = new int[cols + 3], argV = new int[cols + 3];
+                        ScalarRowOps.INSTANCE.maxOverRows(m.segment(), 1, rows, cols, ld, maxS.segment(), 2, argS, 3);
+                        SimdRowOps.INSTANCE.maxOverRows(m.segment(), 1, rows, cols, ld, maxV.segment(), 2, argV, 3);
+                        for (int c = 0; c < cols; c++) {
+                            String where = "rows " + rows + " cols " + cols + " kind " + kind + " column " + c;
+                            assertEquals(Float.floatToRawIntBits(maxS.get(0, 2 + c)), Float.floatToRawIntBits(maxV.get(0, 2 + c)), where);
+                            assertEquals(argS[3 + c], argV[3 + c], where);
+                            // the definition: the first row holding the maximum (NaN first if any)
+                            int first = 0;
+                            for (int r = 1; r < rows; r++) {
+                                float v = m.get(r, 1 + c), b = m.get(first, 1 + c);
+                                if (v > b || (Float.isNaN(v) && !Float.isNaN(b))) first = r;
+                            }
+                            assertEquals(first, argV[3 + c], where);
+                            assertEquals(Float.floatToRawIntBits(m.get(first, 1 + c)), Float.floatToRawIntBits(maxV.get(0, 2 + c)), where);
+                            checked++;
+                        }
+                        assertEquals(0, argV[0] + argV[1] + argV[2], "nothing written before argOff");
+                    }
+                }
+            }
+            FloatMatrix m = FloatMatrix.allocate(arena, 2, 4), out = FloatMatrix.allocate(arena, 1, 4);
+            assertThrows(IllegalArgumentException.class, () -> RowOps.maxOverRows(m.segment(), 0, 0, 4, 4, out.segment(), 0, new int[4], 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> RowOps.maxOverRows(m.segment(), 0, 2, 4, 4, out.segment(), 0, new int[3], 0));
+        }
+        assertTrue(checked > 500, "columns checked: " + checked);
+    }
 }

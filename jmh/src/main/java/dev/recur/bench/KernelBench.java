@@ -1,11 +1,16 @@
 package dev.recur.bench;
 
+import dev.recur.engine.DropoutMask;
 import dev.recur.engine.ScalarActivations;
+import dev.recur.engine.ScalarDropout;
+import dev.recur.engine.ScalarRowOps;
 import dev.recur.engine.ScalarOptimizerKernels;
 import dev.recur.engine.ScalarVectorOps;
 import dev.recur.engine.Simd;
 import dev.recur.engine.SimdActivations;
+import dev.recur.engine.SimdDropout;
 import dev.recur.engine.SimdOptimizerKernels;
+import dev.recur.engine.SimdRowOps;
 import dev.recur.engine.SimdVectorOps;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Element-wise engine kernels in elements per second (the score is ops/s with one op = one
- * element): activations, sumOfSquares, axpy and the Adam update, SIMD against the scalar twin, on
+ * element): activations, sumOfSquares, axpy, the Adam update, the dropout mask (draw and apply) and
+ * max pooling over rows (64 rows × 64 columns), SIMD against the scalar twin, on
  * {@value #N} floats that stay in L1/L2. The activations also run candidates built on the JDK's
  * lane-wise operators (not used by the engine: their bits depend on the JIT tier) for comparison.
  *
@@ -60,6 +66,9 @@ public class KernelBench {
     private Arena arena;
     private MemorySegment x, y, p, g, m, v;
     private long step;
+    private final int[] argmax = new int[64];
+    private static final long DROP_KEY = DropoutMask.callKey(7, 1);
+    private static final float DROP_P = 0.2f, DROP_KEEP = DropoutMask.keepScale(DROP_P);
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -78,6 +87,24 @@ public class KernelBench {
 
     @TearDown(Level.Trial)
     public void tearDown() { arena.close(); }
+
+    // ---- dropout mask (y = x·mask, mask drawn from the counter hash) and max pooling ----
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void dropoutSimd() {
+        SimdDropout.INSTANCE.apply(DROP_KEY, 0, DROP_P, DROP_KEEP, x, 0, m, 0, y, 0, N);
+    }
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void dropoutScalar() {
+        ScalarDropout.INSTANCE.apply(DROP_KEY, 0, DROP_P, DROP_KEEP, x, 0, m, 0, y, 0, N);
+    }
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void maxOverRowsSimd() {
+        SimdRowOps.INSTANCE.maxOverRows(x, 0, N / 64, 64, 64, y, 0, argmax, 0);
+    }
+
+    @Benchmark @CompilerControl(CompilerControl.Mode.DONT_INLINE) public void maxOverRowsScalar() {
+        ScalarRowOps.INSTANCE.maxOverRows(x, 0, N / 64, 64, 64, y, 0, argmax, 0);
+    }
 
     // ---- activations ----
 

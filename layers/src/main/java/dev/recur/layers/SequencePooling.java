@@ -3,10 +3,9 @@ package dev.recur.layers;
 import dev.recur.engine.Engine;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.ParallelTask;
+import dev.recur.engine.RowOps;
 import dev.recur.engine.VectorOps;
 import dev.recur.engine.WorkerPool;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Pooling head over time-major recurrent outputs {@code h} ({@code T·B × D}, row {@code t·B + b}),
@@ -24,10 +23,7 @@ public final class SequencePooling implements Module {
     private final int directions;
     private final int width;
     private int[] argmax = new int[0];
-    /** The running maximum of one sequence, one per piece. */
-    private float[][] best = new float[1][];
     private final Pass pass = new Pass();
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     public SequencePooling(Pooling kind, int hidden, int directions) {
         if (directions != 1 && directions != 2) throw new IllegalArgumentException("directions must be 1 or 2, got " + directions);
@@ -36,7 +32,6 @@ public final class SequencePooling implements Module {
         this.hidden = hidden;
         this.directions = directions;
         this.width = hidden * directions;
-        this.best[0] = new float[width];
     }
 
     public Pooling kind() { return kind; }
@@ -64,7 +59,7 @@ public final class SequencePooling implements Module {
         pass.run(false, h, out, lengths, steps, batch);
     }
 
-    private void forwardRows(FloatMatrix h, int[] lengths, int batch, FloatMatrix out, int b0, int b1, float[] best) {
+    private void forwardRows(FloatMatrix h, int[] lengths, int batch, FloatMatrix out, int b0, int b1) {
         switch (kind) {
             case LAST -> {
                 for (int b = b0; b < b1; b++) {
@@ -85,26 +80,12 @@ public final class SequencePooling implements Module {
                 }
             }
             case MAX -> {
-                // out[b][c] = max_{t<len} h[t·B+b][c], remembering the first arg-max step; rows read contiguously
-                MemorySegment hs = h.segment();
+                // out[b][c] = max_{t<len} h[t·B+b][c], remembering the first arg-max step (a kernel
+                // with a scalar twin: RowOps.maxOverRows, rows t·B + b are B rows apart)
+                int ld = Math.multiplyExact(batch, h.ld());
                 for (int b = b0; b < b1; b++) {
-                    int base = b * width;
-                    long first = h.index(b, 0);
-                    for (int c = 0; c < width; c++) {
-                        best[c] = hs.getAtIndex(F, first + c);
-                        argmax[base + c] = 0;
-                    }
-                    for (int t = 1; t < lengths[b]; t++) {
-                        long row = h.index(t * batch + b, 0);
-                        for (int c = 0; c < width; c++) {
-                            float v = hs.getAtIndex(F, row + c);
-                            if (v > best[c] || (Float.isNaN(v) && !Float.isNaN(best[c]))) {
-                                best[c] = v;
-                                argmax[base + c] = t;
-                            }
-                        }
-                    }
-                    MemorySegment.copy(best, 0, out.segment(), F, out.index(b, 0) * Float.BYTES, width);
+                    RowOps.maxOverRows(h.segment(), h.index(b, 0), lengths[b], width, ld,
+                            out.segment(), out.index(b, 0), argmax, b * width);
                 }
             }
         }
@@ -171,11 +152,6 @@ public final class SequencePooling implements Module {
             this.batch = batch;
             WorkerPool pool = Engine.pool();
             int pieces = Math.min(batch, pool.piecesFor((long) steps * batch * width, MIN_PARALLEL, a.segment(), b.segment(), null));
-            if (best.length < pieces) {
-                float[][] more = java.util.Arrays.copyOf(best, pieces);
-                for (int k = best.length; k < pieces; k++) more[k] = new float[width];
-                best = more;
-            }
             try {
                 if (pieces <= 1) run(0, 1);
                 else pool.run(pieces, this);
@@ -190,7 +166,7 @@ public final class SequencePooling implements Module {
             int b0 = (int) ((long) batch * piece / pieces), b1 = (int) ((long) batch * (piece + 1) / pieces);
             if (b1 <= b0) return;
             if (backward) backwardRows(a, lengths, steps, batch, b, b0, b1);
-            else forwardRows(a, lengths, batch, b, b0, b1, best[piece]);
+            else forwardRows(a, lengths, batch, b, b0, b1);
         }
     }
 

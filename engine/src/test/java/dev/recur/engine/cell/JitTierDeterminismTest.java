@@ -115,6 +115,12 @@ class JitTierDeterminismTest {
             DropoutMask.apply(DropoutMask.callKey(7, 2), 11, 0.3f, a, 0, mask, 0, y, 0, n);
             out.add("dropout " + hash(mask) + " " + hash(y));
 
+            // max pooling over 9 rows of 203 columns (whole vectors and a tail), ld 211
+            MemorySegment pm = random(arena, rnd, 9L * 211, -1f, 1f), pmax = arena.allocate(203 * 4L, 64);
+            int[] parg = new int[203];
+            RowOps.maxOverRows(pm, 0, 9, 203, 211, pmax, 0, parg, 0);
+            out.add("maxOverRows " + hash(pmax) + " " + java.util.Arrays.hashCode(parg));
+
             cells(k, arena, rnd, out);
         }
         return out;
