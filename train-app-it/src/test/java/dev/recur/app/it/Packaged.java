@@ -12,8 +12,9 @@ final class Packaged {
     private Packaged() {}
 
     static Path jar() {
-        Path jar = Path.of("target", "train-app.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: the integration tests run after 'mvn package'");
+        // set by failsafe (train-app-it/pom.xml): the jar the train-app module packaged
+        Path jar = Path.of(System.getProperty("recur.app.jar", "../train-app/target/train-app.jar")).toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: the integration tests run after train-app's 'mvn package'");
         return jar;
     }
 
