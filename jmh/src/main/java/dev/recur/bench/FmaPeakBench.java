@@ -20,7 +20,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -37,9 +36,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code -t 2} measures both cores at once.
  *
  * <p>Run: {@code ./recur bench FmaPeakBench -f 1 -wi 3 -i 5 -w 1 -r 1}; divide a kernel's GFLOPS by
- * this score (÷ 1e9) for its fraction of the peak. On a loaded machine {@code -p cpuClock=true}
- * also prints, per iteration, a {@code cpu:} line with GFLOPS per second of the benchmark thread's
- * CPU time (as {@link TrainStepBench}'s), the peak to set beside its {@code cpu:} scores.
+ * this score (÷ 1e9) for its fraction of the peak. On a loaded machine {@link #flopsPerLaneCpu}
+ * gives the peak per second of the benchmark thread's CPU time, to set beside the CPU-clock scores
+ * of {@link TrainStepBench} ({@code -p cpuClock=true}) and {@link GemmBench}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,26 +53,7 @@ public class FmaPeakBench {
 
     private float a, b;
 
-    @Param({"false"})
-    public boolean cpuClock;
-
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-    private long cpuStart, invocations;
-
-    @Setup(Level.Iteration)
-    public void startClock() {
-        invocations = 0;
-        cpuStart = MX.getCurrentThreadCpuTime();
-    }
-
-    @TearDown(Level.Iteration)
-    public void stopClock() {
-        long ns = MX.getCurrentThreadCpuTime() - cpuStart;
-        if (cpuClock && invocations > 0 && ns > 0) {
-            System.out.printf("cpu: %.1f GFLOPS of thread CPU time%n",
-                    invocations * (double) ITERATIONS * CHAINS * 2 * F.length() / ns);
-        }
-    }
 
     @Setup
     public void setUp() {
@@ -86,7 +66,6 @@ public class FmaPeakBench {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     @OperationsPerInvocation(ITERATIONS * CHAINS * 2)
     public void flopsPerLane(Blackhole bh) {
-        invocations++;
         FloatVector va = FloatVector.broadcast(F, a), vb = FloatVector.broadcast(F, b);
         FloatVector c0 = va, c1 = vb, c2 = va, c3 = vb, c4 = va, c5 = vb;
         FloatVector c6 = va, c7 = vb, c8 = va, c9 = vb, c10 = va, c11 = vb;
