@@ -7,6 +7,7 @@ import com.sun.management.ThreadMXBean;
 import dev.recur.layers.optim.Adam;
 import dev.recur.layers.optim.GradientClipping;
 import dev.recur.layers.rnn.CellType;
+import dev.recur.layers.rnn.CellWorkloads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole training step of every model kind — forward (sorting, embedding, dropout, recurrent
+ * Zero allocation in steady state, checked where it can fail: in {@value #JVMS} fresh JVMs, each
+ * started the way an application starts. Each child first runs the recurrent layer's workloads
+ * ({@link CellWorkloads}: every cell type forward and backward, and the kernels around a step),
+ * then the whole training step of every model kind — forward (sorting, embedding, dropout, recurrent
  * stack, head, loss), backward, clipping, the optimizer, zeroGrad — allocates nothing once the JIT
- * has compiled it and the batch shape repeats, checked in {@value #JVMS} fresh JVMs.
+ * has compiled it and the batch shape repeats. Boxing used to depend on C2's compile order and
+ * showed up in about one fresh JVM in three: {@value #JVMS} JVMs make a one-in-three event fail the
+ * build with probability ≥ 0.91. One child for both halves shares their JVM start and the JIT's
+ * work on the kernels they have in common (here 15 CPU-seconds a child, against 22 for the halves in two).
  *
- * <p>Each child trains a bidirectional LSTM classifier with dropout, a GRU tagger with three
+ * <p>After the cells, each child trains a bidirectional LSTM classifier with dropout, a GRU tagger with three
  * features, then a stateful LSTM language model, in that order and in one JVM: the later models
  * reach kernels and checks that C2 first compiled from the earlier ones' call sites, which is how
  * an allocation on one path shows up (the language model's 160 B per window — two error messages
@@ -51,8 +58,12 @@ class ModelAllocationTest {
     static final int TRANSIENT_ROUNDS = 2;
     private static final List<String> MODELS = List.of("classifier", "tagger", "lm");
 
-    /** Runs in the child JVM: every model in turn, one line {@code alloc <model> <warm-up rounds> <steady rounds that allocated> <their bytes>}. */
+    /**
+     * Runs in the child JVM: the cell workloads ({@link CellWorkloads#run}, a line each), then every
+     * model in turn, one line {@code alloc <model> <warm-up rounds> <steady rounds that allocated> <their bytes>}.
+     */
     public static void main(String[] args) {
+        CellWorkloads.run(Long.parseLong(args[1]) * 1_000_000_000L).forEach(System.out::println);
         long budget = Long.parseLong(args[0]) * 1_000_000_000L;
         ModelConfig cc = SequenceModelTest.config(CellType.LSTM).withBidirectional(true).withDropout(0.2f).withEmbeddingDropout(0.1f);
         try (SequenceClassifier m = new SequenceClassifier(cc, 1, SequenceModelTest.T, SequenceModelTest.B)) {
@@ -106,27 +117,34 @@ class ModelAllocationTest {
         return mx.getCurrentThreadAllocatedBytes() - before;
     }
 
-    private static Process start(int seconds) throws IOException {
+    /** A child with {@code seconds} of CPU time to warm up each model and {@code cellSeconds} each cell workload. */
+    private static Process start(int seconds, int cellSeconds) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Drecur.threads=1", "-cp", cp, ModelAllocationTest.class.getName(), Integer.toString(seconds)))
+                "-Drecur.threads=1", "-cp", cp, ModelAllocationTest.class.getName(), Integer.toString(seconds),
+                Integer.toString(cellSeconds)))
                 .redirectErrorStream(true).start();
     }
 
     @Test
-    void steadyStateTrainingStepOfEveryModelKindAllocatesNothingInEveryFreshJvm() throws Exception {
+    void steadyStateTrainingOfEveryCellTypeAndEveryModelKindAllocatesNothingInEveryFreshJvm() throws Exception {
         List<String> failures = new ArrayList<>();
-        int lines = 0;
+        int lines = 0, cells = 0;
         for (int first = 0; first < JVMS; first += PARALLEL) {
             List<Process> batch = new ArrayList<>();
-            for (int j = first; j < Math.min(JVMS, first + PARALLEL); j++) batch.add(start(40));
+            for (int j = first; j < Math.min(JVMS, first + PARALLEL); j++) batch.add(start(40, 20));
             for (int j = 0; j < batch.size(); j++) {
                 Process p = batch.get(j);
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(p.waitFor(300, TimeUnit.SECONDS), "child JVM did not finish");
                 assertEquals(0, p.exitValue(), out);
-                for (String line : out.lines().filter(l -> l.startsWith("alloc ")).toList()) {
+                List<String> reported = out.lines().filter(l -> l.startsWith("alloc ")).toList();
+                for (String line : reported.subList(0, Math.min(CellWorkloads.COUNT, reported.size()))) {
+                    cells++;
+                    if (!line.split(" ")[2].equals("0")) failures.add("JVM " + (first + j) + ": " + line + " (boxed vectors?)");
+                }
+                for (String line : reported.subList(Math.min(CellWorkloads.COUNT, reported.size()), reported.size())) {
                     String[] f = line.split(" ");
                     assertEquals(MODELS.get(lines % MODELS.size()), f[1], "models in order: " + out);
                     lines++;
@@ -137,6 +155,7 @@ class ModelAllocationTest {
                 }
             }
         }
+        assertEquals(JVMS * CellWorkloads.COUNT, cells, "every child reports every cell workload");
         assertEquals(JVMS * MODELS.size(), lines, "every child reports every model");
         assertTrue(failures.isEmpty(), "steady-state training steps allocated:\n" + String.join("\n", failures));
     }

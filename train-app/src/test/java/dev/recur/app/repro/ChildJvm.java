@@ -67,25 +67,6 @@ final class ChildJvm {
         return new Result(p.exitValue(), read(logs, ".out"), read(logs, ".err"));
     }
 
-    /** Runs the app with {@code args} to the end. */
-    static Result run(Path logs, String... args) throws IOException, InterruptedException {
-        return finish(start(logs, args), logs);
-    }
-
-    /** Runs several children at once (each its own argument list), returns their results in order. */
-    static List<Result> runAll(Path logDir, List<List<String>> argLists) throws IOException, InterruptedException {
-        List<Process> ps = new ArrayList<>();
-        List<Path> logs = new ArrayList<>();
-        for (int i = 0; i < argLists.size(); i++) {
-            Path log = logDir.resolve("child-" + i);
-            logs.add(log);
-            ps.add(start(log, argLists.get(i).toArray(String[]::new)));
-        }
-        List<Result> results = new ArrayList<>();
-        for (int i = 0; i < ps.size(); i++) results.add(finish(ps.get(i), logs.get(i)));
-        return results;
-    }
-
     private static String read(Path logs, String suffix) throws IOException {
         Path f = logs.resolveSibling(logs.getFileName() + suffix);
         return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";

@@ -29,10 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every kill the checkpoint on disk is whole, and after the resumed run no temporary file is left.
  * {@code --resume} takes the run's own options again and refuses one given with another value.
  *
- * <p>The runs that are killed and the uninterrupted references are child JVMs (a fresh process
- * each, as a user's); a resume that is not killed again runs in this JVM ({@link Run}), which is
- * another process than the killed one and has the kernels compiled already (so the comparison
- * mixes a cold and a hot JIT too), without paying a JVM start and a JIT warm-up. The references of
+ * <p>The runs that are killed are child JVMs (a fresh process each, as a user's); a resume that is
+ * not killed again, and the uninterrupted {@code train} reference, run in this JVM ({@link Run}),
+ * which is another process than the killed one and has the kernels compiled already (so the
+ * comparison mixes a cold and a hot JIT too), without paying a JVM start and a JIT warm-up. The references of
  * translate, forecast and speech train with {@code --threads 2} and the killed runs with one
  * thread: their comparison also holds those tasks to the thread-count promise in fresh processes
  * ({@link SameBitsAcrossProcessesTest} covers the other tasks), which fails on either cause.
@@ -70,7 +70,7 @@ class KillAndResumeTest {
     private synchronized Path reference() throws Exception {
         if (reference == null) {
             Path ref = dir.resolve("reference");
-            ChildJvm.Result r = ChildJvm.run(dir.resolve("logs/reference"), command(ref).toArray(String[]::new));
+            Run r = Run.of(command(ref).toArray(String[]::new));
             assertEquals(0, r.code(), r.toString());
             reference = ref;
         }

@@ -1,8 +1,5 @@
 package dev.recur.layers.rnn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.sun.management.ThreadMXBean;
 import dev.recur.engine.FloatMatrix;
 import dev.recur.engine.Gemm;
@@ -10,61 +7,60 @@ import dev.recur.engine.OptimizerKernels;
 import dev.recur.engine.RowOps;
 import dev.recur.engine.Transpose;
 import dev.recur.engine.VectorOps;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 
 /**
- * Zero allocation in steady state, checked where it can fail: in several fresh JVMs, each started
- * the way an application starts, each training every cell type (RNN tanh and relu, LSTM, GRU, a
- * bidirectional LSTM, a 2-layer LSTM with inter-layer dropout) forward and backward, plus the
- * kernels around a training step (a head GEMM, log-softmax, clipping norms, Adam). Boxing used to
- * depend on C2's compile order and showed up in about one fresh JVM in three, so one JVM proves
- * little: {@value #JVMS} JVMs make a one-in-three event fail the build with probability ≥ 0.91 (each JVM costs ~10 s of CPU: the JIT compiling the layer).
+ * The recurrent layer's steady-state workloads for the fresh-JVM allocation check
+ * ({@code model/ModelAllocationTest}, whose children run these before the whole models): every cell
+ * type (RNN tanh and relu, LSTM, GRU, a bidirectional LSTM, a 2-layer LSTM with inter-layer
+ * dropout) forward and backward, plus the kernels around a training step (a head GEMM,
+ * log-softmax, clipping norms, Adam). Boxing used to depend on C2's compile order and showed up in
+ * about one fresh JVM in three, which is why they run in several fresh JVMs.
  */
-class FreshJvmAllocationTest {
+public final class CellWorkloads {
+    private CellWorkloads() {}
 
-    static final int JVMS = 6;
-    /** Two children at a time: the machine's cores, not more. */
-    static final int PARALLEL = 2;
+    /** How many workloads {@link #run} reports. */
+    public static final int COUNT = 7;
 
     /** One steady-state workload: a name and one training step. */
     private record Work(String name, Runnable step) {}
 
-    /** Runs in the child JVM: for each workload, warms up until a round allocates nothing (or time runs out), prints its bytes. */
-    public static void main(String[] args) {
+    /**
+     * Warms each workload up until a round of 100 steps allocates nothing (or {@code cpuBudgetNanos}
+     * of this process's CPU time, the JIT's threads included, is spent on it) and returns one line
+     * each: {@code alloc <name> <bytes of the last round> after <rounds> rounds}.
+     */
+    public static List<String> run(long cpuBudgetNanos) {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        List<String> lines = new ArrayList<>();
         List<AutoCloseable> open = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
-            List<Work> work = workloads(arena, open);
-            // the warm-up budget is CPU time of this process (the JIT's threads included), not wall
-            // time: on a loaded machine the compile queue advances only as fast as the JVM gets CPU
-            long budget = Long.parseLong(args.length > 0 ? args[0] : "20") * 1_000_000_000L;
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            for (Work w : work) {
-                if (args.length > 1 && !w.name.equals(args[1])) continue;
+            for (Work w : workloads(arena, open)) {
                 long bytes = -1;
                 int rounds = 0;
-                long cpuEnd = os.getProcessCpuTime() + budget;
+                // CPU time, not wall time: on a loaded machine the compile queue advances only as
+                // fast as the JVM gets CPU
+                long cpuEnd = os.getProcessCpuTime() + cpuBudgetNanos;
                 while (bytes != 0 && (rounds < 3 || os.getProcessCpuTime() < cpuEnd)) {
                     long before = mx.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 100; i++) w.step.run();
                     bytes = mx.getCurrentThreadAllocatedBytes() - before;
                     rounds++;
                 }
-                System.out.println("alloc " + w.name + " " + bytes + " after " + rounds + " rounds");
+                lines.add("alloc " + w.name + " " + bytes + " after " + rounds + " rounds");
             }
         } finally {
             for (AutoCloseable c : open) {
-                try { c.close(); } catch (Exception ignored) { /* child exits next */ }
+                try { c.close(); } catch (Exception ignored) { /* the child exits soon after */ }
             }
         }
+        return lines;
     }
 
     private static List<Work> workloads(Arena arena, List<AutoCloseable> open) {
@@ -107,36 +103,5 @@ class FreshJvmAllocationTest {
             OptimizerKernels.adam(w, gw, m, v, 1e-3, 0.9, 0.999, 1e-8, 0, ++step[0]);
         }));
         return work;
-    }
-
-    private static Process start(int seconds) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Drecur.threads=1", "-cp", cp, FreshJvmAllocationTest.class.getName(), Integer.toString(seconds)))
-                .redirectErrorStream(true).start();
-    }
-
-    @Test
-    void steadyStateTrainingOfEveryCellTypeAllocatesNothingInEveryFreshJvm() throws Exception {
-        List<String> failures = new ArrayList<>();
-        int lines = 0;
-        for (int first = 0; first < JVMS; first += PARALLEL) {
-            List<Process> batch = new ArrayList<>();
-            for (int j = first; j < Math.min(JVMS, first + PARALLEL); j++) batch.add(start(20));
-            for (int j = 0; j < batch.size(); j++) {
-                Process p = batch.get(j);
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-                assertEquals(0, p.exitValue(), out);
-                for (String line : out.lines().filter(l -> l.startsWith("alloc ")).toList()) {
-                    lines++;
-                    String[] f = line.split(" ");
-                    if (!f[2].equals("0")) failures.add("JVM " + (first + j) + ": " + line);
-                }
-            }
-        }
-        assertEquals(JVMS * 7, lines, "every child reports every workload");
-        assertTrue(failures.isEmpty(), "steady-state steps allocated (boxed vectors?):\n" + String.join("\n", failures));
     }
 }
