@@ -55,7 +55,7 @@ that Recur's checkpoints have exactly these names and shapes and that these tens
 
 The forecasting fixtures (``kind=forecast``, see FORECAST_CASES) run one of each of Recur's
 forecasters (direct LSTM with affine RevIN, the GRU encoder-decoder free-running with RevIN and fully
-teacher-forced, SegRNN with RevIN) as small PyTorch modules named as Recur names its parameters, and
+teacher-forced, SegRNN with RevIN and with the last-value shift of `--subtract-last`) as small PyTorch modules named as Recur names its parameters, and
 store ``input``, ``target``, ``prediction``, the MSE ``loss`` and every parameter's gradient.
 
 The training fixtures (``kind=train``, see TRAIN_CASES) run the benchmark's whole step three times
@@ -535,10 +535,13 @@ class EncoderDecoder(torch.nn.Module):
 
 
 class SegRNN(torch.nn.Module):
-    """The authors' Model (dec_way='pmf', channel_id=1, revin=1, rnn_type='gru'), time-major I/O."""
+    """The authors' Model (dec_way='pmf', channel_id=1, rnn_type='gru'), time-major I/O: revin=1
+    (RevIN, ``last=False``) or revin=0 (``last=True``: subtract each sequence's last look-back value,
+    detached, and add it back to the forecast, the authors' ``seq_last``)."""
 
-    def __init__(self, C, L, H, w, d):
+    def __init__(self, C, L, H, w, d, last=False):
         super().__init__()
+        self.last = last
         self.C, self.L, self.H, self.w, self.d = C, L, H, w, d
         self.n, self.m = L // w, H // w
         self.valueEmbedding = torch.nn.Sequential(torch.nn.Linear(w, d), torch.nn.ReLU())
@@ -551,7 +554,11 @@ class SegRNN(torch.nn.Module):
     def forward(self, x, target):  # x [L, S, 1] with S = B*C, sequence b*C + c
         S = x.shape[1]
         B = S // self.C
-        x = self.revinLayer.norm(x)
+        if self.last:
+            seq_last = x[-1:, :, :].detach()
+            x = x - seq_last
+        else:
+            x = self.revinLayer.norm(x)
         seqs = x[:, :, 0].t()  # [S, L], the reference's x.permute(0, 2, 1).reshape(-1, L)
         e = self.valueEmbedding(seqs.reshape(-1, self.n, self.w))
         _, hn = self.rnn(e)
@@ -559,7 +566,8 @@ class SegRNN(torch.nn.Module):
                          self.channel_emb.unsqueeze(1).repeat(1, self.m, 1)], dim=-1).view(-1, 1, self.d).repeat(B, 1, 1)
         _, hy = self.rnn(pos, hn.repeat(1, 1, self.m).view(1, -1, self.d))
         y = self.predict(hy).view(S, self.H)  # [S, H]
-        return self.revinLayer.denorm(y.t().unsqueeze(2))  # [H, S, 1]
+        y = y.t().unsqueeze(2)  # [H, S, 1]
+        return y + seq_last if self.last else self.revinLayer.denorm(y)
 
 
 # name, model factory (after seeding), L, H, B (sequences), C_in, C_out, metadata of the Recur configuration
@@ -572,6 +580,9 @@ FORECAST_CASES = [
      {"architecture": "encoder_decoder", "cell": "gru", "hidden": 5, "layers": 1, "revin": "false", "teacher_forcing": 1}),
     ("forecast_segrnn_revin", lambda: SegRNN(3, 8, 6, 2, 6), 8, 6, 6, 1, 1,
      {"architecture": "segment", "cell": "gru", "hidden": 6, "layers": 1, "revin": "true", "segment": 2, "channels": 3}),
+    # appended (seeds go by position): SegRNN with the authors' own default normalisation, `--subtract-last`
+    ("forecast_segrnn_last", lambda: SegRNN(3, 8, 6, 2, 6, last=True), 8, 6, 6, 1, 1,
+     {"architecture": "segment", "cell": "gru", "hidden": 6, "layers": 1, "norm": "last", "segment": 2, "channels": 3}),
 ]
 
 

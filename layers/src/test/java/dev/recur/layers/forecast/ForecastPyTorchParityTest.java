@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * One of each forecaster against PyTorch 1.13: the {@code forecast_*} fixtures of
  * {@code src/test/python/make_fixtures.py} (a direct LSTM with affine RevIN, the GRU encoder–decoder
- * free-running with RevIN and fully teacher-forced, SegRNN with RevIN as the authors' module): same
+ * free-running with RevIN and fully teacher-forced, SegRNN as the authors' module with RevIN and with
+ * their default last-value shift, {@code --subtract-last}): same
  * weights under the same names, same windows; prediction, MSE loss and every parameter's gradient
  * within {@code 1e-5·max(1, |expected|)}.
  */
@@ -32,7 +33,7 @@ class ForecastPyTorchParityTest {
         if (!Files.isDirectory(dir)) fail("PyTorch fixtures not found at " + dir.toAbsolutePath() + " (run the tests from the layers module)");
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> all = s.filter(p -> p.getFileName().toString().startsWith("forecast_")).sorted().toList();
-            assertEquals(4, all.size(), "expected 4 forecast fixtures, found " + all);
+            assertEquals(5, all.size(), "expected 5 forecast fixtures, found " + all);
             return all.stream();
         }
     }
@@ -44,7 +45,9 @@ class ForecastPyTorchParityTest {
         Map<String, String> m = st.metadata();
         int L = integer(m, "lookback"), H = integer(m, "horizon"), B = integer(m, "batch");
         int in = integer(m, "inputs"), out = integer(m, "outputs"), hidden = integer(m, "hidden");
-        ForecastConfig.Norm revin = Boolean.parseBoolean(m.get("revin")) ? ForecastConfig.Norm.REVIN : ForecastConfig.Norm.NONE;
+        // "norm" (last: --subtract-last) in the newer fixtures, "revin" (true or false) in the first four
+        ForecastConfig.Norm revin = "last".equals(m.get("norm")) ? ForecastConfig.Norm.LAST
+                : Boolean.parseBoolean(m.get("revin")) ? ForecastConfig.Norm.REVIN : ForecastConfig.Norm.NONE;
         ForecastConfig cfg = switch (m.get("architecture")) {
             case "direct" -> ForecastConfig.direct(m.get("cell").equals("lstm") ? CellType.LSTM : CellType.GRU, in, out, L, H,
                     hidden, integer(m, "layers"), revin, "mse");
