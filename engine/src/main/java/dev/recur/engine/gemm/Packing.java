@@ -37,24 +37,39 @@ final class Packing {
      */
     static void packA(boolean transposed, MemorySegment a, long a0, int lda,
                       int i0, int mc, int p0, int kc, float[] dst) {
+        if (transposed) {
+            packATransposed(a, a0, lda, i0, mc, p0, kc, dst);
+            return;
+        }
         for (int ir = 0, h; ir < mc; ir += h) {
             h = Blocking.stripRows(mc - ir);
             int rows = Math.min(h, mc - ir);
             int base = ir * KC;
-            if (!transposed) {
-                // op(A)[i][p] = A[i][p]: rows copy straight in, KC apart whatever kc (see MicroKernel.multiplyRows12).
-                for (int r = 0; r < rows; r++) {
-                    long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
-                    MemorySegment.copy(a, F, src, dst, base + r * KC, kc);
-                }
-                for (int r = rows; r < h; r++) java.util.Arrays.fill(dst, base + r * KC, base + r * KC + kc, 0f);
-            } else {
-                // op(A)[i][p] = A[p][i]: row p of A holds the h values of one k step.
-                for (int p = 0; p < kc; p++) {
-                    long src = a0 + (long) (p0 + p) * lda + i0 + ir;
-                    int d = base + p * h;
-                    for (int r = 0; r < rows; r++) dst[d + r] = a.getAtIndex(F, src + r);
-                    for (int r = rows; r < h; r++) dst[d + r] = 0f;
+            // op(A)[i][p] = A[i][p]: rows copy straight in, KC apart whatever kc (see MicroKernel.multiplyRows12).
+            for (int r = 0; r < rows; r++) {
+                long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
+                MemorySegment.copy(a, F, src, dst, base + r * KC, kc);
+            }
+            for (int r = rows; r < h; r++) java.util.Arrays.fill(dst, base + r * KC, base + r * KC + kc, 0f);
+        }
+    }
+
+    /**
+     * op(A)[i][p] = A[p][i]: row p of the stored A holds the h values of k step p of every strip.
+     * The rows are read once each, in memory order (so the hardware prefetcher streams them), and
+     * every strip's part of a row is moved with masked vectors (lanes past the edge load as 0).
+     */
+    private static void packATransposed(MemorySegment a, long a0, int lda, int i0, int mc, int p0, int kc,
+                                        float[] dst) {
+        for (int p = 0; p < kc; p++) {
+            long row = (a0 + (long) (p0 + p) * lda + i0) * Float.BYTES;
+            for (int ir = 0, h; ir < mc; ir += h) {
+                h = Blocking.stripRows(mc - ir);
+                int rows = Math.min(h, mc - ir), d = ir * KC + p * h;
+                for (int v = 0; v < h; v += L) {
+                    VectorMask<Float> load = S.indexInRange(v, rows), store = S.indexInRange(v, h);
+                    FloatVector.fromMemorySegment(S, a, row + (long) (ir + v) * Float.BYTES, ORDER, load)
+                            .intoArray(dst, d + v, store);
                 }
             }
         }
