@@ -100,6 +100,61 @@ public final class Gemm {
     }
 
     /**
+     * Two products with one B, stacked: {@code C = alpha·[op(A1); op(A2)]·op(B) + beta·C}, where
+     * op(A1) is m1×k, op(A2) m2×k (each stored as A is in the raw form, with its own offset and
+     * leading dimension), op(B) k×n and C (m1+m2)×n: its first m1 rows are op(A1)·op(B), the next
+     * m2 rows op(A2)·op(B). Every row has the bits of the same row of a plain {@code sgemm} of its
+     * own A; the stacking lets op(B) be packed once for both, which pays when B is the big
+     * operand (a recurrent layer's weight gradients {@code Xᵀ·dG} and {@code H_prevᵀ·dG}, where dG
+     * is T·B × gates·H). Splits large problems by columns over {@link Engine#pool()}; otherwise as
+     * the raw form (checks, no allocation).
+     *
+     * @throws IllegalArgumentException as the raw form, naming the operand (A1, A2, B or C)
+     */
+    public static void sgemmStacked(Transpose ta, Transpose tb, int m1, int m2, int n, int k, float alpha,
+                                    MemorySegment a1, long a1Offset, int lda1, MemorySegment a2, long a2Offset, int lda2,
+                                    MemorySegment b, long bOffset, int ldb, float beta,
+                                    MemorySegment c, long cOffset, int ldc) {
+        if (m1 < 0 || m2 < 0) {
+            throw new IllegalArgumentException("sgemmStacked: sizes must be ≥ 0, got m1=" + m1 + " m2=" + m2);
+        }
+        int m = m1 + m2;
+        checkRaw(ta, tb, m, n, k, a1, a1Offset, lda1, b, bOffset, ldb, c, cOffset, ldc, m1, "A1");
+        checkOperand("A2", a2, a2Offset, lda2, ta == Transpose.N ? m2 : k, ta == Transpose.N ? k : m2, m, n, k);
+        if (m1 == 0 || m2 == 0) { // nothing to share
+            if (m1 > 0) run(ta, tb, m1, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc, true);
+            if (m2 > 0) run(ta, tb, m2, n, k, alpha, a2, a2Offset, lda2, b, bOffset, ldb, beta, c, cOffset, ldc, true);
+            return;
+        }
+        boolean transA = ta == Transpose.T, transB = tb == Transpose.T;
+        WorkerPool pool = Engine.pool();
+        int threads = pool.threads();
+        if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
+            Thread w = pool.anyWorker();
+            if (w != null && !pool.isWorker(Thread.currentThread()) && a1.isAccessibleBy(w) && a2.isAccessibleBy(w)
+                    && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
+                Split s = SPLIT.get();
+                if (!ParallelGemm.suits(Math.max(m1, m2), threads) && s.plan(threads, m, n) && s.byColumns) {
+                    s.set(ta, tb, m, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc);
+                    s.stack(m1, a2, a2Offset, lda2);
+                    try {
+                        pool.run(s.pieces, s);
+                    } finally {
+                        s.clear();
+                    }
+                    return;
+                }
+                // tall products split best each on its own (by rows): the same bits
+                run(ta, tb, m1, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc, true);
+                run(ta, tb, m2, n, k, alpha, a2, a2Offset, lda2, b, bOffset, ldb, beta, c, cOffset + (long) m1 * ldc, ldc, true);
+                return;
+            }
+        }
+        K.sgemmStacked(transA, transB, m1, m2, n, k, alpha, a1, a1Offset, lda1, a2, a2Offset, lda2,
+                b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /**
      * Packs op(B) (k×n) once for many GEMMs (see {@link PackedB}); the stored B is k×n when
      * {@code tb == N}, n×k when {@code T}, element (r, c) at float index {@code bOffset + r·ldb + c}.
      */
@@ -215,6 +270,10 @@ public final class Gemm {
         MemorySegment a, b, c;
         long a0, b0, c0;
         PackedB packed;
+        /** A stacked second A (see {@link Gemm#sgemmStacked}): its rows follow the first m1 of C; null when not stacked. */
+        MemorySegment a2;
+        long a20;
+        int m1, lda2;
 
         /** Row slabs only (for a prepacked B). */
         void planRows(int threads, int m) {
@@ -249,8 +308,12 @@ public final class Gemm {
             this.c = c; this.c0 = c0; this.ldc = ldc;
         }
 
+        void stack(int m1, MemorySegment a2, long a20, int lda2) {
+            this.m1 = m1; this.a2 = a2; this.a20 = a20; this.lda2 = lda2;
+        }
+
         void clear() {
-            a = b = c = null;
+            a = b = c = a2 = null;
             packed = null;
         }
 
@@ -266,7 +329,12 @@ public final class Gemm {
                 serialPacked(ta, to - from, alpha, a, as, lda, packed, beta, c, c0 + (long) from * ldc, ldc);
             } else if (byColumns) {
                 long bs = tb ? b0 + (long) from * ldb : b0 + from;
-                serial(ta, tb, m, to - from, k, alpha, a, a0, lda, b, bs, ldb, beta, c, c0 + from, ldc);
+                if (a2 != null) {
+                    K.sgemmStacked(ta, tb, m1, m - m1, to - from, k, alpha, a, a0, lda, a2, a20, lda2,
+                            b, bs, ldb, beta, c, c0 + from, ldc);
+                } else {
+                    serial(ta, tb, m, to - from, k, alpha, a, a0, lda, b, bs, ldb, beta, c, c0 + from, ldc);
+                }
             } else {
                 long as = ta ? a0 + from : a0 + (long) from * lda;
                 serial(ta, tb, to - from, n, k, alpha, a, as, lda, b, b0, ldb, beta, c, c0 + (long) from * ldc, ldc);
@@ -288,11 +356,18 @@ public final class Gemm {
     private static void checkRaw(Transpose ta, Transpose tb, int m, int n, int k,
                                  MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
                                  MemorySegment c, long cOffset, int ldc) {
+        checkRaw(ta, tb, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, m, "A");
+    }
+
+    /** As above, where A (named {@code aName}) supplies {@code aRows} of the m rows of C. */
+    private static void checkRaw(Transpose ta, Transpose tb, int m, int n, int k,
+                                 MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                                 MemorySegment c, long cOffset, int ldc, int aRows, String aName) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("sgemm: sizes must be ≥ 0, got m=" + m + " n=" + n + " k=" + k);
         }
         if (ta == null || tb == null) throw new IllegalArgumentException("sgemm: transpose flags must not be null");
-        checkOperand("A", a, aOffset, lda, ta == Transpose.N ? m : k, ta == Transpose.N ? k : m, m, n, k);
+        checkOperand(aName, a, aOffset, lda, ta == Transpose.N ? aRows : k, ta == Transpose.N ? k : aRows, m, n, k);
         checkOperand("B", b, bOffset, ldb, tb == Transpose.N ? k : n, tb == Transpose.N ? n : k, m, n, k);
         checkOperand("C", c, cOffset, ldc, m, n, m, n, k);
     }

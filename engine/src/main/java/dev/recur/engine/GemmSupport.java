@@ -14,6 +14,18 @@ public interface GemmSupport {
                MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                float beta, MemorySegment c, long c0, int ldc);
 
+    /**
+     * {@code C = alpha·[op(A1); op(A2)]·op(B) + beta·C} on the calling thread: C's first m1 rows
+     * from A1, the next m2 from A2, each row with the bits of a plain {@link #sgemm} of its own A.
+     * The default makes the two calls; an implementation that packs op(B) packs it once for both.
+     */
+    default void sgemmStacked(boolean transA, boolean transB, int m1, int m2, int n, int k, float alpha,
+                              MemorySegment a1, long a10, int lda1, MemorySegment a2, long a20, int lda2,
+                              MemorySegment b, long b0, int ldb, float beta, MemorySegment c, long c0, int ldc) {
+        sgemm(transA, transB, m1, n, k, alpha, a1, a10, lda1, b, b0, ldb, beta, c, c0, ldc);
+        sgemm(transA, transB, m2, n, k, alpha, a2, a20, lda2, b, b0, ldb, beta, c, c0 + (long) m1 * ldc, ldc);
+    }
+
     /** The same with op(B) prepacked (k×n, see {@link PackedB}). */
     void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
                float beta, MemorySegment c, long c0, int ldc);

@@ -295,4 +295,82 @@ class GemmTest {
             assertTrue(ld.getMessage().contains("lda=1"), ld.getMessage());
         }
     }
+
+    /**
+     * The stacked form equals two plain calls bit for bit: every transpose, A1 and A2 at offsets
+     * with their own leading dimensions, beta 0 (C full of NaN) and not, depth over several KC
+     * blocks, on 1 thread and split by columns on 2 and 3; one operand of zero rows.
+     */
+    @Test
+    void stackedProductHasTheBitsOfTwoPlainProducts() {
+        Random rng = new Random(23);
+        int old = Engine.threads();
+        int[][] shapes = {{64, 64, 256, 700}, {13, 40, 70, 300}, {0, 9, 33, 20}, {5, 0, 17, 9}, {300, 70, 40, 100}};
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] s : shapes) {
+                int m1 = s[0], m2 = s[1], n = s[2], k = s[3], m = m1 + m2;
+                for (Transpose ta : Transpose.values()) {
+                    for (Transpose tb : Transpose.values()) {
+                        FloatMatrix a1 = ta == Transpose.N ? random(arena, m1, k, k + 3, rng) : random(arena, k, m1, m1 + 5, rng);
+                        FloatMatrix a2 = ta == Transpose.N ? random(arena, m2, k, k + 1, rng) : random(arena, k, m2, m2, rng);
+                        FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k + 2, rng);
+                        FloatMatrix c0 = random(arena, m, n, n + 4, rng);
+                        float beta = ta == tb ? 0f : 0.5f;
+                        FloatMatrix want = FloatMatrix.allocate(arena, m, n, n + 4);
+                        want.copyFrom(c0);
+                        if (m1 > 0) Gemm.sgemmSerial(ta, tb, 0.75f, a1, b, beta, want.rowRange(0, m1));
+                        if (m2 > 0) Gemm.sgemmSerial(ta, tb, 0.75f, a2, b, beta, want.rowRange(m1, m2));
+                        for (int threads = 1; threads <= 3; threads++) {
+                            Engine.setThreads(threads);
+                            FloatMatrix got = FloatMatrix.allocate(arena, m, n, n + 4);
+                            got.copyFrom(c0);
+                            if (beta == 0f) got.fill(Float.NaN);
+                            Gemm.sgemmStacked(ta, tb, m1, m2, n, k, 0.75f, a1.segment(), 0, a1.ld(), a2.segment(), 0, a2.ld(),
+                                    b.segment(), 0, b.ld(), beta, got.segment(), 0, got.ld());
+                            String at = ta + "" + tb + " " + m1 + "+" + m2 + "×" + n + "×" + k + " on " + threads + " threads";
+                            assertArrayEquals(want.toArray(), got.toArray(), at);
+                        }
+                        Engine.setThreads(old);
+                    }
+                }
+            }
+        } finally {
+            Engine.setThreads(old);
+        }
+    }
+
+    @Test
+    void stackedProductNamesTheOperandThatDoesNotFit() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment big = arena.allocate(4L * 64 * 64), small = arena.allocate(4L * 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemmStacked(Transpose.T, Transpose.N, 4, 4, 8, 8, 1f, big, 0, 4, small, 0, 4,
+                            big, 0, 8, 0f, big, 0, 8));
+            assertTrue(e.getMessage().contains("A2"), e.getMessage());
+            IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemmStacked(Transpose.T, Transpose.N, -1, 4, 8, 8, 1f, big, 0, 4, big, 0, 4,
+                            big, 0, 8, 0f, big, 0, 8));
+            assertTrue(neg.getMessage().contains("m1=-1"), neg.getMessage());
+        }
+    }
+
+    /**
+     * A transposed A read from the middle of its rows (offset, lda wider than m), its last row
+     * ending exactly at the end of the segment: the packing's vector loads stay inside it and the
+     * product matches the scalar twin.
+     */
+    @Test
+    void transposedASubBlockEndingAtTheSegmentEnd() {
+        Random rng = new Random(31);
+        try (Arena arena = Arena.ofConfined()) {
+            int m = 29, n = 40, k = 300, lda = 45, col0 = lda - m; // A is k×lda, op(A) its last m columns
+            MemorySegment a = arena.allocate(4L * k * lda);
+            for (long i = 0; i < (long) k * lda; i++) a.setAtIndex(ValueLayout.JAVA_FLOAT, i, rng.nextFloat() - 0.5f);
+            FloatMatrix b = random(arena, k, n, n, rng);
+            FloatMatrix want = FloatMatrix.allocate(arena, m, n), got = FloatMatrix.allocate(arena, m, n);
+            ScalarGemm.sgemm(Transpose.T, Transpose.N, m, n, k, 1f, a, col0, lda, b.segment(), 0, n, 0f, want.segment(), 0, n);
+            Gemm.sgemmSerial(Transpose.T, Transpose.N, m, n, k, 1f, a, col0, lda, b.segment(), 0, n, 0f, got.segment(), 0, n);
+            assertClose(want, got, k);
+        }
+    }
 }

@@ -38,6 +38,13 @@ public final class SimdGemm implements GemmSupport {
     }
 
     @Override
+    public void sgemmStacked(boolean transA, boolean transB, int m1, int m2, int n, int k, float alpha,
+                             MemorySegment a1, long a10, int lda1, MemorySegment a2, long a20, int lda2,
+                             MemorySegment b, long b0, int ldb, float beta, MemorySegment c, long c0, int ldc) {
+        serialStacked(transA, transB, m1, m2, n, k, alpha, a1, a10, lda1, a2, a20, lda2, b, b0, ldb, beta, c, c0, ldc);
+    }
+
+    @Override
     public void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
                       float beta, MemorySegment c, long c0, int ldc) {
         sgemmPrepacked(transA, m, b.cols(), b.rows(), alpha, a, a0, lda, b.data(), beta, c, c0, ldc);
@@ -75,6 +82,19 @@ public final class SimdGemm implements GemmSupport {
     public static void serial(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                              float beta, MemorySegment c, long c0, int ldc) {
+        serialStacked(transA, transB, m, 0, n, k, alpha, a, a0, lda, null, 0, 0, b, b0, ldb, beta, c, c0, ldc);
+    }
+
+    /**
+     * {@code C = alpha·[op(A1); op(A2)]·op(B) + beta·C} on the calling thread (A2 absent when
+     * m2 = 0): each packed B block serves the row blocks of A1, then those of A2. A row's sums are
+     * those of a plain {@link #serial} of its own A (same KC cuts, and a tile computes each element
+     * the same whatever its height or position).
+     */
+    public static void serialStacked(boolean transA, boolean transB, int m1, int m2, int n, int k, float alpha,
+                                     MemorySegment a1, long a10, int lda1, MemorySegment a2, long a20, int lda2,
+                                     MemorySegment b, long b0, int ldb, float beta, MemorySegment c, long c0, int ldc) {
+        int m = m1 + m2;
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scale(m, n, beta, c, c0, ldc);
@@ -88,11 +108,17 @@ public final class SimdGemm implements GemmSupport {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
                 Packing.packB(transB, b, b0, ldb, pc, kc, jc, nc, pb);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
+                for (int ic = 0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    Packing.packA(transA, a1, a10, lda1, ic, mc, pc, kc, pa);
                     macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
+                }
+                for (int ic = 0; ic < m2; ic += MC) {
+                    int mc = Math.min(MC, m2 - ic);
+                    Packing.packA(transA, a2, a20, lda2, ic, mc, pc, kc, pa);
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile,
+                            c, c0 + (long) (m1 + ic) * ldc + jc, ldc);
                 }
             }
         }

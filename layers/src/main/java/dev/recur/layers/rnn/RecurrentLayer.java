@@ -104,7 +104,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     private final MemorySegment[] dIn;      // gradient w.r.t. layer l's input, maxT·maxB × inW(l)
     private final StateBuffers states;      // hN, cN, dh0, dc0: L·D·maxB × H
     private final MemorySegment zeros;       // maxB × max(gH, outW) zeros, for clearing rows
-    private final MemorySegment gradScratch; // max(in, H) × gH: a weight gradient before its transpose
+    private final MemorySegment gradScratch; // (in + H) × gH: the weight gradients before their transpose
 
     // the last forward call
     private boolean dropoutOn;
@@ -148,7 +148,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         states = new StateBuffers(floats(stateFloats), cell.hasCellState() ? floats(stateFloats) : null,
                 floats(stateFloats), cell.hasCellState() ? floats(stateFloats) : null);
         zeros = floats((long) maxBatch * Math.max(gateWidth, outW));
-        gradScratch = floats((long) Math.max(Math.max(config.inputSize(), outW), hidden) * gateWidth);
+        gradScratch = floats((long) (Math.max(config.inputSize(), outW) + hidden) * gateWidth);
         dirs = new RecurrentDirection[numLayers][numDirs];
         List<Parameter> ps = new ArrayList<>();
         for (int l = 0; l < numLayers; l++) {
