@@ -128,27 +128,23 @@ public final class Gemm {
         }
         boolean transA = ta == Transpose.T, transB = tb == Transpose.T;
         WorkerPool pool = Engine.pool();
-        int threads = pool.threads();
-        if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
-            Thread w = pool.anyWorker();
-            if (w != null && !pool.isWorker(Thread.currentThread()) && a1.isAccessibleBy(w) && a2.isAccessibleBy(w)
-                    && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
-                Split s = SPLIT.get();
-                if (!ParallelGemm.suits(Math.max(m1, m2), threads) && s.plan(threads, m, n) && s.byColumns) {
-                    s.set(ta, tb, m, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc);
-                    s.stack(m1, a2, a2Offset, lda2);
-                    try {
-                        pool.run(s.pieces, s);
-                    } finally {
-                        s.clear();
-                    }
-                    return;
+        int threads = pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a1, b, c);
+        if (threads > 1 && a2.isAccessibleBy(pool.anyWorker())) {
+            Split s = SPLIT.get();
+            if (!ParallelGemm.suits(Math.max(m1, m2), threads) && s.plan(threads, m, n) && s.byColumns) {
+                s.set(ta, tb, m, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc);
+                s.stack(m1, a2, a2Offset, lda2);
+                try {
+                    pool.run(s.pieces, s);
+                } finally {
+                    s.clear();
                 }
-                // tall products split best each on its own (by rows): the same bits
-                run(ta, tb, m1, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc, true);
-                run(ta, tb, m2, n, k, alpha, a2, a2Offset, lda2, b, bOffset, ldb, beta, c, cOffset + (long) m1 * ldc, ldc, true);
                 return;
             }
+            // tall products split best each on its own (by rows): the same bits
+            run(ta, tb, m1, n, k, alpha, a1, a1Offset, lda1, b, bOffset, ldb, beta, c, cOffset, ldc, true);
+            run(ta, tb, m2, n, k, alpha, a2, a2Offset, lda2, b, bOffset, ldb, beta, c, cOffset + (long) m1 * ldc, ldc, true);
+            return;
         }
         K.sgemmStacked(transA, transB, m1, m2, n, k, alpha, a1, a1Offset, lda1, a2, a2Offset, lda2,
                 b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -181,21 +177,18 @@ public final class Gemm {
         checkPacked(ta, m, a, aOffset, lda, b, c, cOffset, ldc);
         int n = b.cols(), k = b.rows();
         WorkerPool pool = Engine.pool();
-        int threads = pool.threads();
-        if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS && m > Blocking.MR) {
-            Thread w = pool.anyWorker();
-            if (w != null && !pool.isWorker(Thread.currentThread()) && a.isAccessibleBy(w) && c.isAccessibleBy(w)) {
-                Split s = SPLIT.get();
-                s.planRows(threads, m);
-                s.set(ta, Transpose.N, m, n, k, alpha, a, aOffset, lda, null, 0, 0, beta, c, cOffset, ldc);
-                s.packed = b;
-                try {
-                    pool.run(s.pieces, s);
-                } finally {
-                    s.clear();
-                }
-                return;
+        int threads = pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a, c, null);
+        if (threads > 1 && m > Blocking.MR) {
+            Split s = SPLIT.get();
+            s.planRows(threads, m);
+            s.set(ta, Transpose.N, m, n, k, alpha, a, aOffset, lda, null, 0, 0, beta, c, cOffset, ldc);
+            s.packed = b;
+            try {
+                pool.run(s.pieces, s);
+            } finally {
+                s.clear();
             }
+            return;
         }
         serialPacked(ta == Transpose.T, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc);
     }
@@ -227,26 +220,21 @@ public final class Gemm {
                             float beta, MemorySegment c, long c0, int ldc, boolean mayParallel) {
         if (mayParallel) {
             WorkerPool pool = Engine.pool();
-            int threads = pool.threads();
-            if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
-                Thread w = pool.anyWorker();
-                Thread self = Thread.currentThread();
-                if (w != null && !pool.isWorker(self)
-                        && a.isAccessibleBy(w) && b.isAccessibleBy(w) && c.isAccessibleBy(w)) {
-                    if (K.sgemmParallel(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
-                            a, a0, lda, b, b0, ldb, beta, c, c0, ldc)) {
-                        return;
+            int threads = pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a, b, c);
+            if (threads > 1) {
+                if (K.sgemmParallel(pool, ta == Transpose.T, tb == Transpose.T, m, n, k, alpha,
+                        a, a0, lda, b, b0, ldb, beta, c, c0, ldc)) {
+                    return;
+                }
+                Split s = SPLIT.get();
+                if (s.plan(threads, m, n)) {
+                    s.set(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
+                    try {
+                        pool.run(s.pieces, s);
+                    } finally {
+                        s.clear();
                     }
-                    Split s = SPLIT.get();
-                    if (s.plan(threads, m, n)) {
-                        s.set(ta, tb, m, n, k, alpha, a, a0, lda, b, b0, ldb, beta, c, c0, ldc);
-                        try {
-                            pool.run(s.pieces, s);
-                        } finally {
-                            s.clear();
-                        }
-                        return;
-                    }
+                    return;
                 }
             }
         }
