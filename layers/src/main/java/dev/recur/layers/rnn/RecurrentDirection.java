@@ -75,6 +75,7 @@ final class RecurrentDirection {
     int gradientWindow;
 
     // the pass in flight, set by prepareForward / prepareBackward and read by the row ranges
+    private int gateSlots = 1; // 1: step t's gates at rows t·B…; 0: every step reuses step 0's rows (inference)
     private FloatMatrix h0, c0, dhN, dcN;
     private MemorySegment dOut;
     private long dOutOff;
@@ -140,13 +141,19 @@ final class RecurrentDirection {
      * W_hhᵀ, and either the packing of W_ihᵀ for the steps' own input projections or, when not
      * {@code stepwise}, the input projection of all steps {@code G = X·W_ihᵀ} (split by rows over
      * the pool, {@link TallGemm}: for small batches on several threads, whose steps would run it on
-     * one thread); remembers the initial state (null = zeros) for the row ranges.
+     * one thread); remembers the initial state (null = zeros) for the row ranges. In inference
+     * ({@code keepGates} false) the steps that make their own projection write their gates to
+     * step 0's rows of the gate buffer, one step after the other: what backward would read is not
+     * kept, so the T·B·gates·H buffer is not streamed through memory (the same arithmetic, so the
+     * same bits).
      */
-    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, boolean stepwise, TallGemm gemm) {
+    void prepareForward(MemorySegment x, int ldx, FloatMatrix h0, FloatMatrix c0, boolean stepwise, boolean keepGates,
+                        TallGemm gemm) {
         this.h0 = h0;
         this.c0 = c0;
         this.x = stepwise ? x : null;
         this.ldx = ldx;
+        this.gateSlots = stepwise && !keepGates ? 0 : 1;
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
         }
@@ -188,7 +195,7 @@ final class RecurrentDirection {
         int B = rows.batch(), H = hidden, gH = gateWidth, m = n - r0;
         long hPrev = ((long) prevSlot(t) * B + r0) * H;
         long hOut = ((long) outSlot(t) * B + r0) * H;
-        long gOff = ((long) t * B + r0) * gH;
+        long gOff = ((long) t * gateSlots * B + r0) * gH;
         PackedB w = forwardWeights;
         if (x != null) Gemm.sgemmSerial(N, m, 1f, x, ((long) t * B + r0) * ldx, ldx, inputWeights, 0f, g, gOff, gH);
         switch (cell) {

@@ -387,7 +387,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         for (int l = 0; l < numLayers; l++) {
             MemorySegment x = l == 0 ? input.segment() : dropoutOn ? dropped[l - 1] : out[l - 1];
             int ldx = l == 0 ? input.ld() : outW;
-            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, stepwise, tallGemm);
+            for (RecurrentDirection d : dirs[l]) d.prepareForward(x, ldx, h0, c0, stepwise, training, tallGemm);
             scheduler.forward(dirs[l], out[l], outW, hidden, mergeLater, mayUseWorkers);
             if (mergeLater) {
                 dirs[l][0].writeOutput(out[l], outW, 0, false, 0, batch);

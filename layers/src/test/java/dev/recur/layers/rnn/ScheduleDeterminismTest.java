@@ -110,6 +110,55 @@ class ScheduleDeterminismTest {
         assertSameBits(trainStep(uni, 1, null, 1), trainStep(uni, 2, Split.ROWS, 1), cell + " one direction, 2 threads");
     }
 
+    /**
+     * Inference keeps no gates (its steps reuse one step's rows of the gate buffer): its outputs and
+     * final states are the training forward's bits, on 1 and 2 threads and either split, and a
+     * training forward after an inference one still back-propagates to the same gradients.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"LSTM", "GRU"})
+    void inferenceHasTheTrainingForwardsBits(CellType cell) {
+        RecurrentConfig cfg = RecurrentConfig.of(cell, IN, H).withBidirectional(DirectionMerge.CONCAT).withSeed(8);
+        for (int threads = 1; threads <= 2; threads++) {
+            for (Split split : threads == 1 ? new Split[] {null} : Split.values()) {
+                int prev = Engine.threads();
+                Engine.setThreads(threads);
+                try (Arena arena = Arena.ofShared(); RecurrentLayer l = new RecurrentLayer("i.", cfg, STEPS, B)) {
+                    if (split != null) l.scheduler().force(split);
+                    Random rnd = new Random(21);
+                    int[] lengths = new int[B];
+                    for (int b = 0; b < B; b++) lengths[b] = Math.max(0, STEPS - b / 4);
+                    FloatMatrix x = GradientCheckTest.random(arena, STEPS * B, IN, rnd);
+                    FloatMatrix h0 = GradientCheckTest.random(arena, 2 * B, H, rnd);
+                    FloatMatrix c0 = cell.hasCellState() ? GradientCheckTest.random(arena, 2 * B, H, rnd) : null;
+                    FloatMatrix dOut = GradientCheckTest.random(arena, STEPS * B, cfg.outputSize(), rnd);
+                    String where = cell + ", " + threads + " thread(s), split " + split;
+                    List<float[]> train = new ArrayList<>();
+                    train.add(l.forward(x, B, lengths, h0, c0, true).toArray());
+                    train.add(l.finalHidden().toArray());
+                    if (c0 != null) train.add(l.finalCell().toArray());
+                    l.zeroGrad();
+                    l.backward(dOut, null, null);
+                    List<float[]> grads = new ArrayList<>();
+                    for (var p : l.parameters()) grads.add(p.grad().toArray());
+                    List<float[]> infer = new ArrayList<>();
+                    infer.add(l.forward(x, B, lengths, h0, c0, false).toArray());
+                    infer.add(l.finalHidden().toArray());
+                    if (c0 != null) infer.add(l.finalCell().toArray());
+                    assertSameBits(train, infer, where + ", inference against training forward");
+                    l.forward(x, B, lengths, h0, c0, true);
+                    l.zeroGrad();
+                    l.backward(dOut, null, null);
+                    List<float[]> again = new ArrayList<>();
+                    for (var p : l.parameters()) again.add(p.grad().toArray());
+                    assertSameBits(grads, again, where + ", gradients after an inference forward");
+                } finally {
+                    Engine.setThreads(prev);
+                }
+            }
+        }
+    }
+
     /** Large enough that the dropout, mask and bias-sum passes are split over the threads too. */
     @ParameterizedTest
     @EnumSource(value = CellType.class, names = {"LSTM", "GRU"})
