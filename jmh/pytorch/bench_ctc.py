@@ -22,6 +22,7 @@ import statistics
 import struct
 import time
 
+import peer_blas  # noqa: F401  (before torch: OpenBLAS's kernels for this CPU)
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 

@@ -31,6 +31,7 @@ import statistics
 import sys
 import time
 
+import peer_blas  # noqa: F401  (before torch: OpenBLAS's kernels for this CPU)
 import torch
 
 

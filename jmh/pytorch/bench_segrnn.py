@@ -24,6 +24,7 @@ import platform
 import statistics
 import time
 
+import peer_blas  # noqa: F401  (before torch: OpenBLAS's kernels for this CPU)
 import torch
 
 
@@ -113,7 +114,8 @@ def main():
     print(f"train {tr['median']:.1f} windows/s (min {tr['min']:.1f}, max {tr['max']:.1f}); "
           f"infer {inf['median']:.1f} windows/s (min {inf['min']:.1f}, max {inf['max']:.1f}); threads {a.threads}")
     print(json.dumps({"model": "SegRNN", "torch": torch.__version__, "python": platform.python_version(),
-                      "machine": platform.processor() or platform.machine(), "settings": vars(a),
+                      "machine": platform.processor() or platform.machine(),
+                      "openblas_coretype": peer_blas.CORETYPE, "settings": vars(a),
                       "train_windows_per_s": tr, "infer_windows_per_s": inf}))
 
 

@@ -40,6 +40,8 @@ import subprocess
 import sys
 import time
 
+import peer_blas  # noqa: F401  (before torch: OpenBLAS's kernels for this CPU)
+
 PAD = 0
 
 
