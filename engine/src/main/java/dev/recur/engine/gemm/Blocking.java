@@ -35,38 +35,47 @@ public final class Blocking {
     private Blocking() {}
 
     /**
-     * Rows of the short register tile, and the row granularity of every split of a GEMM over
-     * threads (splits are whole multiples of it).
+     * The row granularity of every split of a GEMM over threads (splits are whole multiples of
+     * it; the strips of {@link #stripRows} cover a multiple of 8 rows with no waste).
      */
     public static final int MR = 8;
-    /** Rows of the tall register tile (12 × 2 vectors), when it is the tile in use. */
-    public static final int MR_TALL = 12;
     /**
-     * The register tile, chosen here and nowhere else: {@code "12x2"} (12 rows × 2 vectors, 24
-     * accumulators, with 8 × 2 for the last rows of a block) with 512-bit vectors (AVX-512: 32
-     * vector registers), else {@code "8x2"} (16 accumulators: AVX2 has 16 registers).
-     * {@code "8x3"} (8 rows × 3 vectors: 11 loads per 24 FMAs against 14) is faster on panels in
-     * L1 but measured no faster in the whole GEMM on Emerald Rapids (this loop order streams the B
-     * micro-panels from L2, and 8 × 3 reads 3 vectors of them per 24 FMAs, 12 × 2 only 2; see
-     * docs/gemm.md). {@code -Drecur.gemm.tile=12x2|8x3|8x2} picks one by hand (12x2 and 8x3 need
-     * 16 lanes). The tile changes no sum; KC, chosen from it and the caches, does.
+     * The register tile, chosen here and nowhere else, as rows x vectors:
+     * <ul>
+     *   <li>{@code "12x2"} with 512-bit vectors (AVX-512: 32 vector registers): 24 accumulators,
+     *       with 8 × 2 for the last rows of a block;</li>
+     *   <li>{@code "4x2"} with narrower vectors (AVX2 and NEON: 16 vector registers). C2 loads
+     *       every broadcast of a k step into its own register before the first FMA, so a tile
+     *       needs rows × (vectors + 1) + vectors registers: 4 × 2 takes 14, while 8 × 2 (26) and
+     *       6 × 2 (20) keep accumulators on the stack, a store-to-load round trip on every k step
+     *       (Zen 3, panels in L1: 4 × 2 at 88–97 GFLOPS, 6 × 2 at 41–43, 8 × 2 at 51–58);</li>
+     *   <li>{@code "8x2"} (16 accumulators) and {@code "8x3"} (8 rows × 3 vectors: 11 loads per 24
+     *       FMAs against 14; faster on panels in L1 but no faster in the whole GEMM on Emerald
+     *       Rapids, which streams the B micro-panels from L2: docs/gemm.md) by hand.</li>
+     * </ul>
+     * {@code -Drecur.gemm.tile=12x2|8x3|8x2|4x2} picks one (12x2 and 8x3 need 16 lanes). The tile
+     * changes no sum; KC, chosen from it and the caches, does.
      */
     public static final String TILE = tile(System.getProperty("recur.gemm.tile"), Engine.lanes());
-    /** Whether the tall 12 × 2-vector tile is in use (with 8 × 2 for the last rows of a block). */
-    public static final boolean TALL = TILE.equals("12x2");
+    /** Rows of the strip most of a block is cut into: 12, 8 or 4. */
+    public static final int MR_TALL = Integer.parseInt(TILE.substring(0, TILE.indexOf('x')));
+    /** Rows of the strip that covers the last rows of a block: 8 with the 12-row tile, else the tile's own height. */
+    public static final int MR_SHORT = MR_TALL == 12 ? 8 : MR_TALL;
+    /** Whether a block is cut into strips of two heights. */
+    public static final boolean TALL = MR_TALL != MR_SHORT;
     /** Vectors per tile row: 3 for the 8 × 3 tile, else 2. */
     public static final int NR_VECTORS = TILE.equals("8x3") ? 3 : 2;
     /** Columns of the register tile (NR_VECTORS vectors): the granularity of packed B and of a split by columns. */
     public static final int NR = NR_VECTORS * Math.max(1, Engine.lanes());
     /** The largest strip height in use (buffer sizes). */
-    public static final int MR_MAX = TALL ? MR_TALL : MR;
+    public static final int MR_MAX = Math.max(MR_TALL, MR_SHORT);
 
     /** The tile for {@code lanes}-wide vectors, or the one {@code requested} (null: the default). */
     static String tile(String requested, int lanes) {
-        if (requested == null) return lanes >= 16 ? "12x2" : "8x2";
+        if (requested == null) return lanes >= 16 ? "12x2" : "4x2";
         String t = requested.trim();
-        if (t.equals("8x2") || ((t.equals("8x3") || t.equals("12x2")) && lanes >= 16)) return t;
-        throw new IllegalArgumentException("recur.gemm.tile must be 8x2, or 8x3 or 12x2 with 16-lane vectors (this machine: "
+        if (t.equals("8x2") || t.equals("4x2") || ((t.equals("8x3") || t.equals("12x2")) && lanes >= 16)) return t;
+        throw new IllegalArgumentException("recur.gemm.tile must be 8x2 or 4x2, or 8x3 or 12x2 with 16-lane vectors (this machine: "
                 + lanes + " lanes), got '" + requested + "'");
     }
 
@@ -118,12 +127,13 @@ public final class Blocking {
     }
 
     /**
-     * Height of the next strip of a block with {@code remaining} rows left: 12 rows while that
-     * leaves a remainder the short tile covers with little waste, else 8 (so 64 rows are
-     * 12+12+12+12+8+8, 32 are 12+12+8; a strip past the edge is zero-padded).
+     * Height of the next strip of a block with {@code remaining} rows left: with the 12-row tile,
+     * 12 while that leaves a remainder the 8-row tile covers with little waste, else 8 (64 rows
+     * are 12+12+12+12+8+8, 32 are 12+12+8); with the others, the tile's height. A strip past the
+     * edge is zero-padded.
      */
     public static int stripRows(int remaining) {
-        if (!TALL) return MR;
-        return remaining > 16 || (remaining > MR && remaining <= MR_TALL) ? MR_TALL : MR;
+        if (!TALL) return MR_TALL;
+        return remaining > 2 * MR_SHORT || (remaining > MR_SHORT && remaining <= MR_TALL) ? MR_TALL : MR_SHORT;
     }
 }

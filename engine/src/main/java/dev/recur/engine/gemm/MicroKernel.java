@@ -11,12 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * The register-blocked micro-kernels and the store of their tile into C.
  *
  * <p>{@code tile[r][j] = Σ_p Ap[r][p] · Bp[p][j]} (p in order, one fused multiply-add per step)
- * for an MR × NR tile, MR = 12 ({@link #multiply12}, {@link #multiplyRows12}) or 8 ({@link
- * #multiply8}, {@link #multiplyRows8}), where {@code Ap} is a packed MR-row micro-panel of A and
+ * for an MR × NR tile, MR = 12 ({@link #multiply12}, {@link #multiplyRows12}), 8 ({@link
+ * #multiply8}, {@link #multiplyRows8}) or 4 ({@link #multiply4}, {@link #multiplyRows4}: the
+ * tile for 16 vector registers, AVX2), where {@code Ap} is a packed MR-row micro-panel of A and
  * {@code Bp} a packed NR-column micro-panel of B (NR = two vectors per k step). Per k step: two
  * vector loads of B, MR broadcasts of A (folded into memory operands), 2·MR fused multiply-adds
  * into 2·MR vector accumulators. No branch but the loop: edges are zero-padded by the packing and
- * clipped by {@link #store}. Every element is the same sum in the same order in all four kernels,
+ * clipped by {@link #store}. Every element is the same sum in the same order in every kernel,
  * so which tile covers a row never changes its bits.
  */
 final class MicroKernel {
@@ -36,7 +37,9 @@ final class MicroKernel {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     static {
-        if (Blocking.MR != 8 || Blocking.MR_TALL != 12) throw new AssertionError("MicroKernel is written for 8- and 12-row tiles");
+        int tall = Blocking.MR_TALL, shortRows = Blocking.MR_SHORT;
+        if (!(tall == 12 || tall == 8 || tall == 4) || !(shortRows == 8 || shortRows == 4))
+            throw new AssertionError("MicroKernel has kernels of 12, 8 and 4 rows, not " + tall + " and " + shortRows);
         if (NR != Blocking.NR_VECTORS * L) throw new AssertionError("NR must be whole vectors of the species in use");
     }
 
@@ -202,6 +205,50 @@ final class MicroKernel {
         c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
         c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /** 4-row tile = Ap·Bp, A packed by k steps (4 floats per step). */
+    static void multiply4(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p * 4, bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /** 4-row tile with A packed by rows (row r at {@code a[ai + r·KC ..]}). */
+    static void multiplyRows4(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ap = ai + p, bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1 * KC]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2 * KC]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3 * KC]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
     }
 
     /**

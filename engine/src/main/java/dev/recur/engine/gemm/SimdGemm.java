@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  *     pack op(B)[pc.., jc..]
  *     for ic in steps of MC (rows of C)
  *       pack op(A)[ic.., pc..]
- *       for ir in strips of 12 or 8 rows        one A micro-panel (12 or 8)×KC: lives in L1
+ *       for ir in strips of 12, 8 or 4 rows      one A micro-panel (12, 8 or 4)×KC: lives in L1
  *         for jr in steps of NR                 streams the B block from L2
  *           tile = Ap·Bp (micro-kernel); C[ir.., jr..] = alpha·tile + beta'·C
  * </pre>
@@ -191,19 +191,26 @@ public final class SimdGemm implements GemmSupport {
             int rows = Math.min(h, mc - ir), ai = ir * KC;
             long ci = c0 + (long) ir * ldc;
             for (int jr = 0; jr < nc; jr += NR) {
-                int bi = pb0 + jr * kc;
-                if (MicroKernel.WIDE) {
-                    if (transA) MicroKernel.multiply8x3(kc, pa, ai, pb, bi, tile);
-                    else MicroKernel.multiplyRows8x3(kc, pa, ai, pb, bi, tile);
-                } else if (h == Blocking.MR_TALL) {
-                    if (transA) MicroKernel.multiply12(kc, pa, ai, pb, bi, tile);
-                    else MicroKernel.multiplyRows12(kc, pa, ai, pb, bi, tile);
-                } else {
-                    if (transA) MicroKernel.multiply8(kc, pa, ai, pb, bi, tile);
-                    else MicroKernel.multiplyRows8(kc, pa, ai, pb, bi, tile);
-                }
+                multiply(transA, h, kc, pa, ai, pb, pb0 + jr * kc, tile);
                 MicroKernel.store(tile, rows, Math.min(NR, nc - jr), alpha, beta, c, ci + jr, ldc);
             }
+        }
+    }
+
+    /** tile = Ap·Bp for an h-row strip at {@code pa[ai..]} and a micro-panel at {@code pb[bi..]}. */
+    private static void multiply(boolean transA, int h, int kc, float[] pa, int ai, float[] pb, int bi, float[] tile) {
+        if (MicroKernel.WIDE) {
+            if (transA) MicroKernel.multiply8x3(kc, pa, ai, pb, bi, tile);
+            else MicroKernel.multiplyRows8x3(kc, pa, ai, pb, bi, tile);
+        } else if (h == 12) {
+            if (transA) MicroKernel.multiply12(kc, pa, ai, pb, bi, tile);
+            else MicroKernel.multiplyRows12(kc, pa, ai, pb, bi, tile);
+        } else if (h == 8) {
+            if (transA) MicroKernel.multiply8(kc, pa, ai, pb, bi, tile);
+            else MicroKernel.multiplyRows8(kc, pa, ai, pb, bi, tile);
+        } else {
+            if (transA) MicroKernel.multiply4(kc, pa, ai, pb, bi, tile);
+            else MicroKernel.multiplyRows4(kc, pa, ai, pb, bi, tile);
         }
     }
 

@@ -69,7 +69,9 @@ class BlockingTest {
         assertArrayEquals(new int[] {256, 512}, Blocking.blocks(CacheGeometry.read(dir), 12, 32));
         // Zen 4: L1d 32 KiB 8-way, L2 1 MiB: ⌊7 / 1.375⌋ = 5 ways → KC = 160; NC = 409.6 KiB / 640 B → 640
         assertArrayEquals(new int[] {160, 640}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 1 << 20), 12, 32));
-        // AVX2 on Zen 3 (8-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 204.8 KiB / 1 KiB → 192
+        // AVX2 on Zen 3 (4-row strips, 16-wide tile, L2 512 KiB): ⌊7 / 1.25⌋ = 5 ways → KC = 320; NC = 204.8 KiB / 1.25 KiB → 160
+        assertArrayEquals(new int[] {320, 160}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 4, 16));
+        // the same with the 8 × 2 tile by hand: ⌊7 / 1.5⌋ = 4 ways → KC = 256; NC = 204.8 KiB / 1 KiB → 192
         assertArrayEquals(new int[] {256, 192}, Blocking.blocks(new CacheGeometry(32 * 1024, 8, 64, 64, 512 * 1024), 8, 16));
         // Emerald Rapids: L1d 48 KiB 12-way, L2 2 MiB: KC 256 (as Ice Lake); NC = 819.2 KiB / 1 KiB → 800
         assertArrayEquals(new int[] {256, 800}, Blocking.blocks(new CacheGeometry(48 * 1024, 12, 64, 64, 2 << 20), 12, 32));
@@ -89,31 +91,37 @@ class BlockingTest {
         assertEquals(0, ParallelGemm.MC_TASK % Blocking.MR);
     }
 
-    /** Strips cover every block with 12- and 8-row tiles, wasting less than one short tile. */
+    /**
+     * Strips cover every block with the tile's heights (12 and 8, or the tile's own), wasting
+     * less than one short strip, and cover multiples of the split granularity up to 64 exactly.
+     */
     @Test
     void stripsCoverEveryRowCount() {
         for (int mc = 1; mc <= 300; mc++) {
             int covered = 0, strips = 0;
             for (int ir = 0, h; ir < mc; ir += h, strips++) {
                 h = Blocking.stripRows(mc - ir);
-                assertTrue(h == Blocking.MR || (Blocking.TALL && h == Blocking.MR_TALL), "strip of " + h);
+                assertTrue(h == Blocking.MR_TALL || (Blocking.TALL && h == Blocking.MR_SHORT), "strip of " + h);
+                assertTrue(h <= Blocking.MR_MAX, "strip of " + h + " is taller than the buffers");
                 covered = ir + h;
             }
             int waste = covered - mc;
-            assertTrue(waste >= 0 && waste < Blocking.MR, mc + " rows waste " + waste);
+            assertTrue(waste >= 0 && waste < Math.min(Blocking.MR_SHORT, Blocking.MR_TALL), mc + " rows waste " + waste);
             if (mc % Blocking.MR == 0 && mc <= 64) {
                 assertEquals(0, waste, mc + " rows must be covered exactly");
             }
         }
     }
 
-    /** 12 × 2 vectors on 16 lanes, 8 × 2 on narrower vectors; a tile asked for by hand must fit the lanes. */
+    /** 12 × 2 vectors on 16 lanes, 4 × 2 on narrower vectors; a tile asked for by hand must fit the lanes. */
     @Test
     void tileFollowsTheLanesAndTheProperty() {
         assertEquals("12x2", Blocking.tile(null, 16));
         assertEquals("8x3", Blocking.tile("8x3", 16));
-        assertEquals("8x2", Blocking.tile(null, 8));
-        assertEquals("8x2", Blocking.tile(null, 1));
+        assertEquals("4x2", Blocking.tile(null, 8));
+        assertEquals("4x2", Blocking.tile(null, 1));
+        assertEquals("8x2", Blocking.tile("8x2", 8));
+        assertEquals("4x2", Blocking.tile("4x2", 16));
         assertEquals("12x2", Blocking.tile("12x2", 16));
         assertEquals("8x2", Blocking.tile(" 8x2 ", 16));
         for (String bad : new String[] {"12x2", "8x3", "4x4", ""}) {
@@ -122,7 +130,10 @@ class BlockingTest {
         }
         assertEquals(Blocking.NR_VECTORS * Math.max(1, dev.recur.engine.Engine.lanes()), Blocking.NR);
         assertEquals(Blocking.NR, MicroKernel.NR);
-        assertEquals(Blocking.TILE.equals("12x2") ? 12 : 8, Blocking.MR_MAX);
+        assertEquals(Blocking.TILE.equals("12x2") ? 12 : Blocking.TILE.equals("4x2") ? 4 : 8, Blocking.MR_MAX);
+        assertEquals(Blocking.TILE.equals("4x2") ? 4 : 8, Blocking.MR_SHORT);
+        String asked = System.getProperty("recur.gemm.tile");
+        if (asked != null) assertEquals(asked.trim(), Blocking.TILE, "the tile asked for is the one in use");
     }
 
     @Test
