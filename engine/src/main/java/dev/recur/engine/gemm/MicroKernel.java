@@ -331,6 +331,10 @@ final class MicroKernel {
      */
     static void store(float[] tile, int rows, int cols, float alpha, float beta,
                       MemorySegment c, long c0, int ldc) {
+        if (cols == NR) {
+            storeFull(tile, rows, alpha, beta, c, c0, ldc);
+            return;
+        }
         VectorMask<Float> m0 = S.indexInRange(0, cols);
         VectorMask<Float> m1 = S.indexInRange(L, cols);
         VectorMask<Float> m2 = S.indexInRange(2 * L, cols);
@@ -351,6 +355,34 @@ final class MicroKernel {
                 FloatVector t2 = FloatVector.fromArray(S, tile, r * NR + 2 * L).mul(alpha);
                 if (beta != 0f) t2 = FloatVector.fromMemorySegment(S, c, off2, ORDER, m2).fma(FloatVector.broadcast(S, beta), t2);
                 t2.intoMemorySegment(c, off2, ORDER, m2);
+            }
+        }
+    }
+
+    /**
+     * {@link #store} of a tile whose NR columns all lie inside C (every tile but those of the last
+     * column strip): the same arithmetic with plain loads and stores (masked ones are dearer,
+     * notably on AVX2).
+     */
+    private static void storeFull(float[] tile, int rows, float alpha, float beta,
+                                  MemorySegment c, long c0, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            long off = (c0 + (long) r * ldc) * Float.BYTES;
+            long off1 = off + (long) L * Float.BYTES;
+            FloatVector t0 = FloatVector.fromArray(S, tile, r * NR).mul(alpha);
+            FloatVector t1 = FloatVector.fromArray(S, tile, r * NR + L).mul(alpha);
+            if (beta != 0f) {
+                FloatVector vb = FloatVector.broadcast(S, beta);
+                t0 = FloatVector.fromMemorySegment(S, c, off, ORDER).fma(vb, t0);
+                t1 = FloatVector.fromMemorySegment(S, c, off1, ORDER).fma(vb, t1);
+            }
+            t0.intoMemorySegment(c, off, ORDER);
+            t1.intoMemorySegment(c, off1, ORDER);
+            if (WIDE) {
+                long off2 = off + 2L * L * Float.BYTES;
+                FloatVector t2 = FloatVector.fromArray(S, tile, r * NR + 2 * L).mul(alpha);
+                if (beta != 0f) t2 = FloatVector.fromMemorySegment(S, c, off2, ORDER).fma(FloatVector.broadcast(S, beta), t2);
+                t2.intoMemorySegment(c, off2, ORDER);
             }
         }
     }
