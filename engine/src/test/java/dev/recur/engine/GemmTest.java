@@ -122,6 +122,42 @@ class GemmTest {
         }
     }
 
+    /**
+     * A product wider than one column block with all of op(A) in one packed block packs A once per
+     * depth block for all column blocks: the same bits as the product taken one column block at a
+     * time (where each call has a single column block), for every transpose, several depth blocks.
+     */
+    @Test
+    void packingAOnceForAllColumnBlocksKeepsTheBits() {
+        Random rng = new Random(11);
+        int nc = dev.recur.engine.gemm.Blocking.NC, kcBlock = dev.recur.engine.gemm.Blocking.KC;
+        try (Arena arena = Arena.ofConfined()) {
+            for (Transpose ta : Transpose.values()) {
+                for (Transpose tb : Transpose.values()) {
+                    int m = 40, n = 2 * nc + 37, k = 3 * kcBlock + 11;
+                    FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
+                    FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
+                    FloatMatrix c = random(arena, m, n, n, rng), byBlocks = FloatMatrix.allocate(arena, m, n);
+                    byBlocks.copyFrom(c);
+                    Gemm.sgemmSerial(ta, tb, m, n, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), 0, b.ld(), 0.3f, c.segment(), 0, c.ld());
+                    for (int j0 = 0; j0 < n; j0 += nc) {
+                        int w = Math.min(nc, n - j0);
+                        long bj = tb == Transpose.N ? j0 : (long) j0 * b.ld();
+                        Gemm.sgemmSerial(ta, tb, m, w, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), bj, b.ld(), 0.3f,
+                                byBlocks.segment(), j0, n);
+                    }
+                    for (int r = 0; r < m; r++) {
+                        for (int j = 0; j < n; j++) {
+                            int row = r, col = j;
+                            assertEquals(Float.floatToRawIntBits(byBlocks.get(r, j)), Float.floatToRawIntBits(c.get(r, j)),
+                                    () -> ta + "" + tb + " C(" + row + "," + col + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void knownProduct() {
         try (Arena arena = Arena.ofConfined()) {
@@ -337,7 +373,8 @@ class GemmTest {
     void stackedProductHasTheBitsOfTwoPlainProducts() {
         Random rng = new Random(23);
         int old = Engine.threads();
-        int[][] shapes = {{64, 64, 256, 700}, {13, 40, 70, 300}, {0, 9, 33, 20}, {5, 0, 17, 9}, {300, 70, 40, 100}};
+        int[][] shapes = {{64, 64, 256, 700}, {13, 40, 70, 300}, {0, 9, 33, 20}, {5, 0, 17, 9}, {300, 70, 40, 100},
+                {40, 24, 1700, 700}}; // the last: wider than one column block on every machine, A packed once per depth block
         try (Arena arena = Arena.ofShared()) {
             for (int[] s : shapes) {
                 int m1 = s[0], m2 = s[1], n = s[2], k = s[3], m = m1 + m2;

@@ -37,14 +37,20 @@ final class Packing {
      */
     static void packA(boolean transposed, MemorySegment a, long a0, int lda,
                       int i0, int mc, int p0, int kc, float[] dst) {
+        packA(transposed, a, a0, lda, i0, mc, p0, kc, dst, 0);
+    }
+
+    /** {@link #packA} into {@code dst} from float index {@code d0} on (a strip starting at row ir at {@code d0 + ir·KC}). */
+    static void packA(boolean transposed, MemorySegment a, long a0, int lda,
+                      int i0, int mc, int p0, int kc, float[] dst, int d0) {
         if (transposed) {
-            packATransposed(a, a0, lda, i0, mc, p0, kc, dst);
+            packATransposed(a, a0, lda, i0, mc, p0, kc, dst, d0);
             return;
         }
         for (int ir = 0, h; ir < mc; ir += h) {
             h = Blocking.stripRows(mc - ir);
             int rows = Math.min(h, mc - ir);
-            int base = ir * KC;
+            int base = d0 + ir * KC;
             // op(A)[i][p] = A[i][p]: rows copy straight in, KC apart whatever kc (see MicroKernel.multiplyRows12).
             for (int r = 0; r < rows; r++) {
                 long src = (a0 + (long) (i0 + ir + r) * lda + p0) * Float.BYTES;
@@ -54,18 +60,25 @@ final class Packing {
         }
     }
 
+    /** Rows the strips of {@link Blocking#stripRows} cover for an m-row block (m rounded up to whole strips). */
+    static int paddedRows(int m) {
+        int covered = 0;
+        for (int ir = 0; ir < m; ir += Blocking.stripRows(m - ir)) covered = ir + Blocking.stripRows(m - ir);
+        return covered;
+    }
+
     /**
      * op(A)[i][p] = A[p][i]: row p of the stored A holds the h values of k step p of every strip.
      * The rows are read once each, in memory order (so the hardware prefetcher streams them), and
      * every strip's part of a row is moved with masked vectors (lanes past the edge load as 0).
      */
     private static void packATransposed(MemorySegment a, long a0, int lda, int i0, int mc, int p0, int kc,
-                                        float[] dst) {
+                                        float[] dst, int d0) {
         for (int p = 0; p < kc; p++) {
             long row = (a0 + (long) (p0 + p) * lda + i0) * Float.BYTES;
             for (int ir = 0, h; ir < mc; ir += h) {
                 h = Blocking.stripRows(mc - ir);
-                int rows = Math.min(h, mc - ir), d = ir * KC + p * h;
+                int rows = Math.min(h, mc - ir), d = d0 + ir * KC + p * h;
                 for (int v = 0; v < h; v += L) {
                     VectorMask<Float> load = S.indexInRange(v, rows), store = S.indexInRange(v, h);
                     FloatVector.fromMemorySegment(S, a, row + (long) (ir + v) * Float.BYTES, ORDER, load)

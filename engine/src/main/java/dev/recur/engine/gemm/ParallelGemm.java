@@ -144,7 +144,7 @@ public final class ParallelGemm implements ParallelTask {
                     if (pcIdx > 0) await(rowPhase, t, f);
                     int ic = t * MC_TASK, mc = Math.min(MC_TASK, m - ic);
                     Packing.packA(ta, a, a0, lda, ic, mc, pc, kc, pa);
-                    SimdGemm.macroKernel(ta, mc, nc, kc, alpha, pcIdx == 0 ? beta : 1f, pa, pb, 0, tile,
+                    SimdGemm.macroKernel(ta, mc, nc, kc, alpha, pcIdx == 0 ? beta : 1f, pa, 0, pb, 0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                     // the largest phase done: at a jc boundary the next column block's first
                     // phase (which waits for nothing here) may finish before this row's last one

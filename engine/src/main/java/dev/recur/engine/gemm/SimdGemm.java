@@ -102,6 +102,26 @@ public final class SimdGemm implements GemmSupport {
         }
         Workspace ws = Workspace.get();
         float[] pa = ws.packedA, pb = ws.packedB, tile = ws.tile;
+        int rows1 = Packing.paddedRows(m1);
+        if (n > NC && rows1 + Packing.paddedRows(m2) <= MC + Blocking.MR_MAX) {
+            // All of op(A) fits one packed block: pack each depth block of it once, not once per
+            // column block of C (the weight gradients Xᵀ·dG: m = in + H, k = T·B, n = gates).
+            // Every element still takes its depth blocks in order, so the bits are the same.
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                Packing.packA(transA, a1, a10, lda1, 0, m1, pc, kc, pa, 0);
+                if (m2 > 0) Packing.packA(transA, a2, a20, lda2, 0, m2, pc, kc, pa, rows1 * KC);
+                for (int jc = 0; jc < n; jc += NC) {
+                    int nc = Math.min(NC, n - jc);
+                    Packing.packB(transB, b, b0, ldb, pc, kc, jc, nc, pb);
+                    macroKernel(transA, m1, nc, kc, alpha, betaHere, pa, 0, pb, 0, tile, c, c0 + jc, ldc);
+                    if (m2 > 0) macroKernel(transA, m2, nc, kc, alpha, betaHere, pa, rows1 * KC, pb, 0, tile,
+                            c, c0 + (long) m1 * ldc + jc, ldc);
+                }
+            }
+            return;
+        }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -111,13 +131,13 @@ public final class SimdGemm implements GemmSupport {
                 for (int ic = 0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     Packing.packA(transA, a1, a10, lda1, ic, mc, pc, kc, pa);
-                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile,
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, 0, pb, 0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }
                 for (int ic = 0; ic < m2; ic += MC) {
                     int mc = Math.min(MC, m2 - ic);
                     Packing.packA(transA, a2, a20, lda2, ic, mc, pc, kc, pa);
-                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, 0, tile,
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, 0, pb, 0, tile,
                             c, c0 + (long) (m1 + ic) * ldc + jc, ldc);
                 }
             }
@@ -175,20 +195,23 @@ public final class SimdGemm implements GemmSupport {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
-                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, pb, pb0, tile,
+                    macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, 0, pb, pb0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }
             }
         }
     }
 
-    /** All tiles of one packed A block (mc×kc, strips of {@link Blocking#stripRows}) times one packed B block (kc×nc). */
+    /**
+     * All tiles of one packed A block (mc×kc, strips of {@link Blocking#stripRows}, from {@code
+     * pa[pa0]} on) times one packed B block (kc×nc).
+     */
     static void macroKernel(boolean transA, int mc, int nc, int kc, float alpha, float beta,
-                                    float[] pa, float[] pb, int pb0, float[] tile,
+                                    float[] pa, int pa0, float[] pb, int pb0, float[] tile,
                                     MemorySegment c, long c0, int ldc) {
         for (int ir = 0, h; ir < mc; ir += h) {
             h = Blocking.stripRows(mc - ir);
-            int rows = Math.min(h, mc - ir), ai = ir * KC;
+            int rows = Math.min(h, mc - ir), ai = pa0 + ir * KC;
             long ci = c0 + (long) ir * ldc;
             for (int jr = 0; jr < nc; jr += NR) {
                 multiply(transA, h, kc, pa, ai, pb, pb0 + jr * kc, tile);
