@@ -44,9 +44,9 @@ public final class Blocking {
      * <ul>
      *   <li>{@code "12x2"} with 512-bit vectors (AVX-512: 32 vector registers): 24 accumulators,
      *       with 8 × 2 for the last rows of a block;</li>
-     *   <li>{@code "4x2"} with narrower vectors (AVX2 and NEON: 16 vector registers). C2 loads
-     *       every broadcast of a k step into its own register before the first FMA, so a tile
-     *       needs rows × (vectors + 1) + vectors registers: 4 × 2 takes 14, while 8 × 2 (26) and
+     *   <li>{@code "4x2"} with narrower vectors (AVX2 and NEON: 16 vector registers). On AVX2, C2
+     *       loaded every broadcast of a k step into its own register before the first FMA, so a
+     *       tile needs rows × (vectors + 1) + vectors registers there: 4 × 2 takes 14, while 8 × 2 (26) and
      *       6 × 2 (20) keep accumulators on the stack, a store-to-load round trip on every k step
      *       (Zen 3, panels in L1: 4 × 2 at 88–97 GFLOPS, 6 × 2 at 41–43, 8 × 2 at 51–58);</li>
      *   <li>{@code "8x2"} (16 accumulators) and {@code "8x3"} (8 rows × 3 vectors: 11 loads per 24
