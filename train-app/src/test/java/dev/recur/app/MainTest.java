@@ -79,6 +79,12 @@ class MainTest {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
         assertTrue(trained.out().contains("outputs in " + run), trained.out());
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                assertTrue(trained.out().contains("\n  " + name + " "), "the output list names " + name + ":\n" + trained.out());
+            }
+        }
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertEquals(3, lines.size(), lines.toString());
         ObjectMapper json = new ObjectMapper();

@@ -153,7 +153,9 @@ public final class TrainCommand implements Callable<Integer> {
                 String.format("  %-20s model with the best validation accuracy (epoch %d)", Trainer.BEST, r.state().bestEpoch()),
                 String.format("  %-20s model after epoch %d, with optimizer state (for --resume)", Trainer.LAST, r.state().epoch()),
                 String.format("  %-20s one JSON object per epoch, then the test figures", Trainer.METRICS),
-                String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT)));
+                String.format("  %-20s loss and accuracy per epoch", Trainer.PLOT),
+                String.format("  %-20s empty; locked while a training writes here, so a second one is refused",
+                        dev.recur.app.run.RunFolder.LOCK)));
         io.progress().command("try: ", Launcher.command() + " predict --checkpoint " + out.resolve(Trainer.BEST)
                 + " \"A wonderful, moving film.\"");
         return 0;
