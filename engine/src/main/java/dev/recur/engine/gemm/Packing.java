@@ -63,7 +63,7 @@ final class Packing {
     /** Rows the strips of {@link Blocking#stripRows} cover for an m-row block (m rounded up to whole strips). */
     static int paddedRows(int m) {
         int covered = 0;
-        for (int ir = 0; ir < m; ir += Blocking.stripRows(m - ir)) covered = ir + Blocking.stripRows(m - ir);
+        while (covered < m) covered += Blocking.stripRows(m - covered);
         return covered;
     }
 
