@@ -16,10 +16,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Threads: {@link #sgemm(Transpose, Transpose, float, FloatMatrix, FloatMatrix, float, FloatMatrix)}
  * and the raw {@link #sgemm(Transpose, Transpose, int, int, int, float, MemorySegment, long, int,
  * MemorySegment, long, int, float, MemorySegment, long, int) sgemm} split large problems over
- * {@link Engine#pool()}: products of many rows in blocks of {@link ParallelGemm#MC_TASK} rows taken
- * from a shared counter per depth block (no thread waits at a fixed split), others by columns of C
- * (or by rows when C is narrow); either way every element of C is summed in the same order as on
- * one thread, so the result is bit for bit the same for any thread count. They run on the calling
+ * {@link Engine#pool()}: deep products (depth k at least 16 times the width n of C and 8·KC: the
+ * weight gradients) in fixed chunks of depth summed in chunk order ({@link DepthSplit}, on one thread too),
+ * products of many rows in blocks of {@link ParallelGemm#MC_TASK} rows taken from a shared counter
+ * per depth block (no thread waits at a fixed split), others by columns of C (or by rows when C is
+ * narrow); either way every element of C is summed in an order that depends on the shape alone, so
+ * the result is bit for bit the same for any thread count. They run on the calling
  * thread alone when the problem is small, when the pool has one thread, when any operand is
  * confined to the calling thread ({@code Arena.ofConfined()}), or when called from inside a pool
  * task. {@link #sgemmSerial} always runs on the calling thread: use it when you split the work
@@ -129,6 +131,13 @@ public final class Gemm {
         boolean transA = ta == Transpose.T, transB = tb == Transpose.T;
         WorkerPool pool = Engine.pool();
         int threads = pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a1, b, c);
+        int chunks = DepthSplit.chunks(k, n);
+        if (chunks > 1) { // the chunks of a plain product of depth k and width n: each row keeps its bits
+            if (threads > 1 && !a2.isAccessibleBy(pool.anyWorker())) threads = 1;
+            DepthSplit.forThisThread().run(K, pool, threads, chunks, transA, transB, m1, m2, n, k,
+                    alpha, a1, a1Offset, lda1, a2, a2Offset, lda2, b, bOffset, ldb, beta, c, cOffset, ldc);
+            return;
+        }
         if (threads > 1 && a2.isAccessibleBy(pool.anyWorker())) {
             Split s = SPLIT.get();
             if (!ParallelGemm.suits(Math.max(m1, m2), threads) && s.plan(threads, m, n) && s.byColumns) {
@@ -218,6 +227,14 @@ public final class Gemm {
     private static void run(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
                             MemorySegment a, long a0, int lda, MemorySegment b, long b0, int ldb,
                             float beta, MemorySegment c, long c0, int ldc, boolean mayParallel) {
+        int chunks = DepthSplit.chunks(k, n);
+        if (chunks > 1 && m > 0) {
+            WorkerPool pool = Engine.pool();
+            int threads = mayParallel ? pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a, b, c) : 1;
+            DepthSplit.forThisThread().run(K, pool, threads, chunks, ta == Transpose.T, tb == Transpose.T, m, 0, n, k,
+                    alpha, a, a0, lda, null, 0, 0, b, b0, ldb, beta, c, c0, ldc);
+            return;
+        }
         if (mayParallel) {
             WorkerPool pool = Engine.pool();
             int threads = pool.piecesFor(2L * m * n * k, PARALLEL_MIN_FLOPS, a, b, c);
