@@ -209,6 +209,28 @@ public final class Gemm {
         serialPacked(ta == Transpose.T, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc);
     }
 
+    /**
+     * {@code C = alpha·[A1 | A2]·op(B) + beta·C} on the calling thread with op(B) prepacked: A1 (m×k1)
+     * and A2 (m×(k − k1)), both stored not transposed (element (r, c) at {@code aOffset + r·lda + c}),
+     * side by side along k, where k×n is the shape of {@code b}. One product of depth k, so one pass
+     * over C: a recurrent step's {@code [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ}, where two products would
+     * store the gates and then read them back. Checks its arguments; allocates nothing.
+     */
+    public static void sgemmSerialJoined(int m, float alpha, MemorySegment a1, long a1Offset, int lda1, int k1,
+                                         MemorySegment a2, long a2Offset, int lda2, PackedB b,
+                                         float beta, MemorySegment c, long cOffset, int ldc) {
+        if (b == null) throw new IllegalArgumentException("sgemm: packed B is null");
+        if (m < 0) throw new IllegalArgumentException("sgemm: m must be ≥ 0, got " + m);
+        int n = b.cols(), k = b.rows();
+        if (k1 < 0 || k1 > k) {
+            throw new IllegalArgumentException("sgemm: A1's width k1=" + k1 + " must be in [0, " + k + "], the depth of packed B");
+        }
+        checkOperand("A1", a1, a1Offset, lda1, m, k1, m, n, k);
+        checkOperand("A2", a2, a2Offset, lda2, m, k - k1, m, n, k);
+        checkOperand("C", c, cOffset, ldc, m, n, m, n, k);
+        K.sgemmJoined(m, alpha, a1, a1Offset, lda1, k1, a2, a2Offset, lda2, b, beta, c, cOffset, ldc);
+    }
+
     private static void serialPacked(boolean ta, int m, float alpha, MemorySegment a, long a0, int lda,
                                      PackedB b, float beta, MemorySegment c, long c0, int ldc) {
         K.sgemm(ta, m, alpha, a, a0, lda, b, beta, c, c0, ldc);

@@ -30,6 +30,14 @@ public interface GemmSupport {
     void sgemm(boolean transA, int m, float alpha, MemorySegment a, long a0, int lda, PackedB b,
                float beta, MemorySegment c, long c0, int ldc);
 
+    /**
+     * {@code C = alpha·[A1 | A2]·op(B) + beta·C} on the calling thread, op(B) prepacked ((k1 + k2)×n):
+     * A1 (m×k1) and A2 (m×(k2)), both stored not transposed, side by side along k, as one product of
+     * depth k1 + k2 (a step's input and previous state times the joined weights).
+     */
+    void sgemmJoined(int m, float alpha, MemorySegment a1, long a10, int lda1, int k1,
+                     MemorySegment a2, long a20, int lda2, PackedB b, float beta, MemorySegment c, long c0, int ldc);
+
     /** Floats a {@link PackedB} of op(B), k×n, holds in this implementation's layout. */
     long packedFloats(int k, int n);
 

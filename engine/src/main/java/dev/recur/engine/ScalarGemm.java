@@ -30,6 +30,29 @@ public final class ScalarGemm implements GemmSupport {
                 a, a0, lda, b.plain(), 0, b.cols(), beta, c, c0, ldc);
     }
 
+    @Override
+    public void sgemmJoined(int m, float alpha, MemorySegment a1, long a10, int lda1, int k1,
+                            MemorySegment a2, long a20, int lda2, PackedB b, float beta, MemorySegment c, long c0, int ldc) {
+        int n = b.cols(), k2 = b.rows() - k1;
+        MemorySegment pb = b.plain();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                // acc = Σ_p A1[i,p]·B[p,j] + Σ_p A2[i,p]·B[k1+p,j]
+                float acc = 0f;
+                for (int p = 0; p < k1; p++) {
+                    acc += a1.getAtIndex(FloatMatrix.FLOAT, a10 + (long) i * lda1 + p) * pb.getAtIndex(FloatMatrix.FLOAT, (long) p * n + j);
+                }
+                for (int p = 0; p < k2; p++) {
+                    acc += a2.getAtIndex(FloatMatrix.FLOAT, a20 + (long) i * lda2 + p)
+                            * pb.getAtIndex(FloatMatrix.FLOAT, (long) (k1 + p) * n + j);
+                }
+                long ci = c0 + (long) i * ldc + j;
+                float old = beta == 0f ? 0f : beta * c.getAtIndex(FloatMatrix.FLOAT, ci);
+                c.setAtIndex(FloatMatrix.FLOAT, ci, alpha * acc + old);
+            }
+        }
+    }
+
     /** op(B) as a plain row-major k×n copy. */
     @Override
     public long packedFloats(int k, int n) { return (long) k * n; }

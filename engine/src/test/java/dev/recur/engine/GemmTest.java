@@ -323,6 +323,46 @@ class GemmTest {
         }
     }
 
+    /**
+     * A1 and A2 side by side against a prepacked B give the bits of the prepacked product of the
+     * matrix [A1 | A2]: A2's columns start inside a KC block and cross into the next, or A1 is
+     * empty, or A2 is; ragged row strips; beta 0 on NaN and not.
+     */
+    @Test
+    void joinedAHasTheBitsOfTheConcatenatedProduct() {
+        Random rng = new Random(13);
+        int kc = dev.recur.engine.gemm.Blocking.KC;
+        int[][] shapes = {{13, 40, kc - 5, 40}, {70, 300, 64, 64}, {9, 24, 0, 50}, {20, 33, 37, 0}, {5, 17, 2 * kc + 3, kc + 1}};
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k1 = s[2], k2 = s[3], k = k1 + k2;
+                FloatMatrix a1 = random(arena, m, k1, k1 + 3, rng), a2 = random(arena, m, k2, k2 + 1, rng);
+                FloatMatrix whole = FloatMatrix.allocate(arena, m, Math.max(1, k));
+                for (int r = 0; r < m; r++) {
+                    for (int c = 0; c < k1; c++) whole.set(r, c, a1.get(r, c));
+                    for (int c = 0; c < k2; c++) whole.set(r, k1 + c, a2.get(r, c));
+                }
+                PackedB b = Gemm.packB(Transpose.T, random(arena, n, k, k + 2, rng));
+                for (float beta : new float[] {0f, 0.5f}) {
+                    FloatMatrix c0 = random(arena, m, n, n, rng);
+                    FloatMatrix want = FloatMatrix.allocate(arena, m, n), got = FloatMatrix.allocate(arena, m, n);
+                    want.copyFrom(c0);
+                    got.copyFrom(c0);
+                    if (beta == 0f) got.fill(Float.NaN);
+                    Gemm.sgemmSerial(Transpose.N, m, 0.75f, whole.segment(), 0, whole.ld(), b, beta, want.segment(), 0, n);
+                    Gemm.sgemmSerialJoined(m, 0.75f, a1.segment(), 0, a1.ld(), k1, a2.segment(), 0, a2.ld(), b, beta,
+                            got.segment(), 0, n);
+                    assertArrayEquals(want.toArray(), got.toArray(), m + "×" + n + ", k " + k1 + "+" + k2 + ", beta " + beta);
+                }
+            }
+            FloatMatrix a = random(arena, 4, 8, 8, rng), c = FloatMatrix.allocate(arena, 4, 6);
+            PackedB b = Gemm.packB(Transpose.N, random(arena, 8, 6, 6, rng));
+            IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                    () -> Gemm.sgemmSerialJoined(4, 1f, a.segment(), 0, 8, 9, a.segment(), 0, 8, b, 0f, c.segment(), 0, 6));
+            assertTrue(wide.getMessage().contains("k1=9"), wide.getMessage());
+        }
+    }
+
     /** Once compiled, a raw GEMM call allocates nothing (packing buffers are kept per thread). */
     @Test
     void rawCallAllocatesNothingOnceWarm() {

@@ -37,6 +37,13 @@ class ScalarFallbackTest {
             FloatMatrix p = FloatMatrix.of(arena, 2, 3, 0, 0, 0, 0, 0, 0);
             OptimizerKernels.adam(p, x, m, v, 0.1, 0.9, 0.999, 1e-8, 0, 1);
             check("adam", p.get(0, 1), 0.1f);
+            // [1 2 | 3]·[[1 0] [0 1] [1 1]] = [4 5]
+            PackedB joined = Gemm.packB(Transpose.N, FloatMatrix.of(arena, 3, 2, 1, 0, 0, 1, 1, 1));
+            FloatMatrix a1 = FloatMatrix.of(arena, 1, 2, 1, 2), a2 = FloatMatrix.of(arena, 1, 1, 3);
+            FloatMatrix prod = FloatMatrix.allocate(arena, 1, 2);
+            Gemm.sgemmSerialJoined(1, 1f, a1.segment(), 0, 2, 2, a2.segment(), 0, 1, joined, 0f, prod.segment(), 0, 2);
+            check("joined gemm", prod.get(0, 0), 4f);
+            check("joined gemm", prod.get(0, 1), 5f);
             Activations.tanhRows(2, 3, x.segment(), 0, 3, bias.segment(), 0, y.segment(), 0, 3);
             check("activations tanh", y.get(1, 2), (float) Math.tanh(-6));
             Activations.exp(x.segment(), 0, y.segment(), 0, 6);

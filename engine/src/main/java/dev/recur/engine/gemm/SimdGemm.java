@@ -51,6 +51,12 @@ public final class SimdGemm implements GemmSupport {
     }
 
     @Override
+    public void sgemmJoined(int m, float alpha, MemorySegment a1, long a10, int lda1, int k1,
+                            MemorySegment a2, long a20, int lda2, PackedB b, float beta, MemorySegment c, long c0, int ldc) {
+        sgemmPrepackedJoined(m, b.cols(), k1, b.rows() - k1, alpha, a1, a10, lda1, a2, a20, lda2, b.data(), beta, c, c0, ldc);
+    }
+
+    @Override
     public long packedFloats(int k, int n) { return packedSize(k, n); }
 
     @Override
@@ -179,6 +185,25 @@ public final class SimdGemm implements GemmSupport {
     public static void sgemmPrepacked(boolean transA, int m, int n, int k, float alpha,
                                       MemorySegment a, long a0, int lda, float[] pb,
                                       float beta, MemorySegment c, long c0, int ldc) {
+        prepacked(transA, m, n, k, k, alpha, a, a0, lda, null, 0, 0, pb, beta, c, c0, ldc);
+    }
+
+    /**
+     * {@code C = alpha·[A1 | A2]·op(B) + beta·C} with op(B) ((k1 + k2)×n) packed by {@link
+     * #packAll}: A1 (m×k1) and A2 (m×k2), not transposed, side by side along k, each packed straight
+     * into its columns of the A panels. Every element is one sum over the k1 + k2 terms, cut at the
+     * same KC blocks as a plain product of depth k1 + k2.
+     */
+    public static void sgemmPrepackedJoined(int m, int n, int k1, int k2, float alpha,
+                                            MemorySegment a1, long a10, int lda1, MemorySegment a2, long a20, int lda2,
+                                            float[] pb, float beta, MemorySegment c, long c0, int ldc) {
+        prepacked(false, m, n, k1 + k2, k1, alpha, a1, a10, lda1, a2, a20, lda2, pb, beta, c, c0, ldc);
+    }
+
+    /** The prepacked product; op(A)'s columns from k1 on come from A2 (not transposed) when A2 is given. */
+    private static void prepacked(boolean transA, int m, int n, int k, int k1, float alpha,
+                                  MemorySegment a, long a0, int lda, MemorySegment a2, long a20, int lda2,
+                                  float[] pb, float beta, MemorySegment c, long c0, int ldc) {
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) {
             scale(m, n, beta, c, c0, ldc);
@@ -194,7 +219,11 @@ public final class SimdGemm implements GemmSupport {
                 int pb0 = blockStart(k, n, jc, pc);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    Packing.packA(transA, a, a0, lda, ic, mc, pc, kc, pa);
+                    if (pc < k1) Packing.packA(transA, a, a0, lda, ic, mc, pc, Math.min(kc, k1 - pc), pa, 0);
+                    if (pc + kc > k1) { // the columns of A2: a row's k1 − pc … kc − 1 (a row of a strip is KC floats)
+                        int from = Math.max(pc, k1);
+                        Packing.packA(false, a2, a20, lda2, ic, mc, from - k1, pc + kc - from, pa, from - pc);
+                    }
                     macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, 0, pb, pb0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }

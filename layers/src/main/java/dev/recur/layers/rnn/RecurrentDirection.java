@@ -70,6 +70,14 @@ final class RecurrentDirection {
      * same sum whatever rows are multiplied with it, so the bits are those of the all-steps product.
      */
     private final PackedB inputWeights, inputGradWeights;
+    /**
+     * LSTM only (else null; and then {@link #inputWeights} is null): {@code [W_ih | W_hh]} (gH ×
+     * (in + H)) copied side by side once per forward pass and packed transposed, so a step's gates
+     * are one product {@code [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ} of depth in + H: C is stored once, where
+     * the input projection and the recurrent product stored it, read it back and stored it again.
+     */
+    private final MemorySegment joined;
+    private final PackedB joinedWeights;
 
     /** Truncated-BPTT window inside one forward (0 = full BPTT). */
     int gradientWindow;
@@ -117,7 +125,10 @@ final class RecurrentDirection {
         forwardWeights = Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
         backwardWeights = Gemm.packB(N, gateWidth, hidden, w, 0, hidden);
         MemorySegment wi = wih.value().segment();
-        inputWeights = Gemm.packB(T, inW, gateWidth, wi, 0, inW);
+        boolean joins = cell == CellType.LSTM;
+        joined = joins ? floats.apply((long) gateWidth * (inW + hidden)) : null;
+        joinedWeights = joins ? Gemm.packB(T, inW + hidden, gateWidth, joined, 0, inW + hidden) : null;
+        inputWeights = joins ? null : Gemm.packB(T, inW, gateWidth, wi, 0, inW);
         inputGradWeights = Gemm.packB(N, gateWidth, inW, wi, 0, inW);
     }
 
@@ -156,6 +167,15 @@ final class RecurrentDirection {
         this.gateSlots = stepwise && !keepGates ? 0 : 1;
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
+        }
+        if (stepwise && joinedWeights != null) {
+            int w = inW + hidden;
+            for (int r = 0; r < gateWidth; r++) { // [W_ih | W_hh], row by row
+                MemorySegment.copy(wih.value().segment(), (long) r * inW * 4, joined, (long) r * w * 4, (long) inW * 4);
+                MemorySegment.copy(whh.value().segment(), (long) r * hidden * 4, joined, ((long) r * w + inW) * 4, (long) hidden * 4);
+            }
+            joinedWeights.repack(joined, 0, w);
+            return;
         }
         if (stepwise) {
             inputWeights.repack(wih.value().segment(), 0, inW);
@@ -197,10 +217,12 @@ final class RecurrentDirection {
         long hOut = ((long) outSlot(t) * B + r0) * H;
         long gOff = ((long) t * gateSlots * B + r0) * gH;
         PackedB w = forwardWeights;
-        if (x != null) Gemm.sgemmSerial(N, m, 1f, x, ((long) t * B + r0) * ldx, ldx, inputWeights, 0f, g, gOff, gH);
+        long xOff = ((long) t * B + r0) * ldx;
+        if (x != null && cell != CellType.LSTM) Gemm.sgemmSerial(N, m, 1f, x, xOff, ldx, inputWeights, 0f, g, gOff, gH);
         switch (cell) {
             case LSTM -> {
-                Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
+                if (x != null) Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
+                else Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
                 kernels.lstmForward(m, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
             }
             case GRU -> {

@@ -381,7 +381,9 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.input = input;
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
         boolean mayUseWorkers = sharedWithWorkers(h0) && sharedWithWorkers(c0);
-        boolean stepwise = stepwise(batch, mayUseWorkers && sharedWithWorkers(input));
+        boolean stepsMayUseWorkers = mayUseWorkers && sharedWithWorkers(input);
+        boolean stepwise = stepwise(batch, stepsMayUseWorkers);
+        if (stepwise) mayUseWorkers = stepsMayUseWorkers; // the steps read the input
         boolean mergeLater = numDirs == 2 && cfg.merge() == DirectionMerge.SUM;
         long dropoutKey = dropoutOn ? DropoutMask.callKey(dropoutSeed, ++dropoutCalls) : 0L;
         for (int l = 0; l < numLayers; l++) {
@@ -409,12 +411,17 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
      * gain was within the noise of a loaded machine, docs/kernels.md); the one-gate RNN measured
      * slower so (its step products, N = H, are too narrow to pay for a second GEMM call per step). On several threads a small batch's steps
      * run on fewer threads than the pool has, while the all-steps GEMM splits T·B rows over all of
-     * them. Same bits either way.
+     * them. Same bits either way for the GRU; the LSTM always goes step by step (its step joins the
+     * two products into one, {@code Gemm.sgemmSerialJoined}, which has other bits).
      *
      * @param stepsMayUseWorkers whether the steps may run on the pool's workers with the memory they would read
      */
     private boolean stepwise(int batch, boolean stepsMayUseWorkers) {
         if (cell.gates() < 3) return false;
+        // the LSTM's steps join the input projection and the recurrent product in one GEMM, whose
+        // sums differ from an all-steps projection's: always step by step, so no thread count or
+        // batch size changes a bit
+        if (cell == CellType.LSTM) return true;
         int threads = Engine.pool().threads();
         return threads == 1 || (stepsMayUseWorkers && batch >= STEPWISE_ROWS_PER_THREAD * threads);
     }
