@@ -265,6 +265,15 @@ class MainTest {
         Map<?, ?> model = (Map<?, ?>) m.get("model");
         assertTrue(((Number) model.get("train_seq_per_s")).doubleValue() > 0);
         assertEquals(3, ((List<?>) model.get("train_seq_per_s_runs")).size());
+        for (String w : new String[] {"train_warmup", "inference_warmup"}) {
+            Map<?, ?> warm = (Map<?, ?>) model.get(w);
+            assertTrue(((Number) warm.get("batches")).intValue() >= 1, w + ": " + warm);
+            assertTrue(warm.get("jit_idle") instanceof Boolean, w + ": " + warm);
+        }
+        Run cold = Run.of("bench", "--embed", "8", "--hidden", "8", "--vocab-size", "50", "--batch", "4", "--seq-len", "5",
+                "--steps", "1", "--warmup", "0", "--repeats", "1", "--threads", "1");
+        assertEquals(0, cold.code(), cold.toString());
+        assertTrue(cold.out().contains("warm-up: training 0 batches") && cold.out().contains("(cold)"), cold.toString());
         Map<?, ?> g = (Map<?, ?>) ((List<?>) m.get("gemm")).get(0);
         assertEquals("NT", g.get("transpose"));
         assertTrue(((Number) g.get("gflops")).doubleValue() > 0);
