@@ -71,7 +71,7 @@ final class RecurrentDirection {
      */
     private final PackedB inputWeights, inputGradWeights;
     /**
-     * LSTM only (else null; and then {@link #inputWeights} is null): {@code [W_ih | W_hh]} (gH ×
+     * LSTM and RNN (null for the GRU, the only one that uses {@link #inputWeights}): {@code [W_ih | W_hh]} (gH ×
      * (in + H)) copied side by side once per forward pass and packed transposed, so a step's gates
      * are one product {@code [x_t | h_{t−1}]·[W_ih | W_hh]ᵀ} of depth in + H: C is stored once, where
      * the input projection and the recurrent product stored it, read it back and stored it again.
@@ -125,7 +125,7 @@ final class RecurrentDirection {
         forwardWeights = Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
         backwardWeights = Gemm.packB(N, gateWidth, hidden, w, 0, hidden);
         MemorySegment wi = wih.value().segment();
-        boolean joins = cell == CellType.LSTM;
+        boolean joins = cell != CellType.GRU;
         joined = joins ? floats.apply((long) gateWidth * (inW + hidden)) : null;
         joinedWeights = joins ? Gemm.packB(T, inW + hidden, gateWidth, joined, 0, inW + hidden) : null;
         inputWeights = joins ? null : Gemm.packB(T, inW, gateWidth, wi, 0, inW);
@@ -218,7 +218,6 @@ final class RecurrentDirection {
         long gOff = ((long) t * gateSlots * B + r0) * gH;
         PackedB w = forwardWeights;
         long xOff = ((long) t * B + r0) * ldx;
-        if (x != null && cell != CellType.LSTM) Gemm.sgemmSerial(N, m, 1f, x, xOff, ldx, inputWeights, 0f, g, gOff, gH);
         switch (cell) {
             case LSTM -> {
                 if (x != null) Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
@@ -226,6 +225,7 @@ final class RecurrentDirection {
                 kernels.lstmForward(m, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
             }
             case GRU -> {
+                if (x != null) Gemm.sgemmSerial(N, m, 1f, x, xOff, ldx, inputWeights, 0f, g, gOff, gH);
                 if (startsFromZeros(t)) {
                     // W_hh·0 = 0: the first step from the zero state needs no recurrent GEMM
                     for (int r = 0; r < m; r++) MemorySegment.copy(zeros, 0, gh, (gOff + (long) r * gH) * 4, (long) gH * 4);
@@ -236,7 +236,8 @@ final class RecurrentDirection {
                         bhh.value().segment(), 0, hs, hPrev, hs, hOut);
             }
             case RNN_TANH, RNN_RELU -> {
-                Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
+                if (x != null) Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
+                else Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
                 kernels.rnnForward(m, H, cell == CellType.RNN_RELU, g, gOff, biasSum, 0, hs, hOut);
             }
         }

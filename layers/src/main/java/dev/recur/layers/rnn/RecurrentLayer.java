@@ -382,7 +382,7 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
         this.dropoutOn = training && cfg.dropout() > 0f && numLayers > 1;
         boolean mayUseWorkers = sharedWithWorkers(h0) && sharedWithWorkers(c0);
         boolean stepsMayUseWorkers = mayUseWorkers && sharedWithWorkers(input);
-        boolean stepwise = stepwise(batch, stepsMayUseWorkers);
+        boolean stepwise = cell != CellType.GRU || stepwise(batch, stepsMayUseWorkers);
         if (stepwise) mayUseWorkers = stepsMayUseWorkers; // the steps read the input
         boolean mergeLater = numDirs == 2 && cfg.merge() == DirectionMerge.SUM;
         long dropoutKey = dropoutOn ? DropoutMask.callKey(dropoutSeed, ++dropoutCalls) : 0L;
@@ -405,23 +405,20 @@ public final class RecurrentLayer implements HasParameters, AutoCloseable {
     }
 
     /**
-     * Whether the steps make the input projection (forward) and the first direction's input
-     * gradient (backward) for their own rows, rather than one all-steps GEMM before or after the
-     * recurrence. Step by step, the gate rows stay in cache (the LSTM and GRU, 4 and 3 gates; the
+     * Whether the steps make the first direction's input gradient (backward) and, for the GRU, the
+     * input projection (forward) for their own rows, rather than one all-steps GEMM before or after
+     * the recurrence. The LSTM's and RNN's forward steps always make their own projection, joined
+     * with the recurrent product into one GEMM ({@code Gemm.sgemmSerialJoined}) whose sums differ
+     * from an all-steps projection's: so no batch size or thread count changes a bit. Step by step, the gate rows stay in cache (the LSTM and GRU, 4 and 3 gates; the
      * gain was within the noise of a loaded machine, docs/kernels.md); the one-gate RNN measured
      * slower so (its step products, N = H, are too narrow to pay for a second GEMM call per step). On several threads a small batch's steps
      * run on fewer threads than the pool has, while the all-steps GEMM splits T·B rows over all of
-     * them. Same bits either way for the GRU; the LSTM always goes step by step (its step joins the
-     * two products into one, {@code Gemm.sgemmSerialJoined}, which has other bits).
+     * them. Same bits either way.
      *
      * @param stepsMayUseWorkers whether the steps may run on the pool's workers with the memory they would read
      */
     private boolean stepwise(int batch, boolean stepsMayUseWorkers) {
         if (cell.gates() < 3) return false;
-        // the LSTM's steps join the input projection and the recurrent product in one GEMM, whose
-        // sums differ from an all-steps projection's: always step by step, so no thread count or
-        // batch size changes a bit
-        if (cell == CellType.LSTM) return true;
         int threads = Engine.pool().threads();
         return threads == 1 || (stepsMayUseWorkers && batch >= STEPWISE_ROWS_PER_THREAD * threads);
     }
