@@ -56,7 +56,8 @@ final class RecurrentDirection {
     /** b_ih + b_hh (RNN, LSTM), gH; in backward, scratch for the bias-gradient sums. */
     private final MemorySegment biasSum;
     /**
-     * W_hhᵀ packed once per forward pass for the step products h·W_hhᵀ (k = H, n = gH), and W_hh
+     * W_hhᵀ packed once per forward pass for the GRU's step products h·W_hhᵀ (k = H, n = gH; null
+     * for the LSTM and RNN, whose steps use {@link #joinedWeights}), and W_hh
      * once per backward pass for dG·W_hh (k = gH, n = H): a general GEMM would re-pack its B
      * operand at every step, which for a 64-row step costs about as much as the multiply.
      */
@@ -122,10 +123,10 @@ final class RecurrentDirection {
         dc = cell.hasCellState() ? floats.apply((long) maxBatch * hidden) : null;
         biasSum = floats.apply(gateWidth);
         MemorySegment w = whh.value().segment();
-        forwardWeights = Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
+        boolean joins = cell != CellType.GRU;
+        forwardWeights = joins ? null : Gemm.packB(T, hidden, gateWidth, w, 0, hidden);
         backwardWeights = Gemm.packB(N, gateWidth, hidden, w, 0, hidden);
         MemorySegment wi = wih.value().segment();
-        boolean joins = cell != CellType.GRU;
         joined = joins ? floats.apply((long) gateWidth * (inW + hidden)) : null;
         joinedWeights = joins ? Gemm.packB(T, inW + hidden, gateWidth, joined, 0, inW + hidden) : null;
         inputWeights = joins ? null : Gemm.packB(T, inW, gateWidth, wi, 0, inW);
@@ -148,8 +149,9 @@ final class RecurrentDirection {
     // ------------------------------------------------------------------ forward
 
     /**
-     * The whole-batch part of a forward, on the calling thread: the summed bias, the packing of
-     * W_hhᵀ, and either the packing of W_ihᵀ for the steps' own input projections or, when not
+     * The whole-batch part of a forward, on the calling thread: the summed bias; for the LSTM and
+     * RNN (always {@code stepwise}) the packing of {@code [W_ih | W_hh]ᵀ}; for the GRU the packing
+     * of W_hhᵀ and either the packing of W_ihᵀ for the steps' own input projections or, when not
      * {@code stepwise}, the input projection of all steps {@code G = X·W_ihᵀ} (split by rows over
      * the pool, {@link TallGemm}: for small batches on several threads, whose steps would run it on
      * one thread); remembers the initial state (null = zeros) for the row ranges. In inference
@@ -168,7 +170,8 @@ final class RecurrentDirection {
         if (cell != CellType.GRU) {
             kernels.add(gateWidth, bih.value().segment(), 0, bhh.value().segment(), 0, biasSum, 0);
         }
-        if (stepwise && joinedWeights != null) {
+        if (joinedWeights != null) {
+            if (!stepwise) throw new IllegalStateException("the LSTM and RNN steps always make their own input projection");
             int w = inW + hidden;
             for (int r = 0; r < gateWidth; r++) { // [W_ih | W_hh], row by row
                 MemorySegment.copy(wih.value().segment(), (long) r * inW * 4, joined, (long) r * w * 4, (long) inW * 4);
@@ -216,12 +219,10 @@ final class RecurrentDirection {
         long hPrev = ((long) prevSlot(t) * B + r0) * H;
         long hOut = ((long) outSlot(t) * B + r0) * H;
         long gOff = ((long) t * gateSlots * B + r0) * gH;
-        PackedB w = forwardWeights;
         long xOff = ((long) t * B + r0) * ldx;
         switch (cell) {
             case LSTM -> {
-                if (x != null) Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
-                else Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
+                Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
                 kernels.lstmForward(m, H, g, gOff, biasSum, 0, cs, hPrev, cs, hOut, hs, hOut);
             }
             case GRU -> {
@@ -230,14 +231,13 @@ final class RecurrentDirection {
                     // W_hh·0 = 0: the first step from the zero state needs no recurrent GEMM
                     for (int r = 0; r < m; r++) MemorySegment.copy(zeros, 0, gh, (gOff + (long) r * gH) * 4, (long) gH * 4);
                 } else {
-                    Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 0f, gh, gOff, gH);
+                    Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, forwardWeights, 0f, gh, gOff, gH);
                 }
                 kernels.gruForward(m, H, g, gOff, gh, gOff, bih.value().segment(), 0,
                         bhh.value().segment(), 0, hs, hPrev, hs, hOut);
             }
             case RNN_TANH, RNN_RELU -> {
-                if (x != null) Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
-                else Gemm.sgemmSerial(N, m, 1f, hs, hPrev, H, w, 1f, g, gOff, gH);
+                Gemm.sgemmSerialJoined(m, 1f, x, xOff, ldx, inW, hs, hPrev, H, joinedWeights, 0f, g, gOff, gH);
                 kernels.rnnForward(m, H, cell == CellType.RNN_RELU, g, gOff, biasSum, 0, hs, hOut);
             }
         }
