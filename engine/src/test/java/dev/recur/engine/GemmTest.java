@@ -35,7 +35,7 @@ class GemmTest {
     void matchesScalarTwinOnOddShapes() {
         Random rng = new Random(42);
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {8, 32, 256}, {9, 31, 257}, {20, 530, 40}, {64, 40, 0},
-                {64, 33, 300}, {29, 20, 70}};
+                {64, 33, 300}, {29, 20, 70}, {290, 333, 650}};
         try (Arena arena = Arena.ofConfined()) {
             for (int[] s : shapes) {
                 for (Transpose ta : Transpose.values()) {
@@ -153,6 +153,52 @@ class GemmTest {
                                     () -> ta + "" + tb + " C(" + row + "," + col + ")");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A is packed once per depth block for all rows and all column blocks (the slab), in the
+     * thread's buffer or in a grown one, and in blocks of MC rows packed again per column block when
+     * the slab would pass {@link dev.recur.engine.gemm.Blocking#SLAB_MAX}: every row of the whole
+     * product has the bits of the same rows computed in 64-row pieces, for every transpose, several
+     * column and depth blocks, and a height whose slab is too large to keep.
+     */
+    @Test
+    void everyHeightOfAHasTheBitsOfItsRowPieces() {
+        Random rng = new Random(12);
+        int nc = dev.recur.engine.gemm.Blocking.NC, kcBlock = dev.recur.engine.gemm.Blocking.KC;
+        int tall = dev.recur.engine.gemm.Blocking.MC + 3 * dev.recur.engine.gemm.Blocking.MR_MAX + 5;
+        int huge = (int) (dev.recur.engine.gemm.Blocking.SLAB_MAX / kcBlock) + 300;
+        try (Arena arena = Arena.ofConfined()) {
+            for (Transpose ta : Transpose.values()) {
+                for (Transpose tb : Transpose.values()) {
+                    assertRowPiecesHaveTheBits(arena, rng, ta, tb, tall, 2 * nc + 37, 3 * kcBlock + 11, 64);
+                }
+            }
+            assertRowPiecesHaveTheBits(arena, rng, Transpose.N, Transpose.N, huge, nc + 5, 2 * kcBlock + 3, 4096);
+            assertRowPiecesHaveTheBits(arena, rng, Transpose.T, Transpose.T, huge, nc + 5, 9, 4096);
+        }
+    }
+
+    private static void assertRowPiecesHaveTheBits(Arena arena, Random rng, Transpose ta, Transpose tb, int m, int n, int k, int piece) {
+        FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
+        FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
+        FloatMatrix c = random(arena, m, n, n, rng), pieces = FloatMatrix.allocate(arena, m, n);
+        pieces.copyFrom(c);
+        Gemm.sgemmSerial(ta, tb, m, n, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), 0, b.ld(), 0.3f, c.segment(), 0, c.ld());
+        for (int r0 = 0; r0 < m; r0 += piece) {
+            int h = Math.min(piece, m - r0);
+            long ar = ta == Transpose.N ? (long) r0 * a.ld() : r0;
+            Gemm.sgemmSerial(ta, tb, h, n, k, 0.7f, a.segment(), ar, a.ld(), b.segment(), 0, b.ld(), 0.3f,
+                    pieces.segment(), (long) r0 * n, n);
+        }
+        for (int r = 0; r < m; r++) {
+            for (int j = 0; j < n; j++) {
+                if (Float.floatToRawIntBits(pieces.get(r, j)) != Float.floatToRawIntBits(c.get(r, j))) {
+                    int row = r, col = j;
+                    assertEquals(pieces.get(r, j), c.get(r, j), () -> ta + "" + tb + " m=" + m + " C(" + row + "," + col + ")");
                 }
             }
         }

@@ -19,7 +19,8 @@ import dev.recur.engine.Engine;
  *       and C tiles passing through, and the next B micro-panels): the largest multiple of NR
  *       with {@code KC · NC · 4 ≤ 2 · L2 / 5};</li>
  *   <li>{@code MC} = 256: in this loop order no cache has to hold the packed A block (each of its
- *       micro-panels is read once, then stays in L1), so MC only bounds the A buffer.</li>
+ *       micro-panels is read once, then stays in L1), so MC only bounds the A buffer: products
+ *       whose A slab (all rows × KC) fits the thread's grown slab buffer do not cut A at all.</li>
  * </ul>
  * When the caches cannot be read the sizes tuned on a Zen 4 core (32 KiB L1, 1 MiB L2) are used:
  * KC 256, NC 512 (rounded down to whole tiles).
@@ -88,6 +89,13 @@ public final class Blocking {
     public static final int MC = 256;
     /** Columns of B packed at once. */
     public static final int NC;
+    /**
+     * The largest A slab a thread keeps, in floats: 16 Mi (64 MiB), over 50,000 rows at KC = 320.
+     * The serial GEMM packs all rows of op(A) for one depth block (the slab, padded rows × KC) once
+     * for every column block, and cuts A into blocks of {@link #MC} rows packed again per column
+     * block only when the slab would be larger.
+     */
+    public static final long SLAB_MAX = 16L << 20;
 
     static {
         int[] kn = blocks(CACHES, MR_MAX, NR);

@@ -10,15 +10,16 @@ import java.lang.foreign.ValueLayout;
  * The single-threaded, cache-blocked, packed SGEMM on the Vector API (BLIS loop structure):
  *
  * <pre>
- * for jc in steps of NC (columns of C)         B block KC×NC packed once per (jc, pc): lives in L2
- *   for pc in steps of KC (depth)
+ * for pc in steps of KC (depth)
+ *   pack op(A)[all rows, pc..]                  the A slab: packed once per depth block
+ *   for jc in steps of NC (columns of C)        B block KC×NC packed once per (pc, jc): lives in L2
  *     pack op(B)[pc.., jc..]
- *     for ic in steps of MC (rows of C)
- *       pack op(A)[ic.., pc..]
- *       for ir in strips of 12, 8 or 4 rows      one A micro-panel (12, 8 or 4)×KC: lives in L1
- *         for jr in steps of NR                 streams the B block from L2
- *           tile = Ap·Bp (micro-kernel); C[ir.., jr..] = alpha·tile + beta'·C
+ *     for ir in strips of 12, 8 or 4 rows        one A micro-panel (12, 8 or 4)×KC: lives in L1
+ *       for jr in steps of NR                   streams the B block from L2
+ *         tile = Ap·Bp (micro-kernel); C[ir.., jr..] = alpha·tile + beta'·C
  * </pre>
+ * An A slab larger than {@link Blocking#SLAB_MAX} floats (over 50,000 rows) is cut into blocks of
+ * MC rows instead, with jc outermost and each block packed again for every column block.
  * beta' is beta for the first depth block and 1 after it, so beta = 0 never reads C.
  *
  * <p>Load this class only when the Vector API is present (it imports vector types through its
@@ -107,12 +108,14 @@ public final class SimdGemm implements GemmSupport {
             return;
         }
         Workspace ws = Workspace.get();
-        float[] pa = ws.packedA, pb = ws.packedB, tile = ws.tile;
+        float[] pb = ws.packedB, tile = ws.tile;
         int rows1 = Packing.paddedRows(m1);
-        if (n > NC && rows1 + Packing.paddedRows(m2) <= MC + Blocking.MR_MAX) {
-            // All of op(A) fits one packed block: pack each depth block of it once, not once per
-            // column block of C (the weight gradients Xᵀ·dG: m = in + H, k = T·B, n = gates).
+        long slab = (long) (rows1 + Packing.paddedRows(m2)) * KC;
+        if (slab <= Blocking.SLAB_MAX) {
+            // Depth blocks outermost: all rows of op(A) for a depth block are packed once and serve
+            // every column block (jc inside), instead of being packed again for each of them.
             // Every element still takes its depth blocks in order, so the bits are the same.
+            float[] pa = ws.aBuffer(slab);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
@@ -128,6 +131,8 @@ public final class SimdGemm implements GemmSupport {
             }
             return;
         }
+        // more rows than a slab holds: blocks of MC rows, packed again for every column block
+        float[] pa = ws.packedA;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -210,7 +215,23 @@ public final class SimdGemm implements GemmSupport {
             return;
         }
         Workspace ws = Workspace.get();
-        float[] pa = ws.packedA, tile = ws.tile;
+        float[] tile = ws.tile;
+        long slab = (long) Packing.paddedRows(m) * KC;
+        if (slab <= Blocking.SLAB_MAX) {
+            // as in serialStacked: all rows of a depth block packed once, for every column block
+            float[] pa = ws.aBuffer(slab);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                packJoined(transA, m, k1, 0, pc, kc, a, a0, lda, a2, a20, lda2, pa);
+                for (int jc = 0; jc < n; jc += NC) {
+                    macroKernel(transA, m, Math.min(NC, n - jc), kc, alpha, betaHere, pa, 0, pb, blockStart(k, n, jc, pc), tile,
+                            c, c0 + jc, ldc);
+                }
+            }
+            return;
+        }
+        float[] pa = ws.packedA;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -219,15 +240,21 @@ public final class SimdGemm implements GemmSupport {
                 int pb0 = blockStart(k, n, jc, pc);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    if (pc < k1) Packing.packA(transA, a, a0, lda, ic, mc, pc, Math.min(kc, k1 - pc), pa, 0);
-                    if (pc + kc > k1) { // the columns of A2: a row's k1 − pc … kc − 1 (a row of a strip is KC floats)
-                        int from = Math.max(pc, k1);
-                        Packing.packA(false, a2, a20, lda2, ic, mc, from - k1, pc + kc - from, pa, from - pc);
-                    }
+                    packJoined(transA, mc, k1, ic, pc, kc, a, a0, lda, a2, a20, lda2, pa);
                     macroKernel(transA, mc, nc, kc, alpha, betaHere, pa, 0, pb, pb0, tile,
                             c, c0 + (long) ic * ldc + jc, ldc);
                 }
             }
+        }
+    }
+
+    /** Rows [ic, ic + mc) of op(A) for depth block [pc, pc + kc), columns from k1 on taken from A2 (not transposed). */
+    private static void packJoined(boolean transA, int mc, int k1, int ic, int pc, int kc,
+                                   MemorySegment a, long a0, int lda, MemorySegment a2, long a20, int lda2, float[] pa) {
+        if (pc < k1) Packing.packA(transA, a, a0, lda, ic, mc, pc, Math.min(kc, k1 - pc), pa, 0);
+        if (pc + kc > k1) { // the columns of A2: a row's k1 − pc … kc − 1 (a row of a strip is KC floats)
+            int from = Math.max(pc, k1);
+            Packing.packA(false, a2, a20, lda2, ic, mc, from - k1, pc + kc - from, pa, from - pc);
         }
     }
 

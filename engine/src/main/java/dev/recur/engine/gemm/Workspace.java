@@ -11,6 +11,8 @@ final class Workspace {
     final float[] packedA;
     final float[] packedB;
     final float[] tile;
+    /** All rows of op(A) for one depth block when they are more than {@link #packedA} holds; grown on demand. */
+    private float[] slab = new float[0];
 
     private Workspace() {
         int nr = MicroKernel.NR;
@@ -20,4 +22,15 @@ final class Workspace {
     }
 
     static Workspace get() { return PER_THREAD.get(); }
+
+    /**
+     * The A buffer for {@code floats} packed floats: {@link #packedA} when it is large enough, else
+     * this thread's slab, grown to the largest request seen (at most {@link Blocking#SLAB_MAX}).
+     */
+    float[] aBuffer(long floats) {
+        if (floats <= packedA.length) return packedA;
+        if (slab.length < floats) slab = new float[(int) floats];
+        return slab;
+    }
+
 }
