@@ -27,7 +27,12 @@ import org.junit.jupiter.api.Test;
  * build with probability ≥ 0.91. One child for both halves shares their JVM start and the JIT's
  * work on the kernels they have in common (here 15 CPU-seconds a child, against 22 for the halves in two).
  *
- * <p>After the cells, each child trains a bidirectional LSTM classifier with dropout, a GRU tagger with three
+ * <p>After the cells, each child makes the kernels fail 5,000 times ({@link CellWorkloads#provokeFailures}:
+ * closed memory on the caller, caller-confined memory on a pool worker), so that the models below
+ * run on kernels C2 compiled again after taking their exception paths: a failure once boxed a
+ * JVM's kernels for good in an intermediate build (seen once, not reproduced since).
+ *
+ * <p>Then each child trains a bidirectional LSTM classifier with dropout, a GRU tagger with three
  * features, then a stateful LSTM language model, in that order and in one JVM: the later models
  * reach kernels and checks that C2 first compiled from the earlier ones' call sites, which is how
  * an allocation on one path shows up (the language model's 160 B per window — two error messages
@@ -57,6 +62,8 @@ class ModelAllocationTest {
      */
     static final int TRANSIENT_ROUNDS = 2;
     private static final List<String> MODELS = List.of("classifier", "tagger", "lm");
+    /** Failing calls of each kind between the cell workloads and the models ({@link CellWorkloads#provokeFailures}). */
+    static final int FAILURES = 1000;
 
     /**
      * Runs in the child JVM: the cell workloads ({@link CellWorkloads#run}, a line each), then every
@@ -64,6 +71,7 @@ class ModelAllocationTest {
      */
     public static void main(String[] args) {
         CellWorkloads.run(Long.parseLong(args[1]) * 1_000_000_000L).forEach(System.out::println);
+        System.out.println("failures " + CellWorkloads.provokeFailures(FAILURES));
         long budget = Long.parseLong(args[0]) * 1_000_000_000L;
         ModelConfig cc = SequenceModelTest.config(CellType.LSTM).withBidirectional(true).withDropout(0.2f).withEmbeddingDropout(0.1f);
         try (SequenceClassifier m = new SequenceClassifier(cc, 1, SequenceModelTest.T, SequenceModelTest.B)) {
@@ -140,6 +148,7 @@ class ModelAllocationTest {
                 assertTrue(p.waitFor(300, TimeUnit.SECONDS), "child JVM did not finish");
                 assertEquals(0, p.exitValue(), out);
                 List<String> reported = out.lines().filter(l -> l.startsWith("alloc ")).toList();
+                assertTrue(out.lines().anyMatch(l -> l.equals("failures " + 5 * FAILURES)), "every provoked failure was thrown: " + out);
                 for (String line : reported.subList(0, Math.min(CellWorkloads.COUNT, reported.size()))) {
                     cells++;
                     if (!line.split(" ")[2].equals("0")) failures.add("JVM " + (first + j) + ": " + line + " (boxed vectors?)");

@@ -7,7 +7,10 @@ import dev.recur.engine.OptimizerKernels;
 import dev.recur.engine.RowOps;
 import dev.recur.engine.Transpose;
 import dev.recur.engine.VectorOps;
+import dev.recur.engine.WorkerPool;
+import dev.recur.engine.cell.CellKernels;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +64,43 @@ public final class CellWorkloads {
             }
         }
         return lines;
+    }
+
+    /**
+     * Makes the compiled kernels fail {@code times} times each way, as a caller's bug would: the
+     * LSTM and GRU cell kernels and two vector passes reading a closed segment on the calling
+     * thread, and an LSTM cell kernel reading memory confined to the caller on a worker of a
+     * 2-thread pool (WrongThreadException, rethrown by the pool). Each failure is thrown from inside
+     * a vector loop, so C2 deoptimizes the kernel and compiles it again with the exception path
+     * taken; the steady-state checks that follow ({@code ModelAllocationTest}) then hold the
+     * recompiled kernels to zero allocation too. Returns how many calls failed (all of them).
+     */
+    public static int provokeFailures(int times) {
+        CellKernels k = CellKernels.get();
+        int h = 20, failed = 0;
+        WorkerPool pool = new WorkerPool(2);
+        try (Arena arena = Arena.ofShared(); Arena mine = Arena.ofConfined()) {
+            MemorySegment ok = arena.allocate(4L * 8 * 4 * h * 4), confined = mine.allocate(4L * 8 * 4 * h * 4);
+            for (int i = 0; i < times; i++) {
+                Arena gone = Arena.ofShared();
+                MemorySegment bad = gone.allocate(4L * 8 * 4 * h * 4);
+                gone.close();
+                try { k.lstmForward(8, h, bad, 0, ok, 0, ok, 0, ok, 0, ok, 0); } catch (IllegalStateException e) { failed++; }
+                try { k.gruForward(8, h, bad, 0, ok, 0, ok, 0, ok, 0, ok, 0, ok, 0); } catch (IllegalStateException e) { failed++; }
+                try { VectorOps.axpy(1f, bad, 0, ok, 0, 64); } catch (IllegalStateException e) { failed++; }
+                try { VectorOps.sumOfSquares(bad, 0, 64); } catch (IllegalStateException e) { failed++; }
+                try {
+                    pool.run(2, (p, n) -> {
+                        if (p == 1) k.lstmForward(8, h, confined, 0, ok, 0, ok, 0, ok, 0, ok, 0);
+                    });
+                } catch (WrongThreadException e) {
+                    failed++;
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return failed;
     }
 
     private static List<Work> workloads(Arena arena, List<AutoCloseable> open) {
