@@ -135,9 +135,8 @@ class GemmTest {
             for (Transpose ta : Transpose.values()) {
                 for (Transpose tb : Transpose.values()) {
                     int m = 40, n = 2 * nc + 37, k = 3 * kcBlock + 11;
-                    FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
-                    FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
-                    FloatMatrix c = random(arena, m, n, n, rng), byBlocks = FloatMatrix.allocate(arena, m, n);
+                    Operands o = operands(arena, rng, ta, tb, m, n, k);
+                    FloatMatrix a = o.a(), b = o.b(), c = o.c(), byBlocks = FloatMatrix.allocate(arena, m, n);
                     byBlocks.copyFrom(c);
                     Gemm.sgemmSerial(ta, tb, m, n, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), 0, b.ld(), 0.3f, c.segment(), 0, c.ld());
                     for (int j0 = 0; j0 < n; j0 += nc) {
@@ -146,13 +145,7 @@ class GemmTest {
                         Gemm.sgemmSerial(ta, tb, m, w, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), bj, b.ld(), 0.3f,
                                 byBlocks.segment(), j0, n);
                     }
-                    for (int r = 0; r < m; r++) {
-                        for (int j = 0; j < n; j++) {
-                            int row = r, col = j;
-                            assertEquals(Float.floatToRawIntBits(byBlocks.get(r, j)), Float.floatToRawIntBits(c.get(r, j)),
-                                    () -> ta + "" + tb + " C(" + row + "," + col + ")");
-                        }
-                    }
+                    assertSameBits(byBlocks, c, ta + "" + tb);
                 }
             }
         }
@@ -183,9 +176,8 @@ class GemmTest {
     }
 
     private static void assertRowPiecesHaveTheBits(Arena arena, Random rng, Transpose ta, Transpose tb, int m, int n, int k, int piece) {
-        FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
-        FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
-        FloatMatrix c = random(arena, m, n, n, rng), pieces = FloatMatrix.allocate(arena, m, n);
+        Operands o = operands(arena, rng, ta, tb, m, n, k);
+        FloatMatrix a = o.a(), b = o.b(), c = o.c(), pieces = FloatMatrix.allocate(arena, m, n);
         pieces.copyFrom(c);
         Gemm.sgemmSerial(ta, tb, m, n, k, 0.7f, a.segment(), 0, a.ld(), b.segment(), 0, b.ld(), 0.3f, c.segment(), 0, c.ld());
         for (int r0 = 0; r0 < m; r0 += piece) {
@@ -194,11 +186,26 @@ class GemmTest {
             Gemm.sgemmSerial(ta, tb, h, n, k, 0.7f, a.segment(), ar, a.ld(), b.segment(), 0, b.ld(), 0.3f,
                     pieces.segment(), (long) r0 * n, n);
         }
-        for (int r = 0; r < m; r++) {
-            for (int j = 0; j < n; j++) {
-                if (Float.floatToRawIntBits(pieces.get(r, j)) != Float.floatToRawIntBits(c.get(r, j))) {
+        assertSameBits(pieces, c, ta + "" + tb + " m=" + m);
+    }
+
+    /** Random A, B and C for op(A) m×k and op(B) k×n stored as ta and tb say, C m×n, in that order from rng. */
+    private record Operands(FloatMatrix a, FloatMatrix b, FloatMatrix c) {}
+
+    private static Operands operands(Arena arena, Random rng, Transpose ta, Transpose tb, int m, int n, int k) {
+        FloatMatrix a = ta == Transpose.N ? random(arena, m, k, k, rng) : random(arena, k, m, m, rng);
+        FloatMatrix b = tb == Transpose.N ? random(arena, k, n, n, rng) : random(arena, n, k, k, rng);
+        return new Operands(a, b, random(arena, m, n, n, rng));
+    }
+
+    /** Every element of {@code got} has the bits of {@code want}'s (the first difference is named). */
+    private static void assertSameBits(FloatMatrix want, FloatMatrix got, String what) {
+        for (int r = 0; r < want.rows(); r++) {
+            for (int j = 0; j < want.cols(); j++) {
+                if (Float.floatToRawIntBits(want.get(r, j)) != Float.floatToRawIntBits(got.get(r, j))) {
                     int row = r, col = j;
-                    assertEquals(pieces.get(r, j), c.get(r, j), () -> ta + "" + tb + " m=" + m + " C(" + row + "," + col + ")");
+                    assertEquals(Float.floatToRawIntBits(want.get(r, j)), Float.floatToRawIntBits(got.get(r, j)),
+                            () -> what + " C(" + row + "," + col + ")");
                 }
             }
         }

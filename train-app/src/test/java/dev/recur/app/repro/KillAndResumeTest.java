@@ -122,15 +122,20 @@ class KillAndResumeTest {
         // the reference trains in this JVM, beside the child: started first, it is on another
         // thread while this one watches the child; joined before the resume, which runs here too
         CompletableFuture<Run> reference = CompletableFuture.supplyAsync(() -> Run.of(refArgs.toArray(String[]::new)));
-        Process p = ChildJvm.start(base.resolve("logs/killed"), outArgs.toArray(String[]::new));
         Path last = out.resolve("last.safetensors");
-        while (p.isAlive() && !Files.exists(last)) Thread.sleep(1);
-        Thread.sleep(20);
-        assertTrue(p.isAlive(), name + ": the run was still training when it was killed");
-        p.destroyForcibly().waitFor();
-        assertWhole(last);
-        assertTrue(epochOf(last) < EPOCHS, "killed before the last epoch ended: " + epochOf(last));
-        Run x = reference.get(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        try {
+            Process p = ChildJvm.start(base.resolve("logs/killed"), outArgs.toArray(String[]::new));
+            while (p.isAlive() && !Files.exists(last)) Thread.sleep(1);
+            Thread.sleep(20);
+            assertTrue(p.isAlive(), name + ": the run was still training when it was killed");
+            p.destroyForcibly().waitFor();
+            assertWhole(last);
+            assertTrue(epochOf(last) < EPOCHS, "killed before the last epoch ended: " + epochOf(last));
+        } finally {
+            // also when a check above failed: no in-process run may outlive this case into the next
+            reference.get(ChildJvm.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+        Run x = reference.get();
         assertEquals(0, x.code(), name + ", the uninterrupted reference: " + x);
         List<String> again = new ArrayList<>(resumeArgs != null ? resumeArgs : outArgs);
         if (resumeArgs != null) again.addAll(List.of("--out", out.toString()));
@@ -139,7 +144,7 @@ class KillAndResumeTest {
         assertEquals(0, r.code(), r.toString());
         for (String f : List.of("last.safetensors", "best.safetensors")) {
             CheckpointBits.assertSameTensors(ref.resolve(f), out.resolve(f),
-                    name + " " + f + ", --threads 2 uninterrupted and --threads 1 killed and resumed, fresh processes");
+                    name + " " + f + ", --threads 2 uninterrupted in this JVM, --threads 1 killed in a fresh one and resumed");
         }
         assertEquals(testLine(ref), testLine(out), name + ": the test figures of the resumed run");
         assertEquals(List.of(), temporaries(out), "no temporary file is left in " + out);
