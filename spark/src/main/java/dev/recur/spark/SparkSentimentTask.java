@@ -170,15 +170,7 @@ final class SparkSentimentTask implements TrainingLoop.Task {
 
     @Override
     public TrainingLoop.Evaluation evaluate() {
-        BinaryMetrics v = evaluate(sc, spec, settings, val, model.parameters());
-        boolean hasVal = v.count() > 0;
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("loss", hasVal ? v.loss() : Double.NaN);
-        m.put("accuracy", hasVal ? v.accuracy() : Double.NaN);
-        m.put("f1", hasVal ? v.f1() : Double.NaN);
-        return new TrainingLoop.Evaluation(m, "accuracy", true, hasVal
-                ? String.format(Locale.ROOT, "val loss %.4f acc %.2f%% F1 %.4f", v.loss(), 100 * v.accuracy(), v.f1())
-                : "(no validation)");
+        return SentimentTask.evaluation(evaluate(sc, spec, settings, val, model.parameters()));
     }
 
     @Override

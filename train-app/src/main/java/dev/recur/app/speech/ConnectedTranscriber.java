@@ -3,11 +3,8 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.audio.AudioException;
 import dev.recur.layers.audio.FeatureConfig;
-import dev.recur.layers.audio.FeatureExtractor;
 import dev.recur.layers.audio.Features;
-import dev.recur.layers.audio.WavReader;
 import dev.recur.layers.loss.CtcDecoder;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.CtcAcousticModel;
@@ -32,7 +29,7 @@ public final class ConnectedTranscriber implements AutoCloseable {
 
     private final ConnectedConfig cfg;
     private final CtcAcousticModel model;
-    private final FeatureExtractor extractor, spectrogram;
+    private final Recording.Extractors extractors;
     private final StackedFeatures stacker;
     private final Batch batch;
     private final CtcDecoder decoder = new CtcDecoder(0);
@@ -47,10 +44,7 @@ public final class ConnectedTranscriber implements AutoCloseable {
         model = new CtcAcousticModel(cfg.model(), 0, maxSteps, 1, 1);
         ck.loadParameters(model.parameters());
         model.eval();
-        extractor = new FeatureExtractor(cfg.features());
-        FeatureConfig f = cfg.features();
-        spectrogram = new FeatureExtractor(new FeatureConfig(FeatureConfig.Kind.LOGMEL, f.sampleRate(), f.frameLength(), f.hop(),
-                f.fftSize(), f.mels(), f.cepstra(), f.preEmphasis()));
+        extractors = Recording.Extractors.of(cfg.features());
         batch = Batch.ofFrames(maxSteps, 1, stacker.width());
         this.beam = beam;
     }
@@ -59,21 +53,8 @@ public final class ConnectedTranscriber implements AutoCloseable {
 
     /** The transcript of {@code file}; a clear {@link AppException} for a file that cannot be used. */
     public Transcriber.Transcript transcribe(Path file, boolean keepSpectrogram) {
-        Features raw, spec = null;
-        long samples;
-        try (WavReader r = WavReader.open(file)) {
-            samples = r.frames();
-            raw = extractor.extract(r);
-        } catch (AudioException e) {
-            throw new AppException(e.getMessage());
-        }
-        if (keepSpectrogram) {
-            try (WavReader r = WavReader.open(file)) {
-                spec = spectrogram.extract(r);
-            } catch (AudioException e) {
-                throw new AppException(e.getMessage());
-            }
-        }
+        Recording rec = Recording.read(file, extractors, keepSpectrogram);
+        Features raw = rec.features();
         FeatureConfig fc = cfg.features();
         double hop = (double) fc.hop() / fc.sampleRate(), step = hop * cfg.stack();
         double[] energy = Segmenter.energies(raw, fc.kind() == FeatureConfig.Kind.MFCC, fc.mels());
@@ -99,7 +80,7 @@ public final class ConnectedTranscriber implements AutoCloseable {
             }
             start = end;
         }
-        return new Transcriber.Transcript(file, text.toString(), digits, spec, (double) samples / fc.sampleRate());
+        return new Transcriber.Transcript(file, text.toString(), digits, rec.spectrogram(), (double) rec.samples() / fc.sampleRate());
     }
 
     /** End of the window starting at {@code start}: the file's end, or the quietest frame of the window's last 3 s. */

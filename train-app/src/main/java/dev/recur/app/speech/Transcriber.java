@@ -3,11 +3,8 @@ package dev.recur.app.speech;
 import dev.recur.app.core.AppException;
 import dev.recur.app.run.Checkpoint;
 import dev.recur.engine.FloatMatrix;
-import dev.recur.layers.audio.AudioException;
 import dev.recur.layers.audio.FeatureConfig;
-import dev.recur.layers.audio.FeatureExtractor;
 import dev.recur.layers.audio.Features;
-import dev.recur.layers.audio.WavReader;
 import dev.recur.layers.model.Batch;
 import dev.recur.layers.model.SequenceClassifier;
 import java.nio.file.Path;
@@ -32,7 +29,7 @@ public final class Transcriber implements AutoCloseable {
 
     private final SpeechConfig cfg;
     private final SequenceClassifier model;
-    private final FeatureExtractor extractor, spectrogram;
+    private final Recording.Extractors extractors;
     private final Batch batch;
     private final float[] probs = new float[10];
 
@@ -42,30 +39,16 @@ public final class Transcriber implements AutoCloseable {
         model = new SequenceClassifier(cfg.model(), 0, MAX_SEGMENT_FRAMES, 1);
         ck.loadParameters(model.parameters());
         model.eval();
-        extractor = new FeatureExtractor(cfg.features());
-        FeatureConfig f = cfg.features();
-        spectrogram = new FeatureExtractor(new FeatureConfig(FeatureConfig.Kind.LOGMEL, f.sampleRate(), f.frameLength(), f.hop(),
-                f.fftSize(), f.mels(), f.cepstra(), f.preEmphasis()));
-        batch = Batch.ofFrames(MAX_SEGMENT_FRAMES, 1, f.width());
+        extractors = Recording.Extractors.of(cfg.features());
+        batch = Batch.ofFrames(MAX_SEGMENT_FRAMES, 1, cfg.features().width());
     }
 
     public SpeechConfig config() { return cfg; }
 
     /** The transcript of {@code file}; a clear {@link AppException} for a file that cannot be used. */
     public Transcript transcribe(Path file, boolean keepSpectrogram) {
-        Features raw, spec = null;
-        long samples;
-        try (WavReader r = WavReader.open(file)) {
-            samples = r.frames();
-            raw = extractor.extract(r);
-        } catch (AudioException e) {
-            throw new AppException(e.getMessage());
-        }
-        if (keepSpectrogram) {
-            try (WavReader r = WavReader.open(file)) {
-                spec = spectrogram.extract(r);
-            }
-        }
+        Recording rec = Recording.read(file, extractors, keepSpectrogram);
+        Features raw = rec.features();
         FeatureConfig fc = cfg.features();
         double[] energy = Segmenter.energies(raw, fc.kind() == FeatureConfig.Kind.MFCC, fc.mels());
         StringBuilder text = new StringBuilder();
@@ -83,7 +66,7 @@ public final class Transcriber implements AutoCloseable {
             text.append(d);
             digits.add(new Digit(d, s.start() * hop, (s.end() - 1) * hop + (double) fc.frameLength() / fc.sampleRate(), probs[best]));
         }
-        return new Transcript(file, text.toString(), digits, spec, (double) samples / fc.sampleRate());
+        return new Transcript(file, text.toString(), digits, rec.spectrogram(), (double) rec.samples() / fc.sampleRate());
     }
 
     /** The logits row of the last prediction (for tests). */
