@@ -10,6 +10,7 @@ import dev.recur.app.lab.VanishingExperiment;
 import dev.recur.app.lm.LmTrainer;
 import dev.recur.app.run.Choices;
 import dev.recur.app.run.Choices.ModelKind;
+import dev.recur.app.run.RunFolder;
 import dev.recur.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
@@ -134,6 +135,7 @@ public final class GradientsCommand implements Callable<Integer> {
         if (models.isEmpty()) throw AppException.usage("--models needs at least one of rnn, lstm, gru");
         for (int l : lengths) Checks.range("--lengths", l, 2, 100_000);
         threads.apply();
+        RunFolder.results(out);
         LabSettings s = new LabSettings(models.stream().map(Choices::cell).toList(), hidden, length, batch, batches,
                 pretrainSteps, !noForgetBias, seed.seed, lr, clipNorm, lengths, trainSteps, learnedBelow, recurrentScale, sgdLr,
                 explodingSteps, out);

@@ -101,6 +101,9 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) {
         Path abs = target.toAbsolutePath();
         Path tmp = null;
+        if (Files.exists(abs.getParent()) && !Files.isDirectory(abs.getParent())) {
+            throw new AppException("cannot write '" + target + "': '" + abs.getParent() + "' is a file, not a folder");
+        }
         try {
             Files.createDirectories(abs.getParent());
             tmp = temporaryFor(abs); // default permissions, unlike createTempFile

@@ -87,9 +87,7 @@ public final class RunFolder {
      */
     public static Path prepare(Path out, boolean resume) {
         Path last = out.resolve(LAST);
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw AppException.usage("--out '" + out + "' is a file, not a folder; choose another --out");
-        }
+        refuseFile(out);
         if (Files.isDirectory(out)) claim(out); // before the checks: a refused start cleans up after a killed run too
         if (resume) {
             if (!Files.exists(last)) {
@@ -100,13 +98,34 @@ public final class RunFolder {
             throw AppException.usage("'" + out + "' already holds a run (" + LAST + "); pass --resume to continue it "
                     + "or choose another --out");
         }
+        create(out);
+        claim(out);
+        return last;
+    }
+
+    /**
+     * The output folder of a command that writes results but no run (the gradient lab: tables and
+     * plots, rewritten on every start): checked and created before any work, so that a bad
+     * {@code --out} is refused at once rather than after the experiments.
+     */
+    public static Path results(Path out) {
+        refuseFile(out);
+        create(out);
+        return out;
+    }
+
+    private static void refuseFile(Path out) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw AppException.usage("--out '" + out + "' is a file, not a folder; choose another --out");
+        }
+    }
+
+    private static void create(Path out) {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new AppException("cannot create the output folder '" + out + "': " + e.getMessage()
                     + ". Choose another --out.", e);
         }
-        claim(out);
-        return last;
     }
 }

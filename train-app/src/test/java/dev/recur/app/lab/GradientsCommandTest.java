@@ -66,4 +66,14 @@ class GradientsCommandTest {
         Run l = Run.of("gradients", "--length", "1", "--out", dir.toString());
         assertEquals(2, l.code(), l.toString());
     }
+
+    @Test
+    void anOutThatIsAFileIsRefusedBeforeAnyExperimentRunsAndKeepsTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        Run r = Run.of("gradients", "--out", file.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--out '" + file + "' is a file, not a folder"), r.toString());
+        assertEquals("", r.out(), "no experiment ran");
+        assertEquals("keep me", Files.readString(file));
+    }
 }
