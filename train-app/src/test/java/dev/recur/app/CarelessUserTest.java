@@ -121,6 +121,28 @@ class CarelessUserTest {
     }
 
     @Test
+    void anEmptyOutIsRefusedRatherThanTrainingIntoTheWorkingFolder() {
+        String cwd = System.getProperty("user.dir");
+        java.io.File[] before = new java.io.File(cwd).listFiles();
+        for (String[] cmd : List.of(Run.tiny("train", "--data", archive.toString(), "--out", ""),
+                with(LM, "lm", "--data", text.toString(), "--out", ""),
+                with(TAG, "tag", "--train", conll.toString(), "--out", ""),
+                new String[] {"gradients", "--out", ""})) {
+            fails(Run.of(cmd), 2, "--out is empty");
+        }
+        assertEquals(before.length, new java.io.File(cwd).listFiles().length, "nothing written into " + cwd);
+    }
+
+    @Test
+    void anOutThatCannotBeCreatedSaysWhy() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        Run r = Run.of(with(LM, "lm", "--data", text.toString(), "--out", file.resolve("run").toString()));
+        fails(r, 1, "cannot create the output folder", "Choose another --out");
+        String line = r.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("");
+        assertFalse(line.endsWith(": " + file.resolve("run") + ". Choose another --out."), "a reason, not only the path: " + line);
+    }
+
+    @Test
     void aSecondRunIntoAFolderThatHoldsOneIsRefusedForEveryTask() throws Exception {
         byte[] lmBefore = Files.readAllBytes(lm.resolve("last.safetensors"));
         byte[] tagBefore = Files.readAllBytes(tag.resolve("last.safetensors"));

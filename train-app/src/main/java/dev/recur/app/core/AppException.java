@@ -28,6 +28,26 @@ public class AppException extends RuntimeException {
 
     public int exitCode() { return exitCode; }
 
+    /**
+     * What went wrong in an I/O call, in words: the file systems' exceptions carry only the path as
+     * their message ({@code /proc/foo}), which says where but not what.
+     */
+    public static String reason(java.io.IOException e) {
+        String what = switch (e) {
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.NoSuchFileException x -> "no such file or folder";
+            case java.nio.file.FileAlreadyExistsException x -> "a file of that name is in the way";
+            case java.nio.file.NotDirectoryException x -> "not a folder";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            case java.nio.file.FileSystemException x -> "the file system refused it";
+            default -> e.getMessage() == null || e.getMessage().isBlank() ? "I/O error" : plain(e.getMessage());
+        };
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            what += " (" + f.getFile() + (f.getOtherFile() != null ? ", " + f.getOtherFile() : "") + ")";
+        }
+        return what;
+    }
+
     private static final java.util.regex.Pattern QUALIFIED =
             java.util.regex.Pattern.compile("`?\\b(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_]*)(?:\\$([A-Z][A-Za-z0-9_]*))?`?");
 

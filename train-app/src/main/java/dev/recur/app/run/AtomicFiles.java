@@ -113,7 +113,10 @@ public final class AtomicFiles {
             end(tmp);
             tmp = null;
             syncFolder(abs.getParent());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            throw new AppException("cannot write '" + target + "': " + AppException.reason(e)
+                    + ". Check free disk space and that the folder is writable.", e);
+        } catch (RuntimeException e) {
             throw new AppException("cannot write '" + target + "': " + (e.getMessage() == null ? "I/O error" : e.getMessage())
                     + ". Check free disk space and that the folder is writable.", e);
         } finally {

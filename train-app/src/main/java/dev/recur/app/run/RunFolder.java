@@ -70,7 +70,7 @@ public final class RunFolder {
                                 + "or choose another --out");
                     }
                 } catch (IOException e) {
-                    throw new AppException("cannot lock the output folder '" + out + "': " + e.getMessage()
+                    throw new AppException("cannot lock the output folder '" + out + "': " + AppException.reason(e)
                             + ". Choose another --out.", e);
                 }
                 HELD.put(key, lock);
@@ -115,6 +115,9 @@ public final class RunFolder {
     }
 
     private static void refuseFile(Path out) {
+        if (out.toString().isEmpty()) {
+            throw AppException.usage("--out is empty; give the folder to write into (for example runs/mine)");
+        }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw AppException.usage("--out '" + out + "' is a file, not a folder; choose another --out");
         }
@@ -124,7 +127,7 @@ public final class RunFolder {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new AppException("cannot create the output folder '" + out + "': " + e.getMessage()
+            throw new AppException("cannot create the output folder '" + out + "': " + AppException.reason(e)
                     + ". Choose another --out.", e);
         }
     }
