@@ -33,6 +33,36 @@ class JarIT {
         }
     }
 
+    /**
+     * The entry point is a class any java from 8 on can load (class file version 52), so that a
+     * user whose default java is older gets Recur's message rather than the JVM's class-version
+     * error; the rest of the app is compiled for 25.
+     */
+    @Test
+    void theEntryPointLoadsOnJava8AndHandsOverToTheApp() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Packaged.jar().toFile())) {
+            String main = jar.getManifest().getMainAttributes().getValue("Main-Class");
+            assertEquals("dev.recur.app.EntryPoint", main);
+            assertEquals(52, majorVersion(jar, main), main + " is compiled for Java 8");
+            assertEquals(69, majorVersion(jar, "dev.recur.app.Main"), "the app itself is compiled for Java 25");
+        }
+        List<String> cmd = new ArrayList<>(Packaged.java(null));
+        cmd.add("--version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), out);
+        assertFalse(out.contains("needs Java"), out);
+    }
+
+    private static int majorVersion(java.util.jar.JarFile jar, String className) throws java.io.IOException {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(jar.getInputStream(jar.getEntry(className.replace('.', '/') + ".class")))) {
+            in.readInt(); // 0xCAFEBABE
+            in.readUnsignedShort(); // minor
+            return in.readUnsignedShort();
+        }
+    }
+
     @Test
     void toAFileEachTaskWritesPlainLinesAndItsPlotsRender() throws Exception {
         for (List<String> task : Packaged.tasks(dir)) {
