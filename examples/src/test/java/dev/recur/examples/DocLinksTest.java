@@ -84,13 +84,7 @@ class DocLinksTest {
     /** The link targets of a Markdown page, outside fenced blocks and inline code. */
     static List<String> links(Path page) {
         List<String> out = new ArrayList<>();
-        boolean fenced = false;
-        for (String line : read(page).lines().toList()) {
-            if (line.strip().startsWith("```")) {
-                fenced = !fenced;
-                continue;
-            }
-            if (fenced) continue;
+        for (String line : prose(page)) {
             Matcher m = LINK.matcher(line.replaceAll("`[^`]*`", ""));
             while (m.find()) out.add(m.group(1));
         }
@@ -110,18 +104,13 @@ class DocLinksTest {
         return anchors(linked).contains(anchor) ? null : "no heading #" + anchor;
     }
 
-    /** The anchors of a page's headings, outside fenced blocks. */
+    /** The anchors of a page's headings (outside fenced blocks). */
     static Set<String> anchors(Path page) {
         Set<String> out = new HashSet<>();
         Map<String, Integer> seen = new HashMap<>();
-        boolean fenced = false;
-        for (String line : read(page).lines().toList()) {
-            if (line.strip().startsWith("```")) {
-                fenced = !fenced;
-                continue;
-            }
+        for (String line : prose(page)) {
             Matcher m = HEADING.matcher(line);
-            if (fenced || !m.matches()) continue;
+            if (!m.matches()) continue;
             String a = anchor(m.group(1));
             int n = seen.merge(a, 1, Integer::sum);
             out.add(n == 1 ? a : a + "-" + (n - 1));
@@ -134,11 +123,18 @@ class DocLinksTest {
         return heading.strip().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}\\- _]", "").replace(' ', '-');
     }
 
-    private static String read(Path p) {
+    /** A page's lines outside fenced code blocks. */
+    private static List<String> prose(Path page) {
+        List<String> out = new ArrayList<>();
+        boolean fenced = false;
         try {
-            return Files.readString(p);
+            for (String line : Files.readAllLines(page)) {
+                if (line.strip().startsWith("```")) fenced = !fenced;
+                else if (!fenced) out.add(line);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out;
     }
 }
